@@ -1,0 +1,191 @@
+"""Typed domain objects shared by the hub, the backend services and the console.
+
+Everything here is plain data (msgspec Structs, frozen where they travel), with no I/O and
+no Qt. The vocabulary of incidents follows CAP 1.2 (OASIS Common Alerting Protocol) so that
+drill traffic (Exercise/Test) can never be mistaken for a real emergency.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Union
+
+import msgspec
+
+# --- CAP 1.2 vocabulary ---------------------------------------------------------------
+
+MsgStatus = Literal["Actual", "Exercise", "System", "Test", "Draft"]
+MSG_STATUSES: tuple[str, ...] = ("Actual", "Exercise", "System", "Test", "Draft")
+
+Category = Literal[
+    "Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env",
+    "Transport", "Infra", "CBRNE", "Other",
+]
+Urgency = Literal["Immediate", "Expected", "Future", "Past", "Unknown"]
+Severity = Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]
+Certainty = Literal["Observed", "Likely", "Possible", "Unlikely", "Unknown"]
+
+SEVERITIES: tuple[str, ...] = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}  # 0 = most severe
+
+# Where an incident came from: the emergency numbers, the city hotline, machines, the press.
+IncidentSource = Literal["113", "114", "115", "1022", "camera", "sensor", "press"]
+INCIDENT_SOURCES: tuple[str, ...] = ("113", "114", "115", "1022", "camera", "sensor", "press")
+
+# Workflow states. The hub's state machine owns the transitions.
+IncidentState = Literal[
+    "new", "acknowledged", "dispatched", "in_progress", "resolved", "closed",
+    "cancelled", "merged",
+]
+INCIDENT_STATES: tuple[str, ...] = (
+    "new", "acknowledged", "dispatched", "in_progress", "resolved", "closed",
+    "cancelled", "merged",
+)
+OPEN_STATES = frozenset({"new", "acknowledged", "dispatched", "in_progress"})
+
+CameraStatus = Literal["online", "offline", "degraded", "unknown"]
+
+
+# --- Areas (CAP <area>: point, circle or polygon) ---------------------------------------
+
+class PointArea(msgspec.Struct, frozen=True, tag="point"):
+    lat: float
+    lon: float
+
+
+class CircleArea(msgspec.Struct, frozen=True, tag="circle"):
+    lat: float
+    lon: float
+    radius_m: float
+
+
+class PolygonArea(msgspec.Struct, frozen=True, tag="polygon"):
+    # (lat, lon) vertices; the ring is closed implicitly.
+    points: tuple[tuple[float, float], ...]
+
+
+Area = Union[PointArea, CircleArea, PolygonArea]
+
+
+def area_centre(area: Area) -> tuple[float, float]:
+    """A representative (lat, lon) for an area: the point, the circle centre, the vertex mean."""
+    if isinstance(area, PolygonArea):
+        if not area.points:
+            return (0.0, 0.0)
+        lats = [p[0] for p in area.points]
+        lons = [p[1] for p in area.points]
+        return (sum(lats) / len(lats), sum(lons) / len(lons))
+    return (area.lat, area.lon)
+
+
+# --- Bodies ------------------------------------------------------------------------------
+
+class Note(msgspec.Struct, frozen=True):
+    author: str
+    time: float
+    text: str
+
+
+class Incident(msgspec.Struct, frozen=True):
+    """One incident as the hub holds it. `revision` grows by one with every change."""
+
+    id: str
+    category: Category
+    event: str                      # CAP <event>: short machine-friendly type, e.g. "flood"
+    urgency: Urgency
+    severity: Severity
+    certainty: Certainty
+    area: Area
+    source: IncidentSource
+    title: str                      # Vietnamese, with diacritics
+    description: str = ""
+    district: str = ""
+    location: str = ""              # street / landmark text
+    msg_status: MsgStatus = "Actual"
+    state: IncidentState = "new"
+    revision: int = 0
+    created: float = 0.0            # epoch seconds, when first reported
+    updated: float = 0.0
+    acked_by: str = ""
+    camera_id: str = ""             # the camera that raised it, for analytics
+    notes: tuple[Note, ...] = ()
+
+
+class Camera(msgspec.Struct, frozen=True):
+    id: str
+    code: str
+    name: str
+    lat: float
+    lon: float
+    district: str = ""
+    direction: float | None = None   # degrees clockwise from north, when known
+    ptz: bool = False
+    main_url: str = ""
+    sub_url: str = ""
+    snapshot_url: str = ""
+    status: CameraStatus = "unknown"
+
+
+class SensorReading(msgspec.Struct, frozen=True):
+    station: str
+    kind: str                        # "pm25", "no2", "water_level", ...
+    value: float
+    unit: str
+    time: float                      # epoch seconds of the measurement
+    lat: float = 0.0
+    lon: float = 0.0
+    name: str = ""
+
+
+class Heartbeat(msgspec.Struct, frozen=True):
+    # The last seq the hub published in this epoch: a console behind it has missed something.
+    last_seq: int
+
+
+CommandKind = Literal["ack", "note"]
+
+
+class Command(msgspec.Struct, frozen=True):
+    """An operator command. `cmd_id` is the idempotency key: the hub applies it once."""
+
+    cmd_id: str
+    kind: CommandKind
+    incident_id: str
+    operator: str
+    issued: float
+    text: str = ""
+    expected_revision: int | None = None
+
+
+ReplyCode = Literal["ok", "duplicate", "not_found", "superseded", "invalid"]
+
+
+class CommandReply(msgspec.Struct, frozen=True):
+    cmd_id: str
+    code: ReplyCode
+    message: str = ""
+    incident: Incident | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.code in ("ok", "duplicate")
+
+
+class SnapshotRequest(msgspec.Struct, frozen=True):
+    client: str = ""
+
+
+class SnapshotChunk(msgspec.Struct, frozen=True):
+    incidents: tuple[Incident, ...] = ()
+    cameras: tuple[Camera, ...] = ()
+    sensors: tuple[SensorReading, ...] = ()
+
+
+class SnapshotEnd(msgspec.Struct, frozen=True):
+    # The snapshot reflects every update up to and including this seq of the epoch.
+    seq: int
+    incident_count: int = 0
+
+
+def incident_with(incident: Incident, **changes) -> Incident:
+    """A copy of `incident` with some fields changed (Structs are frozen)."""
+    return msgspec.structs.replace(incident, **changes)
