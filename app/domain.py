@@ -85,6 +85,21 @@ class Note(msgspec.Struct, frozen=True):
     text: str
 
 
+class HistoryEntry(msgspec.Struct, frozen=True):
+    """One line of an incident's timeline. `revision` is the revision this entry produced,
+    so a command guarded by an older revision can tell a real overtaking action from a
+    mere count update (grouping bumps the revision without adding history)."""
+
+    time: float
+    actor: str                      # operator name, or "system" for escalation/expiry
+    action: str                     # the command kind, or "created", "escalated", "unshelved"
+    revision: int
+    from_state: str = ""
+    to_state: str = ""
+    text: str = ""
+    cmd_id: str = ""
+
+
 class Incident(msgspec.Struct, frozen=True):
     """One incident as the hub holds it. `revision` grows by one with every change."""
 
@@ -108,6 +123,19 @@ class Incident(msgspec.Struct, frozen=True):
     acked_by: str = ""
     camera_id: str = ""             # the camera that raised it, for analytics
     notes: tuple[Note, ...] = ()
+    # Workflow fields (app.workflow). All optional so older peers' messages still decode.
+    priority: int = 0               # 1 (highest) .. 4; 0 = not yet rated (app.workflow.priority)
+    units: tuple[str, ...] = ()     # units/agencies dispatched, e.g. "police:Q1-07"
+    history: tuple[HistoryEntry, ...] = ()
+    sop_id: str = ""                # the SOP checklist in force (app.workflow.sop)
+    sop_done: tuple[str, ...] = ()  # ids of completed SOP steps
+    group_count: int = 1            # events grouped under this incident (flood control)
+    shelved_until: float = 0.0      # epoch seconds; shelved while now < shelved_until
+    shelve_reason: str = ""
+    shelved_by: str = ""
+    merged_into: str = ""           # set when state == "merged"
+    linked: tuple[str, ...] = ()    # incidents merged into this one
+    escalated: bool = False         # unacknowledged P1 past the escalation delay
 
 
 class Camera(msgspec.Struct, frozen=True):
@@ -141,7 +169,10 @@ class Heartbeat(msgspec.Struct, frozen=True):
     last_seq: int
 
 
-CommandKind = Literal["ack", "note"]
+CommandKind = Literal[
+    "ack", "note", "dispatch", "start", "resolve", "close", "cancel", "merge", "sop_step",
+    "shelve", "unshelve", "handover_ack",   # handover_ack: incident_id holds the handover id
+]
 
 
 class Command(msgspec.Struct, frozen=True):
@@ -154,9 +185,15 @@ class Command(msgspec.Struct, frozen=True):
     issued: float
     text: str = ""
     expected_revision: int | None = None
+    # Optional arguments of the workflow commands (app.workflow.states).
+    units: tuple[str, ...] = ()     # dispatch
+    target_id: str = ""             # merge: the incident this one merges into
+    step_id: str = ""               # sop_step
+    until: float = 0.0              # shelve: expiry, epoch seconds
+    override: bool = False          # resolve: supervisor override of missing SOP steps
 
 
-ReplyCode = Literal["ok", "duplicate", "not_found", "superseded", "invalid"]
+ReplyCode = Literal["ok", "duplicate", "not_found", "superseded", "invalid", "forbidden"]
 
 
 class CommandReply(msgspec.Struct, frozen=True):
