@@ -1,0 +1,105 @@
+"""Shift handover: what the outgoing operator leaves the incoming one, acknowledged in the hub.
+
+The hub builds the record on request (build_handover), keeps it, publishes it, and applies
+the incoming operator's acknowledgement (acknowledge_handover) exactly like an incident
+command: pure, refusals with a reply code and a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import msgspec
+
+from app import domain
+from app.workflow.priority import priority_of
+from app.workflow.states import is_shelved
+
+
+class HandoverIncident(msgspec.Struct, frozen=True):
+    id: str
+    title: str
+    state: str
+    priority: int
+    district: str = ""
+    units: tuple[str, ...] = ()
+    escalated: bool = False
+    group_count: int = 1
+
+
+class ShelvedAlarm(msgspec.Struct, frozen=True):
+    id: str
+    title: str
+    reason: str
+    until: float
+    by: str
+
+
+class DegradedCamera(msgspec.Struct, frozen=True):
+    id: str
+    name: str
+    status: str
+    district: str = ""
+
+
+class HandoverRecord(msgspec.Struct, frozen=True):
+    id: str
+    created: float
+    handed_over_by: str
+    open_incidents: tuple[HandoverIncident, ...] = ()
+    shelved: tuple[ShelvedAlarm, ...] = ()
+    degraded_cameras: tuple[DegradedCamera, ...] = ()
+    notes: str = ""
+    acknowledged_by: str = ""
+    acknowledged_at: float = 0.0
+
+    @property
+    def acknowledged(self) -> bool:
+        return bool(self.acknowledged_by)
+
+
+def build_handover(
+    record_id: str,
+    incidents: Iterable[domain.Incident],
+    cameras: Iterable[domain.Camera],
+    now: float,
+    handed_over_by: str,
+    notes: str = "",
+) -> HandoverRecord:
+    """Snapshot the shift: open incidents by priority then age, shelved alarms by expiry,
+    cameras offline or degraded by id."""
+    open_incidents: list[HandoverIncident] = []
+    shelved: list[ShelvedAlarm] = []
+    ordered = sorted((i for i in incidents if i.state in domain.OPEN_STATES),
+                     key=lambda i: (priority_of(i), i.created, i.id))
+    for inc in ordered:
+        if is_shelved(inc, now):
+            shelved.append(ShelvedAlarm(inc.id, inc.title, inc.shelve_reason, inc.shelved_until, inc.shelved_by))
+        else:
+            open_incidents.append(HandoverIncident(
+                inc.id, inc.title, inc.state, priority_of(inc), inc.district, inc.units,
+                inc.escalated, inc.group_count))
+    shelved.sort(key=lambda s: (s.until, s.id))
+    degraded = sorted(
+        (DegradedCamera(c.id, c.name, c.status, c.district) for c in cameras
+         if c.status in ("offline", "degraded")),
+        key=lambda c: c.id)
+    return HandoverRecord(id=record_id, created=now, handed_over_by=handed_over_by,
+                          open_incidents=tuple(open_incidents), shelved=tuple(shelved),
+                          degraded_cameras=tuple(degraded), notes=notes.strip())
+
+
+def acknowledge_handover(
+    record: HandoverRecord | None, operator: str, now: float,
+) -> tuple[HandoverRecord | None, domain.ReplyCode, str]:
+    """(record after, code, message) for the incoming operator's acknowledgement."""
+    if record is None:
+        return None, "not_found", "no such handover record"
+    if not operator.strip():
+        return record, "invalid", "acknowledging a handover needs the operator's name"
+    if record.acknowledged:
+        return record, "superseded", f"already acknowledged by {record.acknowledged_by}"
+    if operator == record.handed_over_by:
+        return record, "invalid", "the outgoing operator cannot acknowledge their own handover"
+    return (msgspec.structs.replace(record, acknowledged_by=operator, acknowledged_at=now),
+            "ok", "")

@@ -1,0 +1,324 @@
+"""The incident state machine: one pure function applies one operator command.
+
+    new -> acknowledged -> dispatched -> in_progress -> resolved -> closed
+      \\________ any open state ________/
+                  -> cancelled (with a reason)   -> merged (into another open incident)
+
+TRANSITIONS is the whole table (command kind -> {from state: to state}); commands that keep
+the state (note, sop_step, shelve, unshelve, more units) map a state to itself. Everything
+else is refused. The hub calls apply_command() for every command and publishes what it
+returns; consoles only ever show the hub's answer.
+
+Revision guard: a command carries the revision the operator was looking at. It is refused
+as "superseded" (with the current incident) when another operator's action has happened
+since, i.e. a HistoryEntry of an operator command with a newer revision exists. Grouping only bumps the count and the
+revision without history, so a flood of grouped events never supersedes an operator's ack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app import domain
+from app.workflow import priority as prio
+from app.workflow.sop import Sop
+
+OPEN = ("new", "acknowledged", "dispatched", "in_progress")
+WORKING = ("acknowledged", "dispatched", "in_progress")
+SHELVABLE = ("new", "acknowledged")
+
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "ack": {"new": "acknowledged"},
+    # Dispatching again adds units (reinforcements) without moving the state back.
+    "dispatch": {"acknowledged": "dispatched", "dispatched": "dispatched", "in_progress": "in_progress"},
+    "start": {"dispatched": "in_progress"},
+    # Some incidents need no unit (an air-quality alarm): resolve straight from acknowledged.
+    "resolve": {state: "resolved" for state in WORKING},
+    "close": {"resolved": "closed"},
+    "cancel": {state: "cancelled" for state in OPEN},
+    "merge": {state: "merged" for state in OPEN},
+    "note": {state: state for state in domain.INCIDENT_STATES},
+    "sop_step": {state: state for state in WORKING},
+    "shelve": {state: state for state in SHELVABLE},
+    "unshelve": {state: state for state in SHELVABLE},
+}
+COMMAND_KINDS: tuple[str, ...] = tuple(TRANSITIONS)
+
+# Who may issue what. "field" is a unit on scene reporting back through a tablet.
+ROLE_COMMANDS: dict[str, frozenset[str]] = {
+    "operator": frozenset(COMMAND_KINDS),
+    "supervisor": frozenset(COMMAND_KINDS),
+    "field": frozenset({"note", "start", "sop_step", "resolve"}),
+}
+ROLES: tuple[str, ...] = tuple(ROLE_COMMANDS)
+
+# Timeline actions that overtake a command based on an older revision. System entries
+# (created, escalated, unshelved) do not: an escalation racing an ack must not refuse the ack.
+_OPERATOR_ACTIONS = frozenset(COMMAND_KINDS) | {"merged_in"}
+
+MAX_TEXT_CHARS = 2000
+MAX_NOTES = 500
+MAX_UNITS = 50
+MAX_SHELVE_S = 12 * 3600.0      # one shift: a shelf must never outlive the people who set it
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What apply_command decided. `incident` is the new state when accepted; `current` is
+    the state that refused it (for "superseded"/"invalid"/"forbidden"/"duplicate");
+    `related` are other incidents the command changed too (the target of a merge)."""
+
+    incident: domain.Incident | None
+    code: domain.ReplyCode
+    message: str = ""
+    current: domain.Incident | None = None
+    related: tuple[domain.Incident, ...] = ()
+
+    @property
+    def accepted(self) -> bool:
+        return self.code == "ok"
+
+    def reply(self, cmd_id: str) -> domain.CommandReply:
+        """The CommandReply for the issuing console, carrying the state it should show."""
+        return domain.CommandReply(cmd_id=cmd_id, code=self.code, message=self.message,
+                                   incident=self.incident or self.current)
+
+
+def _refuse(code: domain.ReplyCode, message: str, current: domain.Incident | None) -> Outcome:
+    return Outcome(None, code, message, current)
+
+
+def is_shelved(incident: domain.Incident, now: float) -> bool:
+    return now < incident.shelved_until
+
+
+def apply_command(
+    incident: domain.Incident | None,
+    command: domain.Command,
+    now: float,
+    role: str = "operator",
+    sop: Sop | None = None,
+    merge_target: domain.Incident | None = None,
+) -> Outcome:
+    """Apply one operator command to the hub's current state of its incident. Pure.
+
+    `sop` is the checklist in force (SopLibrary.for_incident); without one, resolve is not
+    gated and sop_step is refused. `merge_target` is the current state of
+    command.target_id for a merge; the updated target comes back in Outcome.related.
+    """
+    if incident is None:
+        return _refuse("not_found", f"no incident {command.incident_id!r}", None)
+    kind = command.kind
+    table = TRANSITIONS.get(kind)
+    if table is None:
+        return _refuse("invalid", f"{kind!r} is not an incident command", incident)
+    if kind not in ROLE_COMMANDS.get(role, frozenset()):
+        return _refuse("forbidden", f"role {role!r} may not {kind}", incident)
+    if command.cmd_id and any(entry.cmd_id == command.cmd_id for entry in incident.history):
+        return Outcome(None, "duplicate", "command already applied", incident)
+    overtaken = _overtaken_by(incident, command.expected_revision)
+    if overtaken is not None:
+        return _refuse("superseded", overtaken, incident)
+    to_state = table.get(incident.state)
+    if to_state is None:
+        if kind == "ack" and incident.state != "new":
+            who = f" by {incident.acked_by}" if incident.acked_by else ""
+            return _refuse("superseded", f"already {incident.state}{who}", incident)
+        allowed = ", ".join(table) or "nowhere"
+        return _refuse("invalid", f"cannot {kind} an incident that is {incident.state} "
+                                  f"(allowed from: {allowed})", incident)
+    text = command.text.strip()
+    if len(text) > MAX_TEXT_CHARS:
+        return _refuse("invalid", f"text longer than {MAX_TEXT_CHARS} characters", incident)
+
+    check = _CHECKS.get(kind)
+    if check is not None:
+        refusal = check(incident, command, text, now, role, sop, merge_target)
+        if refusal is not None:
+            return refusal
+
+    changes = _changes(incident, command, text, now, sop)
+    if to_state not in SHELVABLE:
+        changes.setdefault("shelved_until", 0.0)    # being worked or finished: off the shelf
+    updated = _advance(incident, now, command.operator, kind, to_state, text, command.cmd_id, **changes)
+    if kind == "merge":
+        assert merge_target is not None
+        return Outcome(updated, "ok", "", None, (_absorb_merged(merge_target, incident, now, command),))
+    return Outcome(updated, "ok")
+
+
+def _overtaken_by(incident: domain.Incident, expected: int | None) -> str | None:
+    if expected is None:
+        return None
+    if expected > incident.revision:
+        return f"incident is at revision {incident.revision}, command expected {expected}"
+    newer = [entry for entry in incident.history
+             if entry.revision > expected and entry.action in _OPERATOR_ACTIONS]
+    if not newer:
+        return None
+    last = newer[-1]
+    return (f"{last.actor} did {last.action} (revision {last.revision}) after the revision "
+            f"{expected} this command was based on; now {incident.state}")
+
+
+# --- per-command validation: None = fine, else the refusal --------------------------------
+
+def _check_note(incident, command, text, now, role, sop, target):
+    if not text:
+        return _refuse("invalid", "a note needs text", incident)
+    if len(incident.notes) >= MAX_NOTES:
+        return _refuse("invalid", f"incident already has {MAX_NOTES} notes", incident)
+    return None
+
+
+def _check_dispatch(incident, command, text, now, role, sop, target):
+    units = _clean_units(command.units)
+    if not units:
+        return _refuse("invalid", "dispatch needs at least one unit", incident)
+    fresh = [unit for unit in units if unit not in incident.units]
+    if not fresh:
+        return _refuse("invalid", f"already assigned: {', '.join(units)}", incident)
+    if len(incident.units) + len(fresh) > MAX_UNITS:
+        return _refuse("invalid", f"more than {MAX_UNITS} units on one incident", incident)
+    return None
+
+
+def _check_resolve(incident, command, text, now, role, sop, target):
+    missing = sop.missing(incident.sop_done) if sop is not None else ()
+    if command.override:
+        if role != "supervisor":
+            return _refuse("forbidden", "only a supervisor may override the SOP", incident)
+        if not text:
+            return _refuse("invalid", "an SOP override needs a reason", incident)
+        return None
+    if missing:
+        return _refuse("invalid", f"mandatory SOP steps not done: {', '.join(missing)} "
+                                  "(or a supervisor override with a reason)", incident)
+    return None
+
+
+def _check_cancel(incident, command, text, now, role, sop, target):
+    if not text:
+        return _refuse("invalid", "cancelling needs a reason (e.g. false alarm, duplicate call)", incident)
+    return None
+
+
+def _check_merge(incident, command, text, now, role, sop, target):
+    if not command.target_id:
+        return _refuse("invalid", "merge needs a target incident", incident)
+    if command.target_id == incident.id:
+        return _refuse("invalid", "an incident cannot merge into itself", incident)
+    if target is None or target.id != command.target_id:
+        return _refuse("not_found", f"no incident {command.target_id!r} to merge into", incident)
+    if target.state not in OPEN:
+        return _refuse("invalid", f"cannot merge into {target.id}: it is {target.state}", incident)
+    return None
+
+
+def _check_sop_step(incident, command, text, now, role, sop, target):
+    if sop is None:
+        return _refuse("invalid", "no SOP applies to this incident", incident)
+    if sop.step(command.step_id) is None:
+        return _refuse("invalid", f"SOP {sop.id!r} has no step {command.step_id!r}", incident)
+    if command.step_id in incident.sop_done:
+        return _refuse("invalid", f"step {command.step_id!r} is already done", incident)
+    return None
+
+
+def _check_shelve(incident, command, text, now, role, sop, target):
+    if not text:
+        return _refuse("invalid", "shelving needs a reason", incident)
+    if command.until <= now:
+        return _refuse("invalid", "shelving needs an expiry in the future", incident)
+    if command.until - now > MAX_SHELVE_S:
+        return _refuse("invalid", f"shelving is limited to {MAX_SHELVE_S / 3600:.0f} h", incident)
+    if is_shelved(incident, now):
+        return _refuse("invalid", f"already shelved by {incident.shelved_by}", incident)
+    if prio.priority_of(incident) == 1 and role != "supervisor":
+        return _refuse("forbidden", "only a supervisor may shelve a P1", incident)
+    return None
+
+
+def _check_unshelve(incident, command, text, now, role, sop, target):
+    if not is_shelved(incident, now):
+        return _refuse("invalid", "incident is not shelved", incident)
+    return None
+
+
+_CHECKS = {
+    "note": _check_note, "dispatch": _check_dispatch, "resolve": _check_resolve,
+    "cancel": _check_cancel, "merge": _check_merge, "sop_step": _check_sop_step,
+    "shelve": _check_shelve, "unshelve": _check_unshelve,
+}
+
+
+def _clean_units(units: tuple[str, ...]) -> list[str]:
+    seen: list[str] = []
+    for unit in units:
+        unit = unit.strip()
+        if unit and unit not in seen:
+            seen.append(unit)
+    return seen
+
+
+def _changes(incident, command, text, now, sop) -> dict:
+    kind = command.kind
+    if kind == "ack":
+        return {"acked_by": command.operator}
+    if kind == "note":
+        return {"notes": incident.notes + (domain.Note(author=command.operator, time=now, text=text),)}
+    if kind == "dispatch":
+        fresh = tuple(u for u in _clean_units(command.units) if u not in incident.units)
+        return {"units": incident.units + fresh}
+    if kind == "merge":
+        return {"merged_into": command.target_id}
+    if kind == "sop_step":
+        return {"sop_done": incident.sop_done + (command.step_id,), "sop_id": incident.sop_id or sop.id}
+    if kind == "shelve":
+        return {"shelved_until": command.until, "shelve_reason": text, "shelved_by": command.operator}
+    if kind == "unshelve":
+        return {"shelved_until": 0.0}
+    return {}
+
+
+def _advance(incident, now, actor, action, to_state, text, cmd_id="", **changes) -> domain.Incident:
+    revision = incident.revision + 1
+    entry = domain.HistoryEntry(time=now, actor=actor, action=action, revision=revision,
+                                from_state=incident.state, to_state=to_state, text=text, cmd_id=cmd_id)
+    return domain.incident_with(incident, state=to_state, revision=revision, updated=now,
+                                history=incident.history + (entry,), **changes)
+
+
+def _absorb_merged(target, merged, now, command) -> domain.Incident:
+    units = target.units + tuple(u for u in merged.units if u not in target.units)
+    return _advance(target, now, command.operator, "merged_in", target.state,
+                    f"{merged.id} merged in", command.cmd_id,
+                    linked=target.linked + (merged.id,),
+                    group_count=target.group_count + merged.group_count, units=units)
+
+
+# --- hub-side helpers (not operator commands) ---------------------------------------------
+
+def admit(incident: domain.Incident, now: float, sop_id: str = "") -> domain.Incident:
+    """A freshly reported incident made ready for the workflow: priority rated, SOP recorded,
+    created/updated stamped and a "created" timeline entry (the revision is left to the hub)."""
+    incident = prio.rated(incident)
+    created = incident.created or now
+    entry = domain.HistoryEntry(time=created, actor=incident.source, action="created",
+                                revision=incident.revision, to_state=incident.state,
+                                text=incident.title)
+    return domain.incident_with(incident, created=created, updated=max(incident.updated, created),
+                                sop_id=incident.sop_id or sop_id,
+                                history=incident.history + (entry,))
+
+
+def expired_shelves(incidents, now: float) -> list[domain.Incident]:
+    """Incidents whose shelf has run out (shelved_until passed) but are still marked shelved."""
+    return [inc for inc in incidents if 0.0 < inc.shelved_until <= now]
+
+
+def unshelve_expired(incident: domain.Incident, now: float) -> domain.Incident:
+    """Take an expired shelf down, recorded as done by "system" so everyone sees it return."""
+    return _advance(incident, now, "system", "unshelved", incident.state,
+                    f"shelf expired (set by {incident.shelved_by}: {incident.shelve_reason})",
+                    shelved_until=0.0)
