@@ -1,0 +1,370 @@
+// IOC Console live map. Loaded once into the folium base page; every live change arrives as a
+// typed JSON message over the QWebChannel bridge and is dispatched by its "type".
+// Strings in messages are HTML-escaped by Python (app/map/payloads.py); ids are raw and are
+// only ever used as keys, never put into markup.
+(function () {
+  "use strict";
+  const cfg = window.IOC_CONFIG;
+  const F = window.IOC_FOLIUM;
+  const map = F.map;
+  let bridge = null;
+  let lastTouch = 0;
+  let autoFly = cfg.autoFly !== false;
+  const TOUCH_GRACE_MS = 8000;
+
+  function post(msg) { if (bridge) bridge.post(JSON.stringify(msg)); }
+
+  // ---- basemap: vector fallback under the tiles, so the map is never blank ------------------
+  map.createPane("vectorBase").style.zIndex = 150;     // below tilePane (200)
+  map.createPane("selection").style.zIndex = 640;      // above markers, below popups
+  const vectorRenderer = L.canvas({pane: "vectorBase"});
+  const vectorBase = L.geoJSON(F.districts.toGeoJSON(), {
+    pane: "vectorBase", renderer: vectorRenderer, interactive: false,
+    style: {color: "#5c6f7f", weight: 1.2, fillColor: "#1e2a33", fillOpacity: 1},
+  }).addTo(map);
+  const POI_COLOURS = {hospital: "#b2676a", school: "#9c8f5c", parking: "#5f7480"};
+  for (const p of cfg.poi) {
+    L.circleMarker([p.lat, p.lon], {pane: "vectorBase", renderer: vectorRenderer, radius: 2.5,
+      weight: 0, fillOpacity: 0.7, fillColor: POI_COLOURS[p.kind] || "#90a4ae",
+      interactive: false}).addTo(vectorBase);
+  }
+  const tiles = L.tileLayer(cfg.tileUrl, {maxZoom: 19, maxNativeZoom: cfg.maxNativeZoom,
+    attribution: cfg.attribution}).addTo(map);
+  let tileLoads = 0, tileErrors = 0, basemapKind = "";
+  tiles.on("loading", () => { tileLoads = 0; tileErrors = 0; });
+  tiles.on("tileload", () => { tileLoads += 1; });
+  tiles.on("tileerror", () => { tileErrors += 1; });
+  tiles.on("load", () => setBasemap(tileLoads > 0 ? "tiles" : "vector"));
+  const basemapLabel = L.control({position: "bottomleft"});
+  basemapLabel.onAdd = () => L.DomUtil.create("div", "basemap-label");
+  basemapLabel.addTo(map);
+  function setBasemap(kind) {
+    if (kind === basemapKind) return;
+    basemapKind = kind;
+    const label = kind === "tiles" ? "Basemap: " + cfg.tileName + " tiles"
+                                   : "Basemap: offline vector (districts + points of interest)";
+    const el = basemapLabel.getContainer();
+    el.textContent = label;
+    el.className = "basemap-label basemap-" + kind;
+    post({type: "basemap", kind: kind, label: label});
+  }
+  setBasemap("vector");
+
+  // ---- districts: names and a choropleth of open incidents ------------------------------------
+  let districtCounts = {};
+  const CHORO = [[21, "#b71c1c"], [11, "#e53935"], [6, "#fb8c00"], [3, "#fdd835"], [1, "#fff59d"]];
+  function districtStyle(feature) {
+    const n = districtCounts[feature.properties.name] || 0;
+    const step = CHORO.find(([min]) => n >= min);
+    return {color: "#90a4ae", weight: 1, fillColor: step ? step[1] : "#000",
+            fillOpacity: step ? 0.28 : 0};
+  }
+  F.districts.setStyle(districtStyle);
+  F.districts.eachLayer((layer) => layer.bindTooltip(() => {
+    const name = layer.feature.properties.name;
+    return name + ": " + (districtCounts[name] || 0) + " open incident(s)";
+  }, {sticky: true}));
+  const districtLabels = L.layerGroup(cfg.districtLabels.map((d) => L.marker([d.lat, d.lon], {
+    interactive: false, keyboard: false,
+    icon: L.divIcon({className: "district-label", html: d.name, iconSize: null})}))).addTo(map);
+
+  // ---- cameras --------------------------------------------------------------------------------
+  const cameras = new Map();     // id -> {data, marker}
+  let nearCameraIds = new Set();
+  const cameraCluster = L.markerClusterGroup({maxClusterRadius: 45, disableClusteringAtZoom: 17,
+    spiderfyOnMaxZoom: false, showCoverageOnHover: false, chunkedLoading: false});
+  cameraCluster.addTo(map);
+  const STATUS_LABEL = {online: "online", degraded: "degraded (no image)", offline: "offline",
+                        unknown: "status unknown"};
+  function cameraIcon(c) {
+    const dir = Number(c.dir);
+    const wedge = c.dir === null || !isFinite(dir) ? "" :
+      '<svg class="wedge" viewBox="-20 -20 40 40" style="transform:rotate(' + dir + 'deg)">' +
+      '<path d="M0 0 L-10 -17 A20 20 0 0 1 10 -17 Z"/></svg>';
+    return L.divIcon({className: "cam cam-" + c.status + (nearCameraIds.has(c.id) ? " cam-near" : ""),
+      html: wedge + '<span class="dot"></span>', iconSize: [40, 40], iconAnchor: [20, 20],
+      popupAnchor: [0, -8]});
+  }
+  function cameraPopup(c) {
+    return '<div class="popup cam-popup"><div class="title">' + c.name + '</div>' +
+      '<div class="meta">' + c.code + ' · <span class="st st-' + c.status + '">' +
+      STATUS_LABEL[c.status] + '</span>' + (c.ptz ? " · PTZ" : "") + '</div>' +
+      '<div class="meta">' + c.district + '</div><div class="hint">Sent to the video wall</div></div>';
+  }
+  function upsertCamera(c, added) {
+    const rec = cameras.get(c.id);
+    if (rec) {
+      const moved = rec.data.lat !== c.lat || rec.data.lon !== c.lon;
+      rec.data = c;
+      if (moved) rec.marker.setLatLng([c.lat, c.lon]);
+      rec.marker.setIcon(cameraIcon(c));
+      return;
+    }
+    const marker = L.marker([c.lat, c.lon], {icon: cameraIcon(c), keyboard: false});
+    const entry = {data: c, marker: marker};
+    marker.bindPopup(() => cameraPopup(entry.data));
+    marker.on("click", () => post({type: "camera_clicked", id: entry.data.id}));
+    cameras.set(c.id, entry);
+    added.push(marker);
+  }
+  function removeCamera(id) {
+    const rec = cameras.get(id);
+    if (!rec) return;
+    cameraCluster.removeLayer(rec.marker);
+    cameras.delete(id);
+  }
+
+  // ---- incidents ------------------------------------------------------------------------------
+  const incidents = new Map();   // id -> {data, marker}
+  const incidentLayer = L.featureGroup().addTo(map);
+  const pulseLayer = L.layerGroup().addTo(map);
+  const SEV_COLOUR = {Extreme: "#ff1744", Severe: "#ff6d00", Moderate: "#ffd600",
+                      Minor: "#40c4ff", Unknown: "#b0bec5"};
+  const SEV_RADIUS = {Extreme: 10, Severe: 8, Moderate: 6.5, Minor: 5.5, Unknown: 5};
+  const STATE_LABEL = {new: "New", acknowledged: "Acknowledged", dispatched: "Dispatched",
+    in_progress: "In progress", resolved: "Resolved", closed: "Closed", cancelled: "Cancelled",
+    merged: "Merged"};
+  const MAX_PULSES = 20, PULSE_MS = 12000, FADE_MS = 4000;
+  let initialLoadDone = false;
+  const fading = new Map();      // id -> fade start time
+  let fadeTimer = null;
+
+  function incidentStyle(i) {
+    const drill = i.msgStatus !== "Actual";
+    const style = {radius: SEV_RADIUS[i.severity], fillColor: SEV_COLOUR[i.severity],
+      fillOpacity: 0.9, opacity: 1, weight: 1.5, color: "#102027", dashArray: drill ? "3 3" : null};
+    if (i.state === "new") { style.color = "#ffffff"; style.weight = 2.5; }
+    else if (i.state === "dispatched" || i.state === "in_progress") { style.color = "#00e5ff"; style.weight = 2; }
+    else if (!i.open) { style.fillOpacity = 0.45; style.opacity = 0.6; }
+    return style;
+  }
+  function incidentPopup(i) {
+    const drill = i.msgStatus !== "Actual" ? '<span class="drill">' + i.msgStatus.toUpperCase() + "</span> " : "";
+    return '<div class="popup inc-popup"><div class="title">' + drill + i.title + '</div>' +
+      '<div class="meta"><span class="sev sev-' + i.severity + '">' + i.severity + "</span> · " +
+      STATE_LABEL[i.state] + " · " + i.event + " · source " + i.source + "</div>" +
+      '<div class="meta">' + i.location + (i.location && i.district ? ", " : "") + i.district + "</div></div>";
+  }
+  function pulse(i) {
+    if (pulseLayer.getLayers().length >= MAX_PULSES) return;  // a flood must not melt the page
+    const p = L.marker([i.lat, i.lon], {interactive: false, keyboard: false,
+      icon: L.divIcon({className: "pulse pulse-" + i.severity, iconSize: [44, 44], iconAnchor: [22, 22]})});
+    pulseLayer.addLayer(p);
+    setTimeout(() => pulseLayer.removeLayer(p), PULSE_MS);
+  }
+  function startFade(id) {
+    if (fading.has(id)) return;
+    fading.set(id, performance.now());
+    if (fadeTimer === null) fadeTimer = setInterval(stepFades, 200);
+  }
+  function stepFades() {
+    const now = performance.now();
+    for (const [id, start] of fading) {
+      const rec = incidents.get(id);
+      const left = 1 - (now - start) / FADE_MS;
+      if (!rec || left <= 0) {
+        fading.delete(id);
+        if (rec && !rec.data.open) removeIncident(id);
+      } else {
+        rec.marker.setStyle({opacity: 0.6 * left, fillOpacity: 0.45 * left});
+      }
+    }
+    if (fading.size === 0) { clearInterval(fadeTimer); fadeTimer = null; }
+  }
+  function upsertIncident(i) {
+    let rec = incidents.get(i.id);
+    if (!rec) {
+      if (!i.open && initialLoadDone) return;   // closed before we ever saw it: nothing to show
+      const marker = L.circleMarker([i.lat, i.lon], incidentStyle(i));
+      rec = {data: i, marker: marker};
+      marker.bindPopup(() => incidentPopup(rec.data), {autoPan: false});
+      marker.on("click", () => post({type: "incident_clicked", id: rec.data.id}));
+      incidents.set(i.id, rec);
+      incidentLayer.addLayer(marker);
+      if (initialLoadDone && i.open) pulse(i);
+    } else {
+      const was = rec.data;
+      rec.data = i;
+      if (was.lat !== i.lat || was.lon !== i.lon) rec.marker.setLatLng([i.lat, i.lon]);
+      rec.marker.setStyle(incidentStyle(i));
+      if (was.open && !i.open && (i.state === "closed" || i.state === "cancelled" || i.state === "merged")) startFade(i.id);
+      if (i.open) fading.delete(i.id);
+    }
+    if (i.id === selectedId) placeSelection();
+  }
+  function removeIncident(id) {
+    const rec = incidents.get(id);
+    if (!rec) return;
+    incidentLayer.removeLayer(rec.marker);
+    incidents.delete(id);
+    if (id === selectedId) clearSelection();
+  }
+
+  // ---- sensors --------------------------------------------------------------------------------
+  const sensors = new Map();
+  const sensorLayer = L.layerGroup().addTo(map);
+  function sensorIcon(s) {
+    const text = s.aqi !== null ? s.aqi : (s.value !== null ? s.value : "?");
+    return L.divIcon({className: "aqi", iconSize: [34, 22], iconAnchor: [17, 11],
+      html: '<div class="aqi-box" style="background:' + s.colour + '">' + text + "</div>"});
+  }
+  function sensorTooltip(s) {
+    return '<div class="popup"><div class="title">' + s.name + '</div><div class="meta">' +
+      (s.kind === "pm25" ? "PM2.5" : s.kind) + " " + (s.value === null ? "no data" : s.value + " " + s.unit) +
+      (s.band ? " · " + s.band + (s.aqi !== null ? " (AQI " + s.aqi + ")" : "") : "") + "</div></div>";
+  }
+  function upsertSensor(s) {
+    let rec = sensors.get(s.id);
+    if (!rec) {
+      const marker = L.marker([s.lat, s.lon], {icon: sensorIcon(s), keyboard: false});
+      rec = {data: s, marker: marker};
+      marker.bindTooltip(() => sensorTooltip(rec.data));
+      sensors.set(s.id, rec);
+      sensorLayer.addLayer(marker);
+    } else {
+      rec.data = s;
+      rec.marker.setLatLng([s.lat, s.lon]);
+      rec.marker.setIcon(sensorIcon(s));
+    }
+  }
+
+  // ---- selection: the incident, the cameras that can see it -----------------------------------
+  let selectedId = null;
+  const selectionRing = L.circleMarker([0, 0], {pane: "selection", radius: 18, color: "#00e5ff",
+    weight: 3, fill: false, interactive: false, className: "selection-ring"});
+  const sightLines = L.layerGroup().addTo(map);
+  const nearPanel = L.control({position: "bottomright"});
+  nearPanel.onAdd = () => { const d = L.DomUtil.create("div", "near-panel"); L.DomEvent.disableClickPropagation(d); return d; };
+  nearPanel.addTo(map);
+  let nearList = [];
+  function placeSelection() {
+    const rec = incidents.get(selectedId);
+    if (!rec) return;
+    selectionRing.setLatLng(rec.marker.getLatLng());
+    if (!map.hasLayer(selectionRing)) selectionRing.addTo(map);
+    sightLines.clearLayers();
+    for (const n of nearList) {
+      const cam = cameras.get(n.id);
+      if (cam) sightLines.addLayer(L.polyline([cam.marker.getLatLng(), rec.marker.getLatLng()],
+        {pane: "selection", color: n.facing === false ? "#78909c" : "#00e5ff", weight: 1.5,
+         dashArray: "4 4", interactive: false}));
+    }
+  }
+  function setNearCameras(list) {
+    const before = nearCameraIds;
+    nearList = list;
+    nearCameraIds = new Set(list.map((n) => n.id));
+    for (const id of new Set([...before, ...nearCameraIds])) {
+      const rec = cameras.get(id);
+      if (rec) rec.marker.setIcon(cameraIcon(rec.data));
+    }
+    const panel = nearPanel.getContainer();
+    panel.innerHTML = "";
+    if (selectedId === null) { panel.style.display = "none"; return; }
+    panel.style.display = "block";
+    const head = L.DomUtil.create("div", "near-head", panel);
+    head.textContent = list.length ? "Cameras near the incident" : "No camera within range";
+    for (const n of list) {
+      const row = L.DomUtil.create("div", "near-row", panel);
+      const facing = n.facing === true ? "facing" : n.facing === false ? "away" : "dir. unknown";
+      row.innerHTML = '<span class="near-code">' + n.code + '</span> ' + n.name +
+        ' <span class="near-dist">' + n.distance + " m · " + facing + "</span>";
+      row.title = "Show on the video wall";
+      L.DomEvent.on(row, "click", () => post({type: "camera_clicked", id: n.id}));
+    }
+  }
+  function clearSelection() {
+    selectedId = null;
+    selectionRing.remove();
+    sightLines.clearLayers();
+    setNearCameras([]);
+  }
+
+  // ---- region selection for offline download --------------------------------------------------
+  const regionRect = L.rectangle([[0, 0], [0, 0]], {color: "#ffab00", weight: 2, fillOpacity: 0.08,
+    dashArray: "6 4", interactive: false});
+  let regionStart = null;
+  function onRegionDown(e) { regionStart = e.latlng; regionRect.setBounds(L.latLngBounds(e.latlng, e.latlng)).addTo(map); }
+  function onRegionMove(e) { if (regionStart) regionRect.setBounds(L.latLngBounds(regionStart, e.latlng)); }
+  function onRegionUp(e) {
+    if (!regionStart) return;
+    const b = L.latLngBounds(regionStart, e.latlng);
+    regionStart = null;
+    endRegionMode();
+    if (b.getWest() < b.getEast() && b.getSouth() < b.getNorth())
+      post({type: "region_selected", west: b.getWest(), south: b.getSouth(), east: b.getEast(), north: b.getNorth()});
+  }
+  function endRegionMode() {
+    map.off("mousedown", onRegionDown).off("mousemove", onRegionMove).off("mouseup", onRegionUp);
+    map.dragging.enable();
+    map.getContainer().classList.remove("region-mode");
+  }
+
+  // ---- messages from Python, dispatched by name -----------------------------------------------
+  const handlers = {
+    batch(msg) {
+      const added = [];
+      const c = msg.cameras || {};
+      for (const id of c.remove || []) removeCamera(id);
+      for (const cam of c.upsert || []) upsertCamera(cam, added);
+      if (added.length) cameraCluster.addLayers(added);
+      const inc = msg.incidents || {};
+      for (const id of inc.remove || []) removeIncident(id);
+      let flyTo = null;
+      for (const i of inc.upsert || []) { upsertIncident(i); if (i.fly && i.open) flyTo = i; }
+      const sen = msg.sensors || {};
+      for (const s of sen.upsert || []) upsertSensor(s);
+      if (msg.districts) { districtCounts = msg.districts; F.districts.setStyle(districtStyle); }
+      if (flyTo && autoFly && Date.now() - lastTouch > TOUCH_GRACE_MS)
+        map.flyTo([flyTo.lat, flyTo.lon], Math.max(map.getZoom(), 15), {duration: 1.2});
+      if ((inc.upsert || []).length) initialLoadDone = true;
+      // Report after the next paint, so "rendered" means on screen.
+      requestAnimationFrame(() => setTimeout(() => post({type: "rendered", cameras: cameras.size,
+        incidents: incidents.size, sensors: sensors.size, seq: msg.seq || 0}), 0));
+    },
+    select(msg) {
+      selectedId = msg.id;
+      const rec = incidents.get(msg.id);
+      if (!rec) { clearSelection(); return; }
+      setNearCameras(msg.cameras || []);
+      placeSelection();
+      if (msg.pan) map.panTo(rec.marker.getLatLng(), {animate: false});
+      rec.marker.openPopup();
+    },
+    auto_fly(msg) { autoFly = !!msg.enabled; },
+    region_mode() {
+      map.dragging.disable();
+      map.getContainer().classList.add("region-mode");
+      map.on("mousedown", onRegionDown).on("mousemove", onRegionMove).on("mouseup", onRegionUp);
+    },
+    region_show(msg) { regionRect.setBounds([[msg.south, msg.west], [msg.north, msg.east]]).addTo(map); },
+    region_clear() { regionRect.remove(); endRegionMode(); },
+    reload_tiles() { tiles.redraw(); },
+  };
+  function dispatch(text) {
+    let msg;
+    try { msg = JSON.parse(text); } catch (err) { console.error("bad message from Python: " + err); return; }
+    const handler = handlers[msg.type];
+    if (!handler) { console.error("unknown message type: " + String(msg.type)); return; }
+    handler(msg);
+  }
+
+  // ---- layer control, touch tracking, channel -------------------------------------------------
+  F.control.addOverlay(tiles, "Map tiles");
+  F.control.addOverlay(cameraCluster, "Cameras");
+  F.control.addOverlay(incidentLayer, "Incidents");
+  F.control.addOverlay(sensorLayer, "Air quality (PM2.5)");
+  F.control.addOverlay(districtLabels, "District names");
+  map.on("overlayremove", (e) => { if (e.layer === incidentLayer) { pulseLayer.clearLayers(); selectionRing.remove(); } });
+  for (const ev of ["mousedown", "wheel", "keydown", "touchstart"])
+    map.getContainer().addEventListener(ev, () => { lastTouch = Date.now(); }, {passive: true});
+  window.addEventListener("unhandledrejection", (e) => console.error("unhandled rejection: " + e.reason));
+
+  window.IOC = {map, cameras, incidents, sensors, cameraCluster, incidentLayer, vectorBase, tiles,
+                dispatch, get selectedId() { return selectedId; }, get basemap() { return basemapKind; }};
+  new QWebChannel(qt.webChannelTransport, (channel) => {
+    bridge = channel.objects.bridge;
+    bridge.sig_message.connect(dispatch);
+    post({type: "ready"});
+  });
+})();

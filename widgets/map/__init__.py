@@ -1,0 +1,1 @@
+"""The live city map pane (QtWebEngine + Leaflet), see widgets/map/pane.py."""

@@ -1,0 +1,347 @@
+"""MapPane: the live city map (Leaflet in QtWebEngine), fed through one QWebChannel bridge.
+
+The base page is generated once (folium) and served through the app scheme; after that every
+change travels as a typed JSON message, coalesced to at most two flushes a second.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import msgspec
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal, Slot
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from app import domain
+from app.demo_city import DemoCity
+from app.map import messages, payloads
+from app.map.basepage import BASE_URL, build_base_page
+from app.map.coalesce import Coalescer
+from app.map.mbtiles import MBTilesCache
+from app.map.nearby import nearest_cameras
+from app.map.provider import TileProvider, resolve_provider
+from app.map.tiles import BBox, RegionPlan, plan_region
+from app.paths import user_cache_dir
+from widgets.map.region import RegionDownloadBar, RegionDownloader, bbox_from
+from widgets.map.scheme import AppSchemeHandler, LocalOnlyInterceptor
+
+log = logging.getLogger(__name__)
+
+FLY_SEVERITIES = frozenset({"Extreme", "Severe"})
+NEARBY_RADIUS_M = 500.0
+
+
+class MapBridge(QObject):
+    """The one object the page sees: `sig_message` carries Python->page, `post` page->Python."""
+
+    sig_message = Signal(str)
+    message_received = Signal(object)
+
+    @Slot(str)
+    def post(self, text: str) -> None:
+        try:
+            message = messages.decode_page_message(text)
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            log.warning("map page sent a message we do not understand (%s): %.200s", exc, text)
+            return
+        self.message_received.emit(message)
+
+
+class MapPage(QWebEnginePage):
+    """Forwards the page's console to the Python log and keeps its errors (tests fail on them)."""
+
+    js_error = Signal(str)
+
+    def __init__(self, profile: QWebEngineProfile, parent: QObject | None = None):
+        super().__init__(profile, parent)
+        self.js_errors: list[str] = []
+
+    def javaScriptConsoleMessage(self, level, message: str, line: int, source: str) -> None:  # noqa: N802
+        text = f"{source}:{line}: {message}"
+        if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel:
+            self.js_errors.append(text)
+            log.error("map page: %s", text)
+            self.js_error.emit(text)
+        elif level == QWebEnginePage.JavaScriptConsoleMessageLevel.WarningMessageLevel:
+            log.warning("map page: %s", text)
+        else:
+            log.debug("map page: %s", text)
+
+
+class MapPane(QWidget):
+    sig_incident_selected = Signal(str)
+    sig_camera_show_requested = Signal(str)
+    page_ready = Signal()
+    markers_rendered = Signal(int, int, int)       # cameras, incidents, sensors on the page
+    basemap_changed = Signal(str, str)             # "tiles" | "vector", label
+    region_download_progress = Signal(int, int)
+    region_download_finished = Signal(object)
+
+    def __init__(self, city: DemoCity, parent: QWidget | None = None,
+                 tile_provider: str | None = None, cache_dir: Path | None = None):
+        super().__init__(parent)
+        self.city = city
+        self.provider: TileProvider | None = resolve_provider(tile_provider)
+        self.cache = MBTilesCache(Path(cache_dir or user_cache_dir()) / "tiles.mbtiles")
+        self.ready = False
+        self.basemap_kind = ""
+        self._cameras: dict[str, domain.Camera] = {}
+        self._incidents: dict[str, domain.Incident] = {}
+        self._district_of: dict[str, str] = {}
+        self._districts_dirty = False
+        self._incidents_flushed = False
+        self._selected: str | None = None
+        self._auto_fly = True
+        self._seq = 0
+        self._region: BBox | None = None
+        self._coalescer = Coalescer(min_interval_s=0.5)
+        self._flush_timer = QTimer(self, singleShot=True)
+        self._flush_timer.timeout.connect(self._on_flush_timer_timeout)
+
+        # Creation order matters: Qt deletes children in order, and the page (owned by the
+        # view) must go before its profile.
+        self.view = QWebEngineView(self)
+        self.profile = QWebEngineProfile(self)   # off the record: nothing written to disk
+        self.interceptor = LocalOnlyInterceptor(self.profile)
+        self.profile.setUrlRequestInterceptor(self.interceptor)
+        self.scheme_handler = AppSchemeHandler(self._base_page(), self.cache, self.provider, self.profile)
+        self.profile.installUrlSchemeHandler(b"ioc", self.scheme_handler)
+        self.page = MapPage(self.profile, self.view)
+        self.bridge = MapBridge(self)
+        self.channel = QWebChannel(self.page)
+        self.channel.registerObject("bridge", self.bridge)
+        self.page.setWebChannel(self.channel)
+        self.view.setPage(self.page)
+        self.bridge.message_received.connect(self._on_bridge_message_received)
+
+        self.region_bar = RegionDownloadBar(self)
+        self.downloader = RegionDownloader(self.cache, self)
+        self.region_bar.sig_region_draw_requested.connect(self._on_region_bar_draw_requested)
+        self.region_bar.sig_visible_region_requested.connect(self._on_region_bar_visible_requested)
+        self.region_bar.zoom_range_changed.connect(self._on_region_bar_zoom_range_changed)
+        self.region_bar.sig_download_requested.connect(self.download_region)
+        self.region_bar.sig_cancel_requested.connect(self.downloader.cancel)
+        self.downloader.progress_changed.connect(self._on_downloader_progress_changed)
+        self.downloader.finished.connect(self._on_downloader_finished)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.region_bar)
+        self.page.load(QUrl(f"{BASE_URL}/index.html"))
+
+    def _base_page(self) -> str:
+        p = self.provider
+        config = {"tileUrl": f"{BASE_URL}/tiles/{{z}}/{{x}}/{{y}}.png",
+                  "maxNativeZoom": p.max_zoom if p else 19,
+                  "tileName": payloads.esc(p.name) if p else "cached",
+                  "attribution": payloads.esc(p.attribution) if p else "",
+                  "poi": payloads.poi_payload(self.city.points_of_interest),
+                  "districtLabels": payloads.district_label_points(self.city.districts)}
+        return build_base_page(self.city.districts_geojson_path.read_text(encoding="utf-8"), config)
+
+    def shutdown(self) -> None:
+        """Stop background work (tile fetches, a region download). Call before deleting."""
+        self.downloader.cancel()
+        self.downloader.wait(2.0)
+        self.scheme_handler.shutdown()
+
+    # ---- public slots ------------------------------------------------------------------------
+
+    @Slot(list)
+    def set_cameras(self, cameras: list[domain.Camera]) -> None:
+        """Replace the whole camera set. GUI thread."""
+        incoming = {c.id: c for c in cameras}
+        for gone in self._cameras.keys() - incoming.keys():
+            self._coalescer.remove("cameras", gone)
+        for cam in incoming.values():
+            if self._cameras.get(cam.id) != cam:
+                payload = payloads.camera_payload(cam)
+                if payload is not None:
+                    self._coalescer.upsert("cameras", cam.id, payload)
+        self._cameras = incoming
+        self._schedule_flush()
+
+    @Slot(list)
+    def upsert_incidents(self, incidents: list[domain.Incident]) -> None:
+        for inc in incidents:
+            known = inc.id in self._incidents
+            # Fly only for incidents that arrive live, not for the snapshot the console starts with.
+            fly = (not known and self._incidents_flushed and inc.severity in FLY_SEVERITIES
+                   and inc.state in domain.OPEN_STATES)
+            payload = payloads.incident_payload(inc, fly=fly)
+            if payload is None:
+                continue
+            self._incidents[inc.id] = inc
+            self._coalescer.upsert("incidents", inc.id, payload)
+        self._districts_dirty = True
+        self._schedule_flush()
+
+    @Slot(list)
+    def remove_incidents(self, incident_ids: list[str]) -> None:
+        for inc_id in incident_ids:
+            if self._incidents.pop(inc_id, None) is not None:
+                self._district_of.pop(inc_id, None)
+                self._coalescer.remove("incidents", inc_id)
+        self._districts_dirty = True
+        self._schedule_flush()
+
+    @Slot(list)
+    def upsert_sensors(self, readings: list[domain.SensorReading]) -> None:
+        for reading in readings:
+            payload = payloads.sensor_payload(reading)
+            if payload is not None:
+                self._coalescer.upsert("sensors", reading.station, payload)
+        self._schedule_flush()
+
+    @Slot(str)
+    def select_incident(self, incident_id: str) -> None:
+        """Highlight an incident chosen elsewhere (the feed) and pan to it; emits nothing."""
+        self._select(incident_id, pan=True)
+
+    @Slot(bool)
+    def set_auto_fly(self, enabled: bool) -> None:
+        self._auto_fly = bool(enabled)
+        self._send({"type": "auto_fly", "enabled": self._auto_fly})
+
+    # ---- region download ---------------------------------------------------------------------
+
+    def estimate_region(self, bbox: BBox, zoom_min: int, zoom_max: int) -> RegionPlan:
+        _count, mean = self.cache.stats()
+        return plan_region(bbox, zoom_min, zoom_max, mean)
+
+    def set_region(self, bbox: BBox | None) -> None:
+        self._region = bbox
+        if bbox is not None:
+            self._send({"type": "region_show", "west": bbox.west, "south": bbox.south,
+                        "east": bbox.east, "north": bbox.north})
+        self._update_region_estimate()
+
+    @Slot(int, int)
+    def download_region(self, zoom_min: int, zoom_max: int) -> None:
+        if self._region is None or self.provider is None or self.downloader.running:
+            log.warning("region download not started: %s", "no area chosen" if self._region is None
+                        else "no online tile provider" if self.provider is None else "one is running")
+            return
+        plan = self.estimate_region(self._region, zoom_min, zoom_max)
+        self.region_bar.show_running(True)
+        self.region_bar.show_progress(0, plan.tile_count)
+        self.downloader.start(self.provider, plan)
+
+    def _update_region_estimate(self) -> None:
+        plan = None
+        if self._region is not None:
+            plan = self.estimate_region(self._region, self.region_bar.zoom_min.value(),
+                                        self.region_bar.zoom_max.value())
+        self.region_bar.show_plan(plan, self.provider is not None,
+                                  "" if self.provider else self.tr("No online tile provider configured"))
+
+    def _on_region_bar_draw_requested(self) -> None:
+        self._send({"type": "region_mode"})
+
+    def _on_region_bar_visible_requested(self) -> None:
+        self.page.runJavaScript(
+            "(() => { const b = IOC.map.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()",
+            0, lambda r: self.set_region(bbox_from(*r)) if isinstance(r, list) and len(r) == 4 else None)
+
+    def _on_region_bar_zoom_range_changed(self, _zmin: int, _zmax: int) -> None:
+        self._update_region_estimate()
+
+    def _on_downloader_progress_changed(self, done: int, total: int) -> None:
+        self.region_bar.show_progress(done, total)
+        self.region_download_progress.emit(done, total)
+
+    def _on_downloader_finished(self, result) -> None:
+        self.region_bar.show_running(False)
+        self.region_bar.show_result(result)
+        self._send({"type": "reload_tiles"})
+        self.region_download_finished.emit(result)
+
+    # ---- page -> Python ----------------------------------------------------------------------
+
+    def _on_bridge_message_received(self, message) -> None:
+        if isinstance(message, messages.Ready):
+            self.ready = True
+            self._send({"type": "auto_fly", "enabled": self._auto_fly})
+            self._flush(force=True)
+            if self._selected:
+                self._select(self._selected, pan=True)
+            self.page_ready.emit()
+        elif isinstance(message, messages.IncidentClicked):
+            if message.id in self._incidents:
+                self._select(message.id, pan=False)
+                self.sig_incident_selected.emit(message.id)
+        elif isinstance(message, messages.CameraClicked):
+            if message.id in self._cameras:
+                self.sig_camera_show_requested.emit(message.id)
+        elif isinstance(message, messages.RegionSelected):
+            self.set_region(bbox_from(message.west, message.south, message.east, message.north))
+        elif isinstance(message, messages.Rendered):
+            self.markers_rendered.emit(message.cameras, message.incidents, message.sensors)
+        elif isinstance(message, messages.BasemapChanged):
+            self.basemap_kind = message.kind
+            self.basemap_changed.emit(message.kind, message.label)
+
+    # ---- Python -> page ----------------------------------------------------------------------
+
+    def _send(self, message: dict) -> None:
+        if self.ready:
+            self.bridge.sig_message.emit(messages.encode_for_page(message))
+
+    def _select(self, incident_id: str, pan: bool) -> None:
+        self._selected = incident_id
+        inc = self._incidents.get(incident_id)
+        if inc is None or not self.ready:
+            return
+        self._flush(force=True)  # the page must know the incident before it can highlight it
+        lat, lon = domain.area_centre(inc.area)
+        near = nearest_cameras(lat, lon, self._cameras.values(), radius_m=NEARBY_RADIUS_M)
+        self._send({"type": "select", "id": incident_id, "pan": pan,
+                    "cameras": payloads.nearby_payload(near)})
+
+    def _schedule_flush(self) -> None:
+        if not self.ready or self._flush_timer.isActive():
+            return
+        delay = self._coalescer.delay_until_due(time.monotonic())
+        self._flush_timer.start(int(delay * 1000))
+
+    def _on_flush_timer_timeout(self) -> None:
+        self._flush()
+        if self._coalescer.pending:
+            self._schedule_flush()
+
+    def _flush(self, force: bool = False) -> None:
+        if not self.ready:
+            return
+        now = time.monotonic()
+        batch = self._coalescer.take(float("inf") if force else now)
+        if batch is None and not self._districts_dirty:
+            return
+        message: dict = {"type": "batch", "seq": self._seq + 1}
+        if batch:
+            for layer in ("cameras", "incidents", "sensors"):
+                ups = list(batch.upserts.get(layer, {}).values())
+                gone = sorted(batch.removals.get(layer, ()))
+                if ups or gone:
+                    message[layer] = {"upsert": ups, "remove": gone}
+            if "incidents" in batch.upserts:
+                self._incidents_flushed = True
+        if self._districts_dirty:
+            message["districts"] = payloads.district_counts(self._incidents.values(), self._district_name)
+            self._districts_dirty = False
+        self._seq += 1
+        self._send(message)
+
+    def _district_name(self, inc: domain.Incident) -> str:
+        name = self._district_of.get(inc.id)
+        if name is None:
+            lat, lon = domain.area_centre(inc.area)
+            name = payloads.esc(inc.district or self.city.district_at(lat, lon))
+            self._district_of[inc.id] = name
+        return name
