@@ -205,6 +205,26 @@ def _raise_if_unsupported(header_b: bytes, frames: list[bytes]) -> None:
             version.v[0], list(frames))
 
 
+class _RawSnapshotChunk(msgspec.Struct, frozen=True):
+    # Same field names and order as domain.SnapshotChunk, holding already-packed bodies so
+    # the hub streams a large snapshot without re-encoding every object.
+    incidents: list[msgspec.Raw] = []
+    cameras: list[msgspec.Raw] = []
+    sensors: list[msgspec.Raw] = []
+
+
+def encode_snapshot_chunk(*, incidents: list[bytes] = (), cameras: list[bytes] = (),
+                          sensors: list[bytes] = (), source: str, epoch: str, seq: int,
+                          topic: str) -> list[bytes]:
+    """Frames of one snapshot chunk built from bodies packed with pack()."""
+    body = _RawSnapshotChunk(incidents=[msgspec.Raw(b) for b in incidents],
+                             cameras=[msgspec.Raw(b) for b in cameras],
+                             sensors=[msgspec.Raw(b) for b in sensors])
+    header = Header(v=(SCHEMA_MAJOR, SCHEMA_MINOR), type="snapshot_chunk", source=source,
+                    id=new_id(), epoch=epoch, seq=seq, ts=time.time(), status="System")
+    return [topic.encode(), _encoder.encode(header), _encoder.encode(body)]
+
+
 # --- Storage codec: the same bytes the wire uses, for the local cache and the hub DB ---
 
 def pack(obj: Any) -> bytes:

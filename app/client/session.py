@@ -1,0 +1,96 @@
+"""One console's connection to the city: the hub transport plus the local cache.
+
+`ConsoleSession` is the Qt-free heart of a console. It opens the cache first (so the window
+shows the last known incidents at once, even with the hub down), then connects to the hub.
+Everything it learns reaches `on_batch(batch)`, called from its worker threads: the Qt side
+must hop it onto the GUI thread (widgets.session_bridge does).
+
+Commands follow the outbox rule: written to the cache first, sent only once on disk,
+resent until the hub answers, across restarts; the answer removes them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from app import domain, protocol
+from app.client.state import ClientBatch
+from app.client.transport import ClientTransport
+from app.hub.server import HubPorts
+from app.store.cache import CachedState, CacheStore
+
+log = logging.getLogger(__name__)
+
+
+class ConsoleSession:
+    def __init__(self, ports: HubPorts, cache_path: Path, on_batch: Callable[[ClientBatch], None], *,
+                 operator: str = "operator", client_name: str = "console", offline_after: float = 2.5):
+        self.ports = ports
+        self.operator = operator
+        self.client_name = client_name
+        self.on_batch = on_batch
+        self.offline_after = offline_after
+        self.cache = CacheStore(cache_path)
+        self.transport: ClientTransport | None = None
+        self._started = threading.Event()
+        self._closed = False
+
+    def start(self) -> None:
+        """Load the cache (delivered as a from_cache batch), then connect to the hub."""
+        self.cache.load(self._on_cache_loaded)
+
+    def _on_cache_loaded(self, state: CachedState) -> None:  # store thread
+        if state.incidents or state.outbox or state.cameras:
+            log.info("cache: %d incidents, %d cameras, %d queued commands (saved %s)",
+                     len(state.incidents), len(state.cameras), len(state.outbox),
+                     time.strftime("%H:%M:%S", time.localtime(state.saved_at)) if state.saved_at else "never")
+        self.on_batch(ClientBatch(reset=True, from_cache=True, incidents=state.incidents,
+                                  cameras=state.cameras, sensors=state.sensors,
+                                  pending_commands=list(state.outbox), resume=state.resume))
+        if self._closed:
+            return
+        self.transport = ClientTransport(self.ports, self._on_transport_batch, client_name=self.client_name,
+                                         offline_after=self.offline_after, resume=state.resume)
+        for command in state.outbox:
+            self.transport.send_command(command)
+        self.transport.start()
+        self._started.set()
+
+    def _on_transport_batch(self, batch: ClientBatch) -> None:  # IO thread
+        self.cache.apply_batch(batch)
+        done = [r.cmd_id for r in batch.replies]
+        if done:
+            self.cache.remove_from_outbox(done)
+        self.on_batch(batch)
+
+    def wait_started(self, timeout: float = 10.0) -> bool:
+        return self._started.wait(timeout)
+
+    # --- commands (any thread) ----------------------------------------------------------------
+    def issue(self, kind: domain.CommandKind, incident_id: str, *, text: str = "",
+              expected_revision: int | None = None) -> domain.Command:
+        """Queue an operator command durably, then send it. Returns it at once (pending)."""
+        command = domain.Command(cmd_id=protocol.new_id(), kind=kind, incident_id=incident_id,
+                                 operator=self.operator, issued=time.time(), text=text,
+                                 expected_revision=expected_revision)
+        self.cache.add_to_outbox(command, self._send_when_stored)
+        return command
+
+    def acknowledge(self, incident_id: str, expected_revision: int | None = None) -> domain.Command:
+        return self.issue("ack", incident_id, expected_revision=expected_revision)
+
+    def _send_when_stored(self, command: domain.Command) -> None:  # store thread
+        # Before the cache has loaded, the load itself picks the command up from the outbox
+        # (same thread, queued earlier), so there is nothing to send here.
+        if self._started.is_set() and self.transport is not None and not self._closed:
+            self.transport.send_command(command)
+
+    def close(self) -> None:
+        self._closed = True
+        if self.transport is not None:
+            self.transport.stop()
+        self.cache.close()

@@ -1,0 +1,67 @@
+"""Plain data the client transport hands to the rest of the console."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from app import domain
+
+ConnectionState = Literal["connecting", "live", "reconnecting", "offline"]
+
+
+@dataclass(frozen=True)
+class ConnectionStatus:
+    state: ConnectionState
+    reason: str
+    since: float                 # when this state began (epoch seconds)
+    epoch: str = ""
+
+
+@dataclass(frozen=True)
+class TransportStats:
+    events_per_s: float = 0.0
+    lag_ms: float = 0.0          # hub timestamp of the newest update -> received here
+    received: int = 0
+    applied: int = 0
+    dropped: dict = field(default_factory=dict)   # error kind -> count
+    resyncs: int = 0
+
+
+@dataclass
+class ClientBatch:
+    """What changed since the last batch. `reset` means: replace everything with this."""
+
+    reset: bool = False
+    from_cache: bool = False
+    incidents: dict[str, domain.Incident] = field(default_factory=dict)
+    cameras: dict[str, domain.Camera] = field(default_factory=dict)
+    sensors: dict[str, domain.SensorReading] = field(default_factory=dict)
+    replies: list[domain.CommandReply] = field(default_factory=list)
+    connection: ConnectionStatus | None = None
+    stats: TransportStats | None = None
+    resume: tuple[str, int] | None = None     # (epoch, seq) the batch brings us to
+    pending_commands: list[domain.Command] = field(default_factory=list)  # from the outbox
+
+    def has_data(self) -> bool:
+        return bool(self.reset or self.incidents or self.cameras or self.sensors or self.replies
+                    or self.connection or self.pending_commands)
+
+    def merge(self, later: "ClientBatch") -> None:
+        """Fold a later batch into this one (later wins; a later reset replaces everything)."""
+        if later.reset:
+            self.reset, self.from_cache = True, later.from_cache
+            self.incidents, self.cameras, self.sensors = dict(later.incidents), dict(later.cameras), dict(later.sensors)
+        else:
+            self.incidents.update(later.incidents)
+            self.cameras.update(later.cameras)
+            self.sensors.update(later.sensors)
+        self.replies.extend(later.replies)
+        self.pending_commands.extend(later.pending_commands)
+        self.connection = later.connection or self.connection
+        self.stats = later.stats or self.stats
+        self.resume = later.resume or self.resume
+
+
+def sensor_key(reading: domain.SensorReading) -> str:
+    return f"{reading.station}/{reading.kind}"

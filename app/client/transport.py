@@ -1,0 +1,396 @@
+"""The console's side of the hub connection: one IO thread owns every ZeroMQ socket.
+
+It subscribes to updates first, then asks for a snapshot, applies it, then only updates
+newer than the snapshot (the Clone pattern). A seq gap, a new epoch, or a heartbeat announcing
+a seq we never saw triggers a fresh snapshot. No traffic for `offline_after` seconds means
+offline, said at once with the reason; it keeps retrying. Commands are resent until answered.
+
+Results leave the IO thread only through `sink(batch)`, called at most every
+`flush_interval` seconds with everything that changed since the last call.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from collections import Counter, deque
+from typing import Callable
+
+import zmq
+
+from app import domain, protocol
+from app.client.state import ClientBatch, ConnectionStatus, TransportStats, sensor_key
+from app.hub.server import HubPorts
+
+log = logging.getLogger(__name__)
+
+MAX_BUFFERED_UPDATES = 500_000
+
+
+class ClientTransport:
+    def __init__(self, ports: HubPorts, sink: Callable[[ClientBatch], None], *,
+                 client_name: str = "console", offline_after: float = 2.5,
+                 snapshot_timeout: float = 4.0, command_retry: float = 3.0,
+                 flush_interval: float = 0.05, resume: tuple[str, int] | None = None):
+        self.ports = ports
+        self.sink = sink
+        self.client_name = client_name
+        self.offline_after = offline_after
+        self.snapshot_timeout = snapshot_timeout
+        self.command_retry = command_retry
+        self.flush_interval = flush_interval
+        self._cached_resume = resume
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._wake_r, self._wake_w = os.pipe()
+        os.set_blocking(self._wake_r, False)
+        # IO-thread state
+        self.epoch = ""
+        self.seq = 0
+        self._syncing = False
+        self._snap_request = ""
+        self._snap_started = 0.0
+        self._snap_last_chunk = 0.0
+        self._snap_parts: ClientBatch | None = None
+        self._buffer: list[protocol.Message] = []
+        self._last_traffic = 0.0
+        self._status = ConnectionStatus("connecting", "connecting to the hub", time.time())
+        self._pending_cmds: dict[str, tuple[domain.Command, float]] = {}
+        self._batch = ClientBatch()
+        self._last_flush = 0.0
+        self._errors: Counter[str] = Counter()
+        self._recent: deque[float] = deque()
+        self._lag_ms = 0.0
+        self._received = 0
+        self._applied = 0
+        self._resyncs = 0
+
+    # --- API for other threads ---------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="hub-io", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        for fd in (self._wake_r, self._wake_w):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def send_command(self, command: domain.Command) -> None:
+        """Queue a command (any thread). It is sent, and resent, until the hub answers."""
+        self._inbox.put(("cmd", command))
+        self._wake()
+
+    def request_resync(self, reason: str = "requested") -> None:
+        self._inbox.put(("resync", reason))
+        self._wake()
+
+    def _wake(self) -> None:
+        try:
+            os.write(self._wake_w, b"x")
+        except OSError:
+            pass
+
+    # --- IO thread ---------------------------------------------------------------------------
+    def _run(self) -> None:
+        ctx = zmq.Context()
+        try:
+            self._loop(ctx)
+        except Exception:
+            log.exception("hub IO thread crashed")
+            self._set_status("offline", "internal error in the hub connection; see the log")
+            self._flush(force=True)
+        finally:
+            ctx.destroy(linger=0)
+
+    def _make_socket(self, ctx: zmq.Context, kind: int, address: str) -> zmq.Socket:
+        sock = ctx.socket(kind)
+        sock.setsockopt(zmq.LINGER, 0)
+        sock.setsockopt(zmq.RECONNECT_IVL, 200)
+        sock.setsockopt(zmq.RECONNECT_IVL_MAX, 2000)
+        sock.setsockopt(zmq.MAXMSGSIZE, 8 << 20)
+        if kind == zmq.SUB:
+            sock.setsockopt(zmq.RCVHWM, 200_000)
+            sock.setsockopt(zmq.SUBSCRIBE, b"")
+        if kind == zmq.DEALER:
+            sock.setsockopt(zmq.RCVHWM, 0)
+        sock.connect(address)
+        return sock
+
+    def _loop(self, ctx: zmq.Context) -> None:
+        sub = self._make_socket(ctx, zmq.SUB, self.ports.pub)
+        snap = self._make_socket(ctx, zmq.DEALER, self.ports.snapshot)
+        cmd = self._make_socket(ctx, zmq.DEALER, self.ports.command)
+        self._sockets = {"sub": sub, "snap": snap, "cmd": cmd}
+        poller = zmq.Poller()
+        poller.register(sub, zmq.POLLIN)
+        poller.register(snap, zmq.POLLIN)
+        poller.register(cmd, zmq.POLLIN)
+        poller.register(self._wake_r, zmq.POLLIN)
+        self._last_traffic = time.time()
+        self._start_resync(ctx, poller, "connecting to the hub", state="connecting")
+        while not self._stop.is_set():
+            ready = dict(poller.poll(50))
+            if self._wake_r in ready:
+                try:
+                    while os.read(self._wake_r, 4096):
+                        pass
+                except (BlockingIOError, OSError):
+                    pass
+            self._drain_inbox(ctx, poller)
+            if self._sockets["sub"] in ready:
+                self._drain_sub()
+            if self._sockets["snap"] in ready:
+                self._drain_snapshot(ctx, poller)
+            if self._sockets["cmd"] in ready:
+                self._drain_replies()
+            self._check_timers(ctx, poller)
+            self._flush()
+        self._flush(force=True)
+
+    def _drain_inbox(self, ctx, poller) -> None:
+        while True:
+            try:
+                kind, item = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            if kind == "cmd":
+                self._pending_cmds[item.cmd_id] = (item, 0.0)
+            elif kind == "resync":
+                self._start_resync(ctx, poller, item)
+        
+    def _drop(self, kind: str, detail: str) -> None:
+        self._errors[kind] += 1
+        n = self._errors[kind]
+        if n <= 10 or n % 1000 == 0:
+            log.warning("dropped %s message from the hub: %s (total %d)", kind, detail, n)
+
+    def _decode(self, frames) -> protocol.Message | None:
+        try:
+            return protocol.decode(frames)
+        except protocol.ProtocolError as exc:
+            self._drop(exc.kind, str(exc))
+            return None
+
+    # updates ---------------------------------------------------------------------------------
+    def _drain_sub(self) -> None:
+        sub = self._sockets["sub"]
+        while True:  # drain fully: the socket's readiness is edge-triggered
+            try:
+                frames = sub.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            self._received += 1
+            now = time.time()
+            self._last_traffic = now
+            msg = self._decode(frames)
+            if msg is None:
+                continue
+            if self._status.state == "offline":
+                # Traffic is back; the checks in _on_update decide whether we are in step.
+                self._set_status("reconnecting", "hub reachable again; checking state")
+            self._on_update(msg, now)
+
+    def _on_update(self, msg: protocol.Message, now: float) -> None:
+        h = msg.header
+        if isinstance(msg.body, domain.Heartbeat):
+            if self._syncing:
+                return
+            if h.epoch != self.epoch:
+                self._want_resync = f"hub restarted (epoch {h.epoch})"
+            elif msg.body.last_seq > self.seq:
+                self._want_resync = f"missed updates {self.seq + 1}..{msg.body.last_seq}"
+            elif self._status.state != "live":
+                self._set_status("live", f"in sync with hub epoch {h.epoch}")
+            return
+        if self._syncing:
+            if len(self._buffer) < MAX_BUFFERED_UPDATES:
+                self._buffer.append(msg)
+            return
+        if h.epoch != self.epoch:
+            self._want_resync = f"hub restarted (epoch {h.epoch})"
+            return
+        if h.seq <= self.seq:
+            self._errors["duplicate"] += 1
+            return
+        if h.seq != self.seq + 1:
+            self._want_resync = f"gap in updates: expected {self.seq + 1}, got {h.seq}"
+            return
+        self._apply(msg, now)
+        if self._status.state != "live":
+            self._set_status("live", f"in sync with hub epoch {h.epoch}")
+
+    def _apply(self, msg: protocol.Message, now: float) -> None:
+        body = msg.body
+        if isinstance(body, domain.Incident):
+            self._batch.incidents[body.id] = body
+        elif isinstance(body, domain.Camera):
+            self._batch.cameras[body.id] = body
+        elif isinstance(body, domain.SensorReading):
+            self._batch.sensors[sensor_key(body)] = body
+        else:
+            self._drop("unexpected_type", f"{msg.header.type} on the update stream")
+        self.seq = msg.header.seq
+        self._batch.resume = (self.epoch, self.seq)
+        self._applied += 1
+        self._recent.append(now)
+        self._lag_ms = max(0.0, (now - msg.header.ts) * 1000.0)
+
+    # snapshot --------------------------------------------------------------------------------
+    _want_resync: str = ""
+
+    def _start_resync(self, ctx, poller, reason: str, state: str = "reconnecting") -> None:
+        self._resyncs += 1
+        self._syncing = True
+        self._buffer = []
+        self._snap_parts = ClientBatch(reset=True)
+        # A fresh DEALER per attempt: a reply to an abandoned request can never be mistaken
+        # for the current one, and nothing stale sits in the old socket's queue.
+        old = self._sockets["snap"]
+        poller.unregister(old)
+        old.close(0)
+        snap = self._make_socket(ctx, zmq.DEALER, self.ports.snapshot)
+        self._sockets["snap"] = snap
+        poller.register(snap, zmq.POLLIN)
+        request = protocol.encode(domain.SnapshotRequest(client=self.client_name), source=self.client_name,
+                                  status="System")
+        self._snap_request = protocol.decode(request).header.id
+        try:
+            snap.send_multipart(request, zmq.NOBLOCK)
+        except zmq.Again:
+            pass  # not connected yet; the snapshot timer retries
+        self._snap_started = self._snap_last_chunk = time.time()
+        if self._status.state != "offline":
+            self._set_status(state, reason)
+        log.info("resync: %s", reason)
+
+    def _drain_snapshot(self, ctx, poller) -> None:
+        snap = self._sockets["snap"]
+        while True:
+            try:
+                frames = snap.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            msg = self._decode(frames)
+            if msg is None or msg.topic != f"snap/{self._snap_request}" or not self._syncing:
+                continue
+            now = time.time()
+            self._snap_last_chunk = self._last_traffic = now
+            body = msg.body
+            if isinstance(body, domain.SnapshotChunk):
+                parts = self._snap_parts
+                for inc in body.incidents:
+                    parts.incidents[inc.id] = inc
+                for cam in body.cameras:
+                    parts.cameras[cam.id] = cam
+                for reading in body.sensors:
+                    parts.sensors[sensor_key(reading)] = reading
+            elif isinstance(body, domain.SnapshotEnd):
+                self._finish_snapshot(ctx, poller, msg.header.epoch, body.seq, now)
+
+    def _finish_snapshot(self, ctx, poller, epoch: str, seq: int, now: float) -> None:
+        parts, buffered = self._snap_parts, self._buffer
+        self._snap_parts, self._buffer = None, []
+        self._syncing = False
+        self.epoch, self.seq = epoch, seq
+        parts.resume = (epoch, seq)
+        self._batch.merge(parts)
+        for msg in buffered:
+            if msg.header.epoch != epoch or msg.header.seq <= self.seq:
+                continue
+            if msg.header.seq != self.seq + 1:
+                self._start_resync(ctx, poller, f"gap while syncing at seq {self.seq + 1}")
+                return
+            self._apply(msg, now)
+        self._want_resync = ""
+        self._set_status("live", f"in sync with hub epoch {epoch}")
+        log.info("snapshot applied: epoch %s seq %d, %d incidents", epoch, seq, len(parts.incidents))
+
+    # commands --------------------------------------------------------------------------------
+    def _drain_replies(self) -> None:
+        cmd = self._sockets["cmd"]
+        while True:
+            try:
+                frames = cmd.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            msg = self._decode(frames)
+            if msg is None:
+                continue
+            if not isinstance(msg.body, domain.CommandReply):
+                self._drop("unexpected_type", f"{msg.header.type} on the command socket")
+                continue
+            if self._pending_cmds.pop(msg.body.cmd_id, None) is not None:
+                self._batch.replies.append(msg.body)
+
+    def _send_due_commands(self, ctx, poller, now: float) -> None:
+        if not self._pending_cmds or self._status.state == "offline":
+            return
+        due = [(c, sent) for c, sent in self._pending_cmds.values() if now - sent >= self.command_retry]
+        if not due:
+            return
+        if any(sent for _c, sent in due):
+            # A resend: start from a clean socket so nothing stale is queued ahead of it.
+            old = self._sockets["cmd"]
+            poller.unregister(old)
+            old.close(0)
+            self._sockets["cmd"] = self._make_socket(ctx, zmq.DEALER, self.ports.command)
+            poller.register(self._sockets["cmd"], zmq.POLLIN)
+        for command, _sent in due:
+            try:
+                self._sockets["cmd"].send_multipart(
+                    protocol.encode(command, source=self.client_name, msg_id=command.cmd_id), zmq.NOBLOCK)
+            except zmq.Again:
+                pass  # no connection yet: retried after command_retry
+            self._pending_cmds[command.cmd_id] = (command, now)
+
+    # timers ----------------------------------------------------------------------------------
+    def _check_timers(self, ctx, poller) -> None:
+        now = time.time()
+        silent = now - self._last_traffic
+        if silent > self.offline_after and self._status.state != "offline":
+            since = self._last_traffic
+            self._set_status("offline", f"no heartbeat from the hub for {silent:.1f} s", since=since)
+        if self._want_resync and not self._syncing:
+            reason, self._want_resync = self._want_resync, ""
+            self._start_resync(ctx, poller, reason)
+        if self._syncing and now - self._snap_last_chunk > self.snapshot_timeout:
+            self._start_resync(ctx, poller, "snapshot request timed out; retrying",
+                               state=self._status.state if self._status.state != "live" else "reconnecting")
+        self._send_due_commands(ctx, poller, now)
+
+    def _set_status(self, state: str, reason: str, since: float | None = None) -> None:
+        if state == self._status.state and reason == self._status.reason:
+            return
+        self._status = ConnectionStatus(state, reason, since or time.time(), self.epoch)
+        self._batch.connection = self._status
+        log.info("connection %s: %s", state, reason)
+
+    def _flush(self, force: bool = False) -> None:
+        now = time.time()
+        if not force and now - self._last_flush < self.flush_interval:
+            return
+        while self._recent and now - self._recent[0] > 1.0:
+            self._recent.popleft()
+        batch = self._batch
+        stats = TransportStats(events_per_s=float(len(self._recent)), lag_ms=self._lag_ms,
+                               received=self._received, applied=self._applied,
+                               dropped=dict(self._errors), resyncs=self._resyncs)
+        self._last_flush = now
+        if not batch.has_data() and not force:
+            # Stats still move (events/s decays) a few times a second.
+            if now - getattr(self, "_last_stats", 0.0) < 0.5:
+                return
+        self._last_stats = now
+        batch.stats = stats
+        self._batch = ClientBatch()
+        self.sink(batch)

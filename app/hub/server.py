@@ -1,0 +1,287 @@
+"""The hub: authoritative state, sequenced updates, snapshots, commands (one thread).
+
+Sockets, from a base port P (see HubPorts):
+  P     PUB     every change as a numbered update (epoch, seq), and a heartbeat when idle
+  P+1   ROUTER  snapshot: a console asks, the hub streams its state then the seq it reflects
+  P+2   PULL    ingest: backend services push incidents, cameras and sensor readings
+  P+3   ROUTER  commands: operators' commands, each cmd_id applied once, always answered
+
+This is the Clone pattern of the ZeroMQ Guide with its holes closed: an epoch per hub run, a
+strictly increasing seq within it, and a heartbeat carrying the last seq so a console can
+tell "quiet" from "I missed something".
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+import zmq
+
+from app import domain, protocol
+from app.hub import commands, ingest
+from app.hub.store import HubStore
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_INTERVAL_S = 1.0
+SNAPSHOT_CHUNK = 400          # incidents per snapshot message (well under MAX_FRAME_BYTES)
+DRAIN_LIMIT = 5000            # messages taken from one socket per loop turn, for fairness
+SOCKET_MAX_MSG = 8 << 20      # libzmq drops peers that send more than this in one message
+SOURCE = "hub"
+
+
+@dataclass(frozen=True)
+class HubPorts:
+    host: str = "127.0.0.1"
+    base: int = 5556
+
+    @property
+    def pub(self) -> str:
+        return f"tcp://{self.host}:{self.base}"
+
+    @property
+    def snapshot(self) -> str:
+        return f"tcp://{self.host}:{self.base + 1}"
+
+    @property
+    def ingest(self) -> str:
+        return f"tcp://{self.host}:{self.base + 2}"
+
+    @property
+    def command(self) -> str:
+        return f"tcp://{self.host}:{self.base + 3}"
+
+    @classmethod
+    def parse(cls, address: str) -> "HubPorts":
+        """'tcp://host:port', 'host:port' or 'host' (default port) -> HubPorts."""
+        text = address.removeprefix("tcp://")
+        host, _, port = text.rpartition(":") if ":" in text else (text, "", "")
+        if not host:
+            host, port = text, ""
+        try:
+            base = int(port) if port else cls.base
+        except ValueError:
+            raise ValueError(f"bad hub address {address!r}: port must be a number") from None
+        if not 1 <= base <= 65532:
+            raise ValueError(f"bad hub address {address!r}: port out of range")
+        return cls(host=host or "127.0.0.1", base=base)
+
+
+class Hub:
+    """Runs the hub loop on the calling thread until stop() is called (from any thread)."""
+
+    def __init__(self, ports: HubPorts, db_url: str, *, bind_host: str | None = None):
+        self.ports = ports
+        self.bind_host = bind_host or ports.host
+        self.store = HubStore(db_url)
+        self.epoch = self.store.epoch
+        self.seq = 0
+        self.stats: Counter[str] = Counter()
+        self._stop = threading.Event()
+        self._last_pub = 0.0
+        self._ready = threading.Event()
+        self._log_budget: Counter[str] = Counter()
+        self._log_budget_reset = 0.0
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    def stop(self) -> None:
+        self._stop.set()
+
+    def wait_ready(self, timeout: float = 10.0) -> bool:
+        return self._ready.wait(timeout)
+
+    def run(self) -> None:
+        ctx = zmq.Context()
+        b = HubPorts(self.bind_host, self.ports.base)
+        pub = ctx.socket(zmq.PUB)
+        pub.setsockopt(zmq.SNDHWM, 200_000)
+        snap = ctx.socket(zmq.ROUTER)
+        snap.setsockopt(zmq.SNDHWM, 0)
+        pull = ctx.socket(zmq.PULL)
+        cmd = ctx.socket(zmq.ROUTER)
+        for sock in (pub, snap, pull, cmd):
+            sock.setsockopt(zmq.LINGER, 500)
+            sock.setsockopt(zmq.MAXMSGSIZE, SOCKET_MAX_MSG)
+        pub.bind(b.pub)
+        snap.bind(b.snapshot)
+        pull.bind(b.ingest)
+        cmd.bind(b.command)
+        self._pub = pub
+        poller = zmq.Poller()
+        for sock in (snap, pull, cmd):
+            poller.register(sock, zmq.POLLIN)
+        log.info("hub epoch %s listening: pub %s snapshot %s ingest %s command %s",
+                 self.epoch, b.pub, b.snapshot, b.ingest, b.command)
+        self._ready.set()
+        try:
+            while not self._stop.is_set():
+                timeout = max(0.0, self._last_pub + HEARTBEAT_INTERVAL_S - time.time())
+                ready = dict(poller.poll(min(100, int(timeout * 1000) + 1)))
+                replies = []
+                if pull in ready:
+                    self._drain_ingest(pull)
+                if cmd in ready:
+                    replies = self._drain_commands(cmd)
+                # Durable before anyone hears of it: a console told "ok" never loses the change.
+                self.store.commit()
+                for frames in replies:
+                    cmd.send_multipart(frames)
+                if snap in ready:
+                    self._drain_snapshots(snap)
+                if time.time() - self._last_pub >= HEARTBEAT_INTERVAL_S:
+                    self._publish_frames(protocol.encode(
+                        domain.Heartbeat(last_seq=self.seq), source=SOURCE, epoch=self.epoch,
+                        seq=self.seq, status="System"))
+                    self.stats["heartbeats"] += 1
+        finally:
+            self.store.close()
+            ctx.destroy(linger=500)
+            log.info("hub epoch %s stopped at seq %d; %s", self.epoch, self.seq, dict(self.stats))
+
+    # --- publishing --------------------------------------------------------------------------
+    def _publish_frames(self, frames: list[bytes]) -> None:
+        self._pub.send_multipart(frames)
+        self._last_pub = time.time()
+
+    def _publish(self, body, status: domain.MsgStatus) -> None:
+        self.seq += 1
+        self._publish_frames(protocol.encode(body, source=SOURCE, epoch=self.epoch, seq=self.seq,
+                                             status=status))
+        self.stats["published"] += 1
+
+    # --- bad input ---------------------------------------------------------------------------
+    def _reject(self, socket_name: str, kind: str, detail: str, frames: list[bytes] | None = None) -> None:
+        self.stats[f"{socket_name}.{kind}"] += 1
+        if frames is not None and kind == "unsupported_version":
+            self.store.quarantine(socket_name, detail, frames)
+        now = time.time()
+        if now - self._log_budget_reset > 60:
+            self._log_budget.clear()
+            self._log_budget_reset = now
+        key = f"{socket_name}.{kind}"
+        self._log_budget[key] += 1
+        if self._log_budget[key] <= 10:
+            log.warning("%s: dropped %s message: %s (total %d)", socket_name, kind, detail, self.stats[key])
+        elif self._log_budget[key] == 11:
+            log.warning("%s: more %s messages this minute; counting without logging", socket_name, kind)
+
+    def _decode(self, socket_name: str, frames: list[bytes]) -> protocol.Message | None:
+        try:
+            return protocol.decode(frames)
+        except protocol.UnsupportedVersion as exc:
+            self._reject(socket_name, exc.kind, str(exc), frames)
+        except protocol.ProtocolError as exc:
+            self._reject(socket_name, exc.kind, str(exc))
+        return None
+
+    # --- ingest ------------------------------------------------------------------------------
+    def _drain_ingest(self, pull: zmq.Socket) -> None:
+        for _ in range(DRAIN_LIMIT):
+            try:
+                frames = pull.recv_multipart(zmq.NOBLOCK, copy=True)
+            except zmq.Again:
+                return
+            self.stats["ingest.received"] += 1
+            msg = self._decode("ingest", frames)
+            if msg is not None:
+                self._ingest(msg)
+
+    def _ingest(self, msg: protocol.Message) -> None:
+        body, now = msg.body, time.time()
+        try:
+            if isinstance(body, domain.Incident):
+                ingest.check_incident(body)
+                merged = ingest.merge_incident(self.store.incidents.get(body.id), body, msg.header.status, now)
+                self.store.put_incident(merged)
+                self._publish(merged, merged.msg_status)
+            elif isinstance(body, domain.Camera):
+                ingest.check_camera(body)
+                if self.store.cameras.get(body.id) != body:
+                    self.store.put_camera(body)
+                    self._publish(body, msg.header.status)
+            elif isinstance(body, domain.SensorReading):
+                ingest.check_reading(body)
+                self.store.put_sensor(body)
+                self._publish(body, msg.header.status)
+            else:
+                self._reject("ingest", "unexpected_type", f"{msg.header.type} is not accepted on ingest")
+        except ingest.Rejected as exc:
+            self._reject("ingest", "invalid", str(exc))
+
+    # --- commands ----------------------------------------------------------------------------
+    def _drain_commands(self, sock: zmq.Socket) -> list[list[bytes]]:
+        replies = []
+        for _ in range(DRAIN_LIMIT):
+            try:
+                frames = sock.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                break
+            self.stats["command.received"] += 1
+            identity, rest = frames[0], frames[1:]
+            msg = self._decode("command", rest)
+            if msg is None:
+                continue
+            if not isinstance(msg.body, domain.Command):
+                self._reject("command", "unexpected_type", f"{msg.header.type} on the command socket")
+                continue
+            reply = self._apply_command(msg.body)
+            replies.append([identity, *protocol.encode(reply, source=SOURCE, epoch=self.epoch, status="System")])
+        return replies
+
+    def _apply_command(self, command: domain.Command) -> domain.CommandReply:
+        stored = self.store.stored_reply(command.cmd_id)
+        if stored is not None:
+            # Applied before (the console resent it after a restart or a lost reply).
+            self.stats["command.duplicate"] += 1
+            current = self.store.incidents.get(command.incident_id)
+            return domain.CommandReply(cmd_id=command.cmd_id, code="duplicate",
+                                       message=f"already applied: {stored.code}", incident=current)
+        current = self.store.incidents.get(command.incident_id)
+        outcome = commands.apply_command(current, command, time.time())
+        if outcome.accepted:
+            self.store.put_incident(outcome.incident)
+            self._publish(outcome.incident, outcome.incident.msg_status)
+            reply = domain.CommandReply(cmd_id=command.cmd_id, code="ok", incident=outcome.incident)
+        else:
+            reply = domain.CommandReply(cmd_id=command.cmd_id, code=outcome.code,
+                                        message=outcome.message, incident=outcome.current or current)
+        self.stats[f"command.{reply.code}"] += 1
+        self.store.record_command(reply)
+        return reply
+
+    # --- snapshots ---------------------------------------------------------------------------
+    def _drain_snapshots(self, sock: zmq.Socket) -> None:
+        for _ in range(100):
+            try:
+                frames = sock.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                return
+            self.stats["snapshot.requests"] += 1
+            identity, rest = frames[0], frames[1:]
+            msg = self._decode("snapshot", rest)
+            if msg is None:
+                continue
+            if not isinstance(msg.body, domain.SnapshotRequest):
+                self._reject("snapshot", "unexpected_type", f"{msg.header.type} on the snapshot socket")
+                continue
+            self._send_snapshot(sock, identity, msg.header.id)
+
+    def _send_snapshot(self, sock: zmq.Socket, identity: bytes, request_id: str) -> None:
+        topic = f"snap/{request_id}"
+        send = sock.send_multipart
+        cams = list(self.store.packed_cameras.values())
+        sensors = list(self.store.packed_sensors.values())
+        incidents = list(self.store.packed_incidents.values())
+        send([identity, *protocol.encode_snapshot_chunk(cameras=cams, sensors=sensors, source=SOURCE,
+                                                         epoch=self.epoch, seq=self.seq, topic=topic)])
+        for i in range(0, len(incidents), SNAPSHOT_CHUNK):
+            send([identity, *protocol.encode_snapshot_chunk(incidents=incidents[i:i + SNAPSHOT_CHUNK],
+                                                             source=SOURCE, epoch=self.epoch,
+                                                             seq=self.seq, topic=topic)])
+        send([identity, *protocol.encode(domain.SnapshotEnd(seq=self.seq, incident_count=len(incidents)),
+                                          source=SOURCE, epoch=self.epoch, seq=self.seq,
+                                          status="System", topic=topic)])

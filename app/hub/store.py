@@ -1,0 +1,216 @@
+"""The hub's durable state: incidents, cameras, sensor readings and applied commands.
+
+SQLAlchemy Core over any database URL (SQLite file by default). The hub is single-threaded,
+so this class is too: it keeps the authoritative state in memory (with each object's packed
+bytes, reused for snapshots) and writes every change of one loop turn in one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import (Column, Float, Integer, LargeBinary, MetaData, String, Table, Text,
+                        create_engine, delete, event, func, insert, select)
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from app import domain, protocol
+
+log = logging.getLogger(__name__)
+
+metadata = MetaData()
+meta_table = Table("hub_meta", metadata,
+                   Column("key", String(64), primary_key=True),
+                   Column("value", Text, nullable=False))
+incidents_table = Table("incidents", metadata,
+                        Column("id", String(128), primary_key=True),
+                        Column("created", Float, nullable=False),
+                        Column("body", LargeBinary, nullable=False))
+cameras_table = Table("cameras", metadata,
+                      Column("id", String(128), primary_key=True),
+                      Column("body", LargeBinary, nullable=False))
+sensors_table = Table("sensors", metadata,
+                      Column("key", String(256), primary_key=True),
+                      Column("body", LargeBinary, nullable=False))
+commands_table = Table("commands", metadata,
+                       Column("cmd_id", String(128), primary_key=True),
+                       Column("applied", Float, nullable=False),
+                       Column("reply", LargeBinary, nullable=False))
+quarantine_table = Table("quarantine", metadata,
+                         Column("n", Integer, primary_key=True, autoincrement=True),
+                         Column("received", Float, nullable=False),
+                         Column("socket", String(32), nullable=False),
+                         Column("reason", Text, nullable=False),
+                         Column("raw", LargeBinary, nullable=False))
+QUARANTINE_KEEP = 1000
+
+
+@dataclass
+class _Pending:
+    incidents: dict[str, bytes] = field(default_factory=dict)
+    created: dict[str, float] = field(default_factory=dict)
+    cameras: dict[str, bytes] = field(default_factory=dict)
+    sensors: dict[str, bytes] = field(default_factory=dict)
+    commands: dict[str, bytes] = field(default_factory=dict)
+    quarantine: list[dict] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.incidents or self.cameras or self.sensors or self.commands or self.quarantine)
+
+
+class HubStore:
+    """In-memory authoritative state with write-behind to the database, one commit per turn."""
+
+    def __init__(self, url: str):
+        self.engine = create_engine(url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        metadata.create_all(self.engine)
+        self.incidents: dict[str, domain.Incident] = {}
+        self.packed_incidents: dict[str, bytes] = {}
+        self.cameras: dict[str, domain.Camera] = {}
+        self.packed_cameras: dict[str, bytes] = {}
+        self.sensors: dict[str, domain.SensorReading] = {}
+        self.packed_sensors: dict[str, bytes] = {}
+        self.command_replies: dict[str, bytes] = {}
+        self._pending = _Pending()
+        self._load()
+        self.epoch = self._next_epoch()
+
+    # --- loading ---------------------------------------------------------------------------
+    def _load(self) -> None:
+        started = time.perf_counter()
+        bad = 0
+        with self.engine.connect() as conn:
+            for row in conn.execute(select(incidents_table.c.id, incidents_table.c.body)):
+                try:
+                    self.incidents[row.id] = protocol.unpack("incident", row.body)
+                    self.packed_incidents[row.id] = row.body
+                except protocol.ProtocolError as exc:
+                    bad += 1
+                    log.error("stored incident %s unreadable, skipped: %s", row.id, exc)
+            for row in conn.execute(select(cameras_table.c.id, cameras_table.c.body)):
+                try:
+                    self.cameras[row.id] = protocol.unpack("camera", row.body)
+                    self.packed_cameras[row.id] = row.body
+                except protocol.ProtocolError as exc:
+                    bad += 1
+                    log.error("stored camera %s unreadable, skipped: %s", row.id, exc)
+            for row in conn.execute(select(sensors_table.c.key, sensors_table.c.body)):
+                try:
+                    self.sensors[row.key] = protocol.unpack("sensor", row.body)
+                    self.packed_sensors[row.key] = row.body
+                except protocol.ProtocolError as exc:
+                    bad += 1
+                    log.error("stored reading %s unreadable, skipped: %s", row.key, exc)
+            for row in conn.execute(select(commands_table.c.cmd_id, commands_table.c.reply)):
+                self.command_replies[row.cmd_id] = row.reply
+        log.info("loaded %d incidents, %d cameras, %d readings, %d applied commands in %.2fs%s",
+                 len(self.incidents), len(self.cameras), len(self.sensors),
+                 len(self.command_replies), time.perf_counter() - started,
+                 f" ({bad} unreadable rows skipped)" if bad else "")
+
+    def _next_epoch(self) -> str:
+        with self.engine.begin() as conn:
+            row = conn.execute(select(meta_table.c.value).where(meta_table.c.key == "runs")).first()
+            runs = int(row.value) + 1 if row else 1
+            if row:
+                conn.execute(meta_table.update().where(meta_table.c.key == "runs").values(value=str(runs)))
+            else:
+                conn.execute(insert(meta_table).values(key="runs", value=str(runs)))
+        # The run number makes epochs readable in logs; the random part makes them unique
+        # even when two hubs share a database file by mistake.
+        return f"r{runs}-{uuid.uuid4().hex[:8]}"
+
+    # --- changes (kept in memory at once, written at commit) --------------------------------
+    def put_incident(self, incident: domain.Incident) -> bytes:
+        packed = protocol.pack(incident)
+        self.incidents[incident.id] = incident
+        self.packed_incidents[incident.id] = packed
+        self._pending.incidents[incident.id] = packed
+        self._pending.created[incident.id] = incident.created
+        return packed
+
+    def put_camera(self, camera: domain.Camera) -> bytes:
+        packed = protocol.pack(camera)
+        self.cameras[camera.id] = camera
+        self.packed_cameras[camera.id] = packed
+        self._pending.cameras[camera.id] = packed
+        return packed
+
+    def put_sensor(self, reading: domain.SensorReading) -> bytes:
+        key = f"{reading.station}/{reading.kind}"
+        packed = protocol.pack(reading)
+        self.sensors[key] = reading
+        self.packed_sensors[key] = packed
+        self._pending.sensors[key] = packed
+        return packed
+
+    def record_command(self, reply: domain.CommandReply) -> None:
+        packed = protocol.pack(reply)
+        self.command_replies[reply.cmd_id] = packed
+        self._pending.commands[reply.cmd_id] = packed
+
+    def stored_reply(self, cmd_id: str) -> domain.CommandReply | None:
+        packed = self.command_replies.get(cmd_id)
+        return protocol.unpack("reply", packed) if packed is not None else None
+
+    def quarantine(self, socket_name: str, reason: str, frames: list[bytes]) -> None:
+        raw = protocol.pack([bytes(f[:65536]) for f in frames[:8]])
+        self._pending.quarantine.append(
+            {"received": time.time(), "socket": socket_name, "reason": reason[:500], "raw": raw})
+
+    def commit(self) -> None:
+        """Write everything changed since the last commit in one transaction."""
+        p = self._pending
+        if not p:
+            return
+        self._pending = _Pending()
+        with self.engine.begin() as conn:
+            if p.incidents:
+                _upsert(conn, incidents_table, "id",
+                        [{"id": k, "created": p.created[k], "body": v} for k, v in p.incidents.items()])
+            if p.cameras:
+                _upsert(conn, cameras_table, "id", [{"id": k, "body": v} for k, v in p.cameras.items()])
+            if p.sensors:
+                _upsert(conn, sensors_table, "key", [{"key": k, "body": v} for k, v in p.sensors.items()])
+            if p.commands:
+                _upsert(conn, commands_table, "cmd_id",
+                        [{"cmd_id": k, "applied": time.time(), "reply": v} for k, v in p.commands.items()])
+            if p.quarantine:
+                conn.execute(insert(quarantine_table), p.quarantine)
+                count = conn.execute(select(func.count()).select_from(quarantine_table)).scalar_one()
+                if count > QUARANTINE_KEEP:
+                    cutoff = conn.execute(select(quarantine_table.c.n).order_by(quarantine_table.c.n.desc())
+                                          .offset(QUARANTINE_KEEP).limit(1)).scalar_one()
+                    conn.execute(delete(quarantine_table).where(quarantine_table.c.n <= cutoff))
+
+    def close(self) -> None:
+        self.commit()
+        self.engine.dispose()
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def _upsert(conn, table: Table, key: str, rows: list[dict]) -> None:
+    if conn.dialect.name == "sqlite":
+        stmt = sqlite_dialect.insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[key], set_={c.name: stmt.excluded[c.name] for c in table.c if c.name != key})
+        conn.execute(stmt, rows)
+    elif conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+        stmt = postgresql.insert(table)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[key], set_={c.name: stmt.excluded[c.name] for c in table.c if c.name != key})
+        conn.execute(stmt, rows)
+    else:  # portable fallback: delete then insert
+        conn.execute(delete(table).where(table.c[key].in_([r[key] for r in rows])))
+        conn.execute(insert(table), rows)
