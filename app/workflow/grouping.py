@@ -35,9 +35,9 @@ class GroupingConfig:
 
 
 class _Group:
-    __slots__ = ("head_id", "event", "x", "y", "last", "count", "cell")
+    __slots__ = ("head_id", "event", "x", "y", "last", "count", "cell", "seq")
 
-    def __init__(self, head_id, event, x, y, last, cell):
+    def __init__(self, head_id, event, x, y, last, cell, seq):
         self.head_id = head_id
         self.event = event
         self.x = x
@@ -45,6 +45,7 @@ class _Group:
         self.last = last
         self.count = 1
         self.cell = cell
+        self.seq = seq                  # creation order: equidistant ties go to the older group
 
 
 class Grouper:
@@ -59,6 +60,7 @@ class Grouper:
         self._cells: dict[tuple[str, int, int], list[_Group]] = {}
         self._by_head: dict[str, _Group] = {}
         self._next_sweep = -math.inf
+        self._created = 0
 
     def __len__(self) -> int:
         return len(self._by_head)
@@ -86,7 +88,7 @@ class Grouper:
                     if abs(time - group.last) > window:
                         continue
                     d2 = (group.x - x) ** 2 + (group.y - y) ** 2
-                    if d2 <= best_d2:
+                    if d2 < best_d2 or (d2 == best_d2 and (best is None or group.seq < best.seq)):
                         best, best_d2 = group, d2
         if best is not None:
             best.count += 1
@@ -94,7 +96,8 @@ class Grouper:
                 best.last = time
             return best.head_id
         key = (event, cx, cy)
-        group = _Group(incident_id, event, x, y, time, key)
+        self._created += 1
+        group = _Group(incident_id, event, x, y, time, key, self._created)
         self._cells.setdefault(key, []).append(group)
         self._by_head[incident_id] = group
         return None
