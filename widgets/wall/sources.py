@@ -1,0 +1,301 @@
+"""Frame sources for a video tile: libVLC (preferred), QtMultimedia (fallback), snapshots.
+
+Every source has the same small surface: start(url), stop(), the signals frame_ready(QImage,
+int fingerprint) and failed(str), and a `decoder` name for the tile's badge. Sources never
+block the GUI thread: libVLC decodes on its own threads and its players are stopped and
+released on a helper thread, since libvlc_media_player_stop can wait on the network.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import threading
+import zlib
+
+import numpy as np
+import vlc
+from PySide6.QtCore import QObject, QTimer, QUrl, Signal
+from PySide6.QtGui import QImage
+from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
+from PySide6.QtNetwork import QNetworkAccessManager, QNetworkReply, QNetworkRequest
+
+log = logging.getLogger(__name__)
+
+_VLC_ARGS = ["--no-audio", "--quiet", "--no-xlib", "--no-video-title-show", "--no-osd",
+             "--no-snapshot-preview", "--no-stats", "--network-caching=150", "--live-caching=150",
+             "--clock-jitter=0", "--http-reconnect"]
+_FINGERPRINT_STRIDE = 31
+# python-vlc types the chroma argument as c_char_p, which ctypes turns into an immutable
+# bytes copy; writing "RV32" there would be lost. The same prototype with a raw pointer:
+_FormatCb = ctypes.CFUNCTYPE(ctypes.c_uint, ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p,
+                             ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint),
+                             ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint))     # samples ~3% of the pixels: enough to see a moving clock
+
+
+def fingerprint(pixels: np.ndarray) -> int:
+    """A cheap fingerprint of a picture, used to tell a repeated frame from a new one."""
+    return zlib.crc32(pixels[::_FINGERPRINT_STRIDE].tobytes())
+
+
+class VlcRuntime:
+    """One libVLC instance shared by all tiles of a process (creating one costs ~50 ms)."""
+
+    _instance: vlc.Instance | None = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def instance(cls) -> vlc.Instance:
+        with cls._lock:
+            if cls._instance is None:
+                cls._instance = vlc.Instance(_VLC_ARGS)
+            return cls._instance
+
+
+class _VlcSink:
+    """The state libVLC's callbacks touch, on libVLC's threads. It outlives the QObject that
+    created it until the player is released, and its `closed` flag (under `lock`) stops it
+    from emitting into a source that is gone."""
+
+    def __init__(self, emit_frame, emit_failed):
+        self.lock = threading.Lock()
+        self.closed = False
+        self.buffer = None
+        self.array: np.ndarray | None = None
+        self.width = self.height = 0
+        # libVLC hands over buffers padded to 16-line multiples (180 -> 192); the visible
+        # size comes from the player once the first picture is up.
+        self.visible: tuple[int, int] | None = None
+        self.last_fp: int | None = None
+        self._emit_frame = emit_frame
+        self._emit_failed = emit_failed
+        self.got_picture = False
+        # ctypes callback objects must stay referenced as long as libVLC may call them.
+        self._cb_format_raw = _FormatCb(self._format)
+        self.cb_format = ctypes.cast(self._cb_format_raw, vlc.CallbackDecorators.VideoFormatCb)
+        self.cb_cleanup = vlc.CallbackDecorators.VideoCleanupCb(lambda _opaque: None)
+        self.cb_lock = vlc.CallbackDecorators.VideoLockCb(self._lock_buf)
+        self.cb_unlock = vlc.CallbackDecorators.VideoUnlockCb(lambda _o, _p, _planes: None)
+        self.cb_display = vlc.CallbackDecorators.VideoDisplayCb(self._display)
+
+    def _format(self, _opaque, chroma, width, height, pitches, lines) -> int:
+        # Keep the source's own size (Qt scales when painting) and ask for 32-bit RGB.
+        w, h = int(width[0]), int(height[0])
+        if w <= 0 or h <= 0:
+            return 0
+        ctypes.memmove(chroma, b"RV32", 4)
+        pitches[0] = w * 4
+        lines[0] = h
+        with self.lock:
+            self.width, self.height = w, h
+            self.buffer = ctypes.create_string_buffer(w * h * 4 + 32)
+            self.array = np.frombuffer(self.buffer, dtype=np.uint32, count=w * h)
+        return 1
+
+    def _lock_buf(self, _opaque, planes):
+        planes[0] = ctypes.addressof(self.buffer)
+        return None
+
+    def _display(self, _opaque, _picture) -> None:
+        # libVLC repeats pictures to keep its clock; only changed pictures reach the GUI.
+        fp = fingerprint(self.array)
+        with self.lock:
+            if self.closed:
+                return
+            if fp == self.last_fp:
+                return
+            self.last_fp = fp
+            self.got_picture = True
+            w, h = self.visible or (self.width, self.height)
+            image = QImage(self.buffer, min(w, self.width), min(h, self.height), self.width * 4,
+                           QImage.Format.Format_RGB32).copy()
+            self._emit_frame(image, fp)
+
+    def on_event(self, event) -> None:
+        with self.lock:
+            if self.closed:
+                return
+            kind = "stream ended" if event.type == vlc.EventType.MediaPlayerEndReached else "cannot open"
+            self._emit_failed(kind)
+
+
+class VlcSource(QObject):
+    """Plays a URL with libVLC into QImages. Signals arrive queued on the GUI thread."""
+
+    frame_ready = Signal(QImage, object)
+    failed = Signal(str)
+    _raw_frame = Signal(QImage, object)     # from libVLC's thread, cropped here on the GUI thread
+    decoder = "libVLC"
+
+    def __init__(self, parent=None, network_caching_ms: int = 150):
+        super().__init__(parent)
+        self._caching = network_caching_ms
+        self._player: vlc.MediaPlayer | None = None
+        self._sink: _VlcSink | None = None
+        self.url = ""
+        self._raw_frame.connect(self._on_raw_frame)
+
+    @property
+    def got_picture(self) -> bool:
+        return bool(self._sink and self._sink.got_picture)
+
+    def _on_raw_frame(self, image: QImage, fp: int) -> None:
+        sink = self._sink
+        if sink is None:
+            return
+        if sink.visible is None:
+            w, h = self._player.video_get_size(0)
+            if w and h:
+                with sink.lock:
+                    sink.visible = (w, h)
+        if sink.visible and (image.width(), image.height()) != sink.visible:
+            image = image.copy(0, 0, *sink.visible)
+        self.frame_ready.emit(image, fp)
+
+    def start(self, url: str) -> None:
+        self.stop()
+        self.url = url
+        inst = VlcRuntime.instance()
+        sink = _VlcSink(self._raw_frame.emit, self.failed.emit)
+        player = inst.media_player_new()
+        media = inst.media_new(url)
+        media.add_option(f":network-caching={self._caching}")
+        player.set_media(media)
+        media.release()
+        player.video_set_callbacks(sink.cb_lock, sink.cb_unlock, sink.cb_display, None)
+        player.video_set_format_callbacks(sink.cb_format, sink.cb_cleanup)
+        events = player.event_manager()
+        for kind in (vlc.EventType.MediaPlayerEndReached, vlc.EventType.MediaPlayerEncounteredError):
+            events.event_attach(kind, sink.on_event)
+        self._player, self._sink = player, sink
+        player.play()
+
+    def stop(self) -> None:
+        player, sink = self._player, self._sink
+        self._player = self._sink = None
+        if player is None:
+            return
+        with sink.lock:
+            sink.closed = True
+
+        def release():
+            # The sink stays referenced here until libVLC can no longer call it.
+            player.stop()
+            player.release()
+            del sink.cb_display
+        threading.Thread(target=release, daemon=True, name="vlc-release").start()
+
+
+class QtMediaSource(QObject):
+    """QMediaPlayer (FFmpeg) into a QVideoSink: used where libVLC cannot open the URL."""
+
+    frame_ready = Signal(QImage, object)
+    failed = Signal(str)
+    decoder = "QtMultimedia"
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._player: QMediaPlayer | None = None
+        self._sink: QVideoSink | None = None
+        self._last_fp: int | None = None
+        self.got_picture = False
+        self.url = ""
+
+    def start(self, url: str) -> None:
+        self.stop()
+        self.url = url
+        self._player = QMediaPlayer(self)
+        self._sink = QVideoSink(self)
+        self._player.setVideoSink(self._sink)
+        self._sink.videoFrameChanged.connect(self._on_sink_frame)
+        self._player.errorOccurred.connect(self._on_player_error)
+        self._player.mediaStatusChanged.connect(self._on_player_status)
+        self._player.setSource(QUrl(url))
+        self._player.play()
+
+    def stop(self) -> None:
+        if self._player is None:
+            return
+        self._sink.videoFrameChanged.disconnect(self._on_sink_frame)
+        self._player.errorOccurred.disconnect(self._on_player_error)
+        self._player.mediaStatusChanged.disconnect(self._on_player_status)
+        self._player.stop()
+        self._player.deleteLater()
+        self._sink.deleteLater()
+        self._player = self._sink = None
+
+    def _on_sink_frame(self, frame: QVideoFrame) -> None:
+        if not frame.isValid():
+            return
+        image = frame.toImage()
+        if image.isNull():
+            return
+        image = image.convertToFormat(QImage.Format.Format_RGB32)
+        fp = fingerprint(np.frombuffer(image.constBits(), dtype=np.uint32))
+        if fp == self._last_fp:
+            return
+        self._last_fp = fp
+        self.got_picture = True
+        self.frame_ready.emit(image, fp)
+
+    def _on_player_error(self, _error, text: str) -> None:
+        self.failed.emit(text or "error")
+
+    def _on_player_status(self, status) -> None:
+        if status in (QMediaPlayer.MediaStatus.EndOfMedia, QMediaPlayer.MediaStatus.InvalidMedia):
+            self.failed.emit(status.name)
+
+
+class SnapshotSource(QObject):
+    """Polls a JPEG URL every few seconds, for cameras that only serve snapshots."""
+
+    frame_ready = Signal(QImage, object)
+    failed = Signal(str)
+    decoder = "snapshot"
+
+    def __init__(self, parent=None, interval_s: float = 2.0):
+        super().__init__(parent)
+        self.interval_s = interval_s
+        self._net = QNetworkAccessManager(self)
+        self._timer = QTimer(self)
+        self._timer.setInterval(int(interval_s * 1000))
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._reply: QNetworkReply | None = None
+        self.got_picture = False
+        self.url = ""
+
+    def start(self, url: str) -> None:
+        self.stop()
+        self.url = url
+        self._timer.start()
+        self._on_timer_timeout()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        if self._reply is not None:
+            self._reply.finished.disconnect(self._on_reply_finished)
+            self._reply.abort()
+            self._reply.deleteLater()
+            self._reply = None
+
+    def _on_timer_timeout(self) -> None:
+        if self._reply is not None:
+            return                      # the previous poll is still under way
+        request = QNetworkRequest(QUrl(self.url))
+        request.setTransferTimeout(int(self.interval_s * 1000))
+        self._reply = self._net.get(request)
+        self._reply.finished.connect(self._on_reply_finished)
+
+    def _on_reply_finished(self) -> None:
+        reply, self._reply = self._reply, None
+        reply.deleteLater()
+        if reply.error() != QNetworkReply.NetworkError.NoError:
+            self.failed.emit(reply.errorString())
+            return
+        image = QImage.fromData(reply.readAll().data())
+        if image.isNull():
+            self.failed.emit("not a picture")
+            return
+        image = image.convertToFormat(QImage.Format.Format_RGB32)
+        self.got_picture = True
+        self.frame_ready.emit(image, fingerprint(np.frombuffer(image.constBits(), dtype=np.uint32)))

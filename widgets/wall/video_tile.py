@@ -1,0 +1,319 @@
+"""One wall tile: a camera's live picture, painted by Qt, with an honest health badge.
+
+The tile owns one frame source (libVLC, QtMultimedia or snapshot polling) and a StreamHealth.
+A watchdog timer re-evaluates health four times a second, so a frozen or dead stream turns
+grey with "STALE" and the time of its last good picture within 3 s, and a failed source is
+restarted with backoff forever, on timers, never blocking the GUI or other tiles.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import QMimeData, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QDrag, QImage, QPainter
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from app import domain
+from app.wall.budget import MAIN, NONE, SNAPSHOT, SUB
+from app.wall.decoders import QT, SNAPSHOT as SNAPSHOT_DECODER, DecoderChoice
+from app.wall.health import Backoff, StreamHealth
+from widgets.wall.sources import QtMediaSource, SnapshotSource, VlcSource
+from widgets.wall.tile_painter import paint_tile
+
+log = logging.getLogger(__name__)
+
+CAMERA_MIME = "application/x-ioc-camera-id"
+TILE_MIME = "application/x-ioc-wall-tile"
+_WATCHDOG_MS = 250
+_RESTART_SILENT_S = 6.0          # a source that gave nothing this long is restarted
+_SNAPSHOT_INTERVAL_S = 2.0
+
+
+def url_for(camera: domain.Camera | None, stream: str) -> str:
+    if camera is None:
+        return ""
+    return {MAIN: camera.main_url, SUB: camera.sub_url, SNAPSHOT: camera.snapshot_url}.get(stream, "")
+
+
+class VideoTile(QWidget):
+    clicked = Signal()
+    double_clicked = Signal()
+    camera_dropped = Signal(str, int)        # camera id, source tile index (-1 from a list)
+    context_menu_requested = Signal(QPoint)  # global position
+    state_changed = Signal(str)              # "empty", "connecting", "live", "stale"
+
+    def __init__(self, decoders: DecoderChoice | None = None, parent=None):
+        super().__init__(parent)
+        self.setAcceptDrops(True)
+        self.setMinimumSize(64, 36)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.index = -1                       # position in the wall's layout, set by the wall
+        self.selected = False
+        self.alarm = False
+        self._decoders = decoders or DecoderChoice()
+        self._camera: domain.Camera | None = None
+        self._stream = NONE
+        self._source = None
+        self._url = ""
+        self._decoder = ""
+        self._image: QImage | None = None
+        self._grey: QImage | None = None
+        self._health = StreamHealth()
+        self._backoff = Backoff()
+        self._state = "empty"
+        self._frames_total = 0
+        self._last_error = ""
+        self._press_pos: QPoint | None = None
+        self._reconnect = QTimer(self)
+        self._reconnect.setSingleShot(True)
+        self._reconnect.timeout.connect(self._on_reconnect_timeout)
+        self._watchdog = QTimer(self)
+        self._watchdog.setInterval(_WATCHDOG_MS)
+        self._watchdog.timeout.connect(self._on_watchdog_timeout)
+        self._watchdog.start()
+
+    # --- public -------------------------------------------------------------------------
+    @property
+    def camera(self) -> domain.Camera | None:
+        return self._camera
+
+    @property
+    def stream(self) -> str:
+        return self._stream
+
+    @property
+    def state(self) -> str:
+        return self._state
+
+    @property
+    def decoder(self) -> str:
+        """The decoder of the current (or, while reconnecting, the last) source."""
+        return self._decoder
+
+    @property
+    def frames_total(self) -> int:
+        """New (changed) pictures received since the tile was made; tests watch it grow."""
+        return self._frames_total
+
+    @property
+    def last_good_time(self) -> float | None:
+        return self._health.last_good_wall
+
+    @property
+    def health(self) -> StreamHealth:
+        return self._health
+
+    def current_image(self) -> QImage | None:
+        return self._image
+
+    def set_camera(self, camera: domain.Camera | None, stream: str | None = None) -> None:
+        """Show a camera (None empties the tile). Picks `stream` or the substream if any."""
+        same = camera is not None and self._camera is not None and camera.id == self._camera.id
+        self._camera = camera
+        if not same:
+            self._image = self._grey = None
+            self._health = StreamHealth()
+            self._frames_total = 0
+        if stream is None:
+            stream = self._stream if same and self._stream != NONE else _default_stream(camera)
+        self._stream = NONE
+        self.set_stream(stream)
+
+    def set_stream(self, stream: str) -> None:
+        """Switch between main, sub and snapshot (the wall's decode budget decides)."""
+        url = url_for(self._camera, stream)
+        if stream == self._stream and url == self._url:
+            return
+        self._stream = stream
+        self._url = url
+        self._backoff.reset()
+        self._open()
+
+    def shutdown(self) -> None:
+        self._watchdog.stop()
+        self._reconnect.stop()
+        self._close_source()
+
+    # --- sources ------------------------------------------------------------------------
+    def _open(self) -> None:
+        self._reconnect.stop()
+        self._close_source()
+        if not self._url:
+            self._set_state("empty" if self._camera is None else "connecting")
+            self._last_error = "" if self._camera is None else "no stream URL"
+            self.update()
+            return
+        decoder = self._decoders.choose(self._url, snapshot_only=self._stream == SNAPSHOT)
+        if decoder == SNAPSHOT_DECODER:
+            source = SnapshotSource(self, interval_s=_SNAPSHOT_INTERVAL_S)
+            self._health.stale_after = 2 * _SNAPSHOT_INTERVAL_S + 1.0
+        elif decoder == QT:
+            source = QtMediaSource(self)
+        else:
+            source = VlcSource(self)
+        if decoder != SNAPSHOT_DECODER:
+            self._health.stale_after = 3.0
+        self._decoder = source.decoder
+        source.frame_ready.connect(self._on_source_frame_ready)
+        source.failed.connect(self._on_source_failed)
+        self._source = source
+        self._health.restart(time.monotonic())
+        source.start(self._url)
+        self.update()
+
+    def _close_source(self) -> None:
+        source, self._source = self._source, None
+        if source is None:
+            return
+        source.frame_ready.disconnect(self._on_source_frame_ready)
+        source.failed.disconnect(self._on_source_failed)
+        source.stop()
+        source.deleteLater()
+
+    def _on_source_frame_ready(self, image: QImage, fp: int) -> None:
+        if self.sender() is not self._source:
+            return                       # a queued frame from a source already replaced
+        now = time.monotonic()
+        if self._health.frame(now, time.time(), fp, image.width(), image.height()):
+            self._image = image
+            self._grey = None
+            self._frames_total += 1
+            self._backoff.reset()
+            self._last_error = ""
+            self._set_state("live")
+            self.update()
+
+    def _on_source_failed(self, reason: str) -> None:
+        source = self.sender()
+        if source is not self._source:
+            return
+        self._last_error = reason
+        self._health.fail()
+        if isinstance(source, VlcSource) and self._decoders.report_vlc_failure(self._url, source.got_picture):
+            log.info("libVLC cannot open %s; using QtMultimedia", self._decoders.scheme(self._url))
+            self._open()
+            return
+        self._schedule_reconnect()
+
+    def _schedule_reconnect(self) -> None:
+        if self._reconnect.isActive():
+            return
+        self._close_source()
+        delay = self._backoff.next_delay()
+        self._reconnect.start(int(delay * 1000))
+        self._refresh_state()
+        self.update()
+
+    def _on_reconnect_timeout(self) -> None:
+        self._open()
+
+    def _on_watchdog_timeout(self) -> None:
+        if self._camera is None:
+            return
+        now = time.monotonic()
+        if self._source is not None and self._health.silent_for(now) > max(_RESTART_SILENT_S,
+                                                                           self._health.stale_after + 2):
+            self._last_error = "no pictures"
+            self._health.fail()
+            self._schedule_reconnect()
+        self._refresh_state()
+        self.update()                    # frame age in the badge moves on
+
+    def _refresh_state(self) -> None:
+        if self._camera is None:
+            self._set_state("empty")
+        else:
+            self._set_state(self._health.state(time.monotonic()))
+
+    def _set_state(self, state: str) -> None:
+        if state != self._state:
+            self._state = state
+            self.state_changed.emit(state)
+
+    # --- painting -----------------------------------------------------------------------
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        try:
+            paint_tile(painter, self, self._picture_for_paint())
+        finally:
+            painter.end()
+
+    def _picture_for_paint(self) -> QImage | None:
+        if self._image is None:
+            return None
+        if self._state == "stale":
+            if self._grey is None:
+                self._grey = self._image.convertToFormat(QImage.Format.Format_Grayscale8)
+            return self._grey
+        return self._image
+
+    def badge_text(self) -> str:
+        now = time.monotonic()
+        h = self._health
+        age = h.frame_age(now)
+        parts = [f"{age:.1f}s" if age is not None else "–",
+                 f"{h.fps(now):.0f} fps",
+                 f"{h.width}×{h.height}" if h.width else "–",
+                 f"{self.decoder or '–'} {self._stream}"]
+        return " · ".join(parts)
+
+    def status_text(self) -> str:
+        """What the tile says besides the badge: reconnect progress or the last error."""
+        if self._camera is None:
+            return "Drop a camera here"
+        if self._reconnect.isActive():
+            left = max(0.0, self._reconnect.remainingTime() / 1000)
+            return f"reconnecting in {left:.0f}s (try {self._backoff.attempts}) · {self._last_error}"
+        if self._state == "connecting":
+            return f"connecting… {self._last_error}".strip()
+        return ""
+
+    # --- mouse and drag and drop -----------------------------------------------------------
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press_pos = event.position().toPoint()
+            self.clicked.emit()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:
+        if (self._press_pos is not None and self._camera is not None
+                and (event.position().toPoint() - self._press_pos).manhattanLength() > 12):
+            self._press_pos = None
+            mime = QMimeData()
+            mime.setData(CAMERA_MIME, self._camera.id.encode())
+            mime.setData(TILE_MIME, str(self.index).encode())
+            drag = QDrag(self)
+            drag.setMimeData(mime)
+            drag.exec(Qt.DropAction.MoveAction)
+        super().mouseMoveEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self.double_clicked.emit()
+        super().mouseDoubleClickEvent(event)
+
+    def contextMenuEvent(self, event) -> None:
+        self.context_menu_requested.emit(event.globalPos())
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasFormat(CAMERA_MIME):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        mime = event.mimeData()
+        camera_id = bytes(mime.data(CAMERA_MIME).data()).decode(errors="replace")
+        source = int(bytes(mime.data(TILE_MIME).data()).decode() or -1) if mime.hasFormat(TILE_MIME) else -1
+        event.acceptProposedAction()
+        self.camera_dropped.emit(camera_id, source)
+
+
+def _default_stream(camera: domain.Camera | None) -> str:
+    if camera is None:
+        return NONE
+    if camera.sub_url:
+        return SUB
+    if camera.main_url:
+        return MAIN
+    return SNAPSHOT if camera.snapshot_url else NONE
