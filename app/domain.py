@@ -171,7 +171,10 @@ class Heartbeat(msgspec.Struct, frozen=True):
 
 CommandKind = Literal[
     "ack", "note", "dispatch", "start", "resolve", "close", "cancel", "merge", "sop_step",
-    "shelve", "unshelve", "handover_ack",   # handover_ack: incident_id holds the handover id
+    "shelve", "unshelve",
+    # Shift handover (app.workflow.handover): incident_id holds the handover record's id;
+    # "handover" carries the outgoing operator's notes in `text`.
+    "handover", "handover_ack",
 ]
 
 

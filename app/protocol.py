@@ -23,6 +23,7 @@ from typing import Any
 import msgspec
 
 from app import domain
+from app.workflow.handover import HandoverRecord
 
 SCHEMA_MAJOR = 1
 SCHEMA_MINOR = 0
@@ -91,6 +92,7 @@ BODY_TYPES: dict[str, type] = {
     "snapshot_req": domain.SnapshotRequest,
     "snapshot_chunk": domain.SnapshotChunk,
     "snapshot_end": domain.SnapshotEnd,
+    "handover": HandoverRecord,     # published on topic f"hand/{record.id}"
 }
 _TYPE_OF_BODY = {cls: name for name, cls in BODY_TYPES.items()}
 
