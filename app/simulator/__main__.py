@@ -32,8 +32,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, default=0, help="stop after this many reports (0 = no limit)")
     p.add_argument("--exercise-share", type=float, default=0.05, help="share of Exercise traffic (default 0.05)")
     p.add_argument("--test-share", type=float, default=0.02, help="share of Test traffic (default 0.02)")
-    p.add_argument("--aq-interval", type=float, default=10.0,
-                   help="seconds per replayed hour of real air-quality data (default 10)")
+    p.add_argument("--aq-interval", type=float, default=5.0,
+                   help="seconds per replayed hour of real air-quality data (default 5)")
     p.add_argument("--camera-status-every", type=float, default=20.0,
                    help="seconds between camera status changes (default 20; 0 = never)")
     p.add_argument("--camera-streams", default="",

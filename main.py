@@ -1,0 +1,142 @@
+"""IOC Console: the composition root. Builds the core, the views, and wires them together.
+
+    python main.py                      embedded demo city (hub + simulator on loopback)
+    python main.py --hub tcp://HOST:P   join a real hub
+    python main.py --screenshot F.png   run, wait for live data, save a PNG, exit 0
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from app import paths
+from app.demo_city import DemoCity
+from app.hub.server import HubPorts
+from app.i18n import LANGUAGES, Translator
+
+log = logging.getLogger("ioc")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="main.py", description="IOC Console: map, video wall and live incident feed "
+                                                             "for a city's Intelligent Operations Center.")
+    p.add_argument("--hub", default="", help="join this hub (tcp://HOST:PORT) instead of the embedded demo city")
+    p.add_argument("--operator", default="", help="operator name shown on acknowledgements (default: login name)")
+    p.add_argument("--lang", default=os.environ.get("IOC_CONSOLE_LANG", "vi"), choices=LANGUAGES,
+                   help="interface language (default vi)")
+    p.add_argument("--data-dir", default="", help="data folder (cache, layout, logs); default: per-user folder")
+    p.add_argument("--rate", type=float, default=3.0, help="embedded demo city: reports per second (default 3)")
+    p.add_argument("--seed", type=int, default=None, help="embedded demo city: random seed")
+    p.add_argument("--screenshot", default="", metavar="FILE", help="save a PNG of the window once live, then exit")
+    p.add_argument("--after", type=float, default=6.0, metavar="SECONDS",
+                   help="with --screenshot: wait at least this long after start (default 6)")
+    p.add_argument("--min-incidents", type=int, default=20,
+                   help="with --screenshot: wait for at least this many incidents (default 20)")
+    p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    return p
+
+
+def _setup_logging(level: str, data_dir: Path) -> None:
+    (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+    fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(level=level, format=fmt, handlers=[
+        logging.StreamHandler(), logging.FileHandler(data_dir / "logs" / "console.log", encoding="utf-8")])
+
+
+def _apply_dark_theme(app) -> None:
+    from PySide6.QtGui import QColor, QPalette
+    app.setStyle("Fusion")
+    pal = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#1e2126", QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#16181c", QPalette.ColorRole.AlternateBase: "#1d2025",
+        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#2a2e35",
+        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#2f6fb3",
+        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#2a2e35",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6", QPalette.ColorRole.PlaceholderText: "#8a9099",
+    }
+    for role, color in roles.items():
+        pal.setColor(role, QColor(color))
+    app.setPalette(pal)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.data_dir:
+        os.environ["IOC_CONSOLE_DATA_DIR"] = args.data_dir
+    data_dir = paths.user_data_dir()
+    _setup_logging(args.log_level, data_dir)
+    if os.geteuid() == 0:
+        # Chromium's sandbox refuses to run as root; the map's web view needs this.
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+
+    try:
+        ports = HubPorts.parse(args.hub) if args.hub else None
+    except ValueError as exc:
+        print(f"main.py: {exc}", file=sys.stderr)
+        return 2
+
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.client.session import ConsoleSession
+    from app.embedded import EmbeddedCity
+    from widgets.main_window import MainWindow
+
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("IOC Console")
+    app.setOrganizationName("ioc-console")
+    _apply_dark_theme(app)
+    tr = Translator(args.lang)
+
+    city = None
+    if ports is None:
+        city = EmbeddedCity(data_dir, rate=args.rate, seed=args.seed)
+        ports = city.start()
+
+    settings = QSettings(str(data_dir / "console.ini"), QSettings.Format.IniFormat)
+    demo = DemoCity()
+    window = MainWindow(tr, settings, station_names={s.station: f"{s.station} · {s.district}" for s in demo.air_stations})
+    window.setWindowTitle(f"{tr.t('app.title')} — {ports.pub}" + (" (demo)" if city else ""))
+    session = ConsoleSession(ports, data_dir / "cache.db", window.bridge.deliver,
+                             operator=args.operator or getpass.getuser(), client_name=f"console-{os.getpid()}")
+    window.attach_session(session)
+    session.start()
+    window.show()
+
+    def shutdown() -> None:
+        session.close()
+        if city is not None:
+            city.stop()
+    app.aboutToQuit.connect(shutdown)
+
+    if args.screenshot:
+        started = time.monotonic()
+        out = Path(args.screenshot)
+
+        def try_screenshot() -> None:
+            waited = time.monotonic() - started
+            ready = window.connection.state == "live" and window.feed_model.total >= args.min_incidents
+            if (ready and waited >= args.after) or waited > args.after + 60:
+                if not ready:
+                    log.error("screenshot: no live data after %.0f s (state %s, %d incidents)",
+                              waited, window.connection.state, window.feed_model.total)
+                out.parent.mkdir(parents=True, exist_ok=True)
+                ok = window.grab().save(str(out), "PNG")
+                log.info("screenshot saved to %s (%s)", out, "ok" if ok else "FAILED")
+                app.exit(0 if (ok and ready) else 1)
+            else:
+                QTimer.singleShot(250, try_screenshot)
+        QTimer.singleShot(250, try_screenshot)
+
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Qt views of IOC Console. Thin: they render app/ data and emit requests."""
