@@ -7,7 +7,7 @@ command: pure, refusals with a reply code and a reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import msgspec
 
@@ -103,3 +103,34 @@ def acknowledge_handover(
         return record, "invalid", "the outgoing operator cannot acknowledge their own handover"
     return (msgspec.structs.replace(record, acknowledged_by=operator, acknowledged_at=now),
             "ok", "")
+
+
+HANDOVER_ROLES = frozenset({"operator", "supervisor"})
+MAX_NOTES_CHARS = 4000
+
+
+def apply_handover_command(
+    command: domain.Command,
+    records: Mapping[str, HandoverRecord],
+    incidents: Iterable[domain.Incident],
+    cameras: Iterable[domain.Camera],
+    now: float,
+    role: str = "operator",
+) -> tuple[HandoverRecord | None, domain.ReplyCode, str]:
+    """(record to store and publish, code, message) for a "handover" command (the outgoing
+    operator writes the record; command.incident_id is its new id, command.text the notes)
+    or a "handover_ack" (the incoming operator acknowledges record command.incident_id)."""
+    if command.kind not in ("handover", "handover_ack"):
+        return None, "invalid", f"{command.kind!r} is not a handover command"
+    if role not in HANDOVER_ROLES:
+        return None, "forbidden", f"role {role!r} may not {command.kind}"
+    record_id = command.incident_id
+    if command.kind == "handover_ack":
+        return acknowledge_handover(records.get(record_id), command.operator, now)
+    if not record_id.strip():
+        return None, "invalid", "a handover needs a record id"
+    if record_id in records:
+        return records[record_id], "invalid", f"handover {record_id!r} already exists"
+    if len(command.text) > MAX_NOTES_CHARS:
+        return None, "invalid", f"handover notes longer than {MAX_NOTES_CHARS} characters"
+    return build_handover(record_id, incidents, cameras, now, command.operator, command.text), "ok", ""

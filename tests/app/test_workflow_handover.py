@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import msgspec
 
-from app import domain
-from app.workflow.handover import HandoverRecord, acknowledge_handover, build_handover
+from app import domain, protocol
+from app.workflow.handover import HandoverRecord, acknowledge_handover, apply_handover_command, build_handover
 
 NOW = 1_750_000_000.0
 
@@ -76,3 +76,34 @@ def test_refused_acknowledgements():
 def test_record_round_trips_through_msgpack():
     rec = record()
     assert msgspec.msgpack.decode(msgspec.msgpack.encode(rec), type=HandoverRecord) == rec
+
+
+def command(kind, record_id="h-2", operator="an", text=""):
+    return domain.Command(cmd_id=f"{kind}-{operator}", kind=kind, incident_id=record_id,
+                          operator=operator, issued=NOW, text=text)
+
+
+def test_handover_command_builds_a_record_and_the_ack_command_acknowledges_it():
+    incidents = [incident("x")]
+    rec, code, _ = apply_handover_command(command("handover", text="ca đêm yên tĩnh"), {}, incidents, [], NOW)
+    assert code == "ok" and rec.id == "h-2" and rec.notes == "ca đêm yên tĩnh" and rec.handed_over_by == "an"
+    assert [i.id for i in rec.open_incidents] == ["x"]
+    store = {rec.id: rec}
+    acked, code, _ = apply_handover_command(command("handover_ack", operator="chi"), store, [], [], NOW + 5)
+    assert code == "ok" and acked.acknowledged_by == "chi"
+
+
+def test_refused_handover_commands():
+    existing = {"h-2": record()}
+    assert apply_handover_command(command("handover"), existing, [], [], NOW)[1] == "invalid"
+    assert apply_handover_command(command("handover", record_id=" "), {}, [], [], NOW)[1] == "invalid"
+    assert apply_handover_command(command("handover", text="x" * 4001), {}, [], [], NOW)[1] == "invalid"
+    assert apply_handover_command(command("handover_ack", record_id="nope"), {}, [], [], NOW)[1] == "not_found"
+    assert apply_handover_command(command("handover"), {}, [], [], NOW, role="field")[1] == "forbidden"
+    assert apply_handover_command(command("ack"), {}, [], [], NOW)[1] == "invalid"
+
+
+def test_record_crosses_the_wire_as_a_handover_message():
+    rec = record()
+    msg = protocol.decode(protocol.encode(rec, source="hub", topic=f"hand/{rec.id}"))
+    assert (msg.header.type, msg.topic, msg.body) == ("handover", "hand/h-1", rec)

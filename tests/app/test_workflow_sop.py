@@ -45,6 +45,17 @@ def test_every_required_incident_type_ships_a_bilingual_checklist(library):
     ("air_quality", "sensor", "air_quality"),
     ("pothole", "1022", "citizen_report"),
     ("pothole", "camera", "general"),     # nothing matches: the default
+    # What the demo simulator sends.
+    ("theft", "113", "police"),
+    ("public_disorder", "113", "police"),
+    ("structure_fire", "114", "fire"),
+    ("vehicle_fire", "114", "fire"),
+    ("fire_alarm", "sensor", "fire"),
+    ("injury_traffic", "115", "medical"),
+    ("medical_emergency", "115", "medical"),
+    ("waste", "1022", "citizen_report"),
+    ("accident", "camera", "traffic_accident"),
+    ("congestion", "camera", "general"),
 ])
 def test_mapping_from_event_and_source(library, event, source, expected):
     assert library.sop_id_for(event, source) == expected
