@@ -59,6 +59,7 @@ _OPERATOR_ACTIONS = frozenset(COMMAND_KINDS) | {"merged_in"}
 MAX_TEXT_CHARS = 2000
 MAX_NOTES = 500
 MAX_UNITS = 50
+MAX_UNIT_CHARS = 64             # "agency:callsign", e.g. "fire_rescue:PC07-Q1"
 MAX_SHELVE_S = 12 * 3600.0      # one shift: a shelf must never outlive the people who set it
 
 
@@ -175,6 +176,9 @@ def _check_dispatch(incident, command, text, now, role, sop, target):
     units = _clean_units(command.units)
     if not units:
         return _refuse("invalid", "dispatch needs at least one unit", incident)
+    too_long = [unit for unit in units if len(unit) > MAX_UNIT_CHARS]
+    if too_long:
+        return _refuse("invalid", f"unit name longer than {MAX_UNIT_CHARS} characters", incident)
     fresh = [unit for unit in units if unit not in incident.units]
     if not fresh:
         return _refuse("invalid", f"already assigned: {', '.join(units)}", incident)

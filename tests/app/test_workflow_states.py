@@ -243,6 +243,7 @@ def test_admit_rates_the_priority_and_records_creation():
     ("note", "new", {"text": "x" * 2001}, "invalid", "longer than"),
     ("dispatch", "acknowledged", {}, "invalid", "at least one unit"),
     ("dispatch", "acknowledged", {"units": (" ", "")}, "invalid", "at least one unit"),
+    ("dispatch", "acknowledged", {"units": ("u" * 65,)}, "invalid", "longer than 64"),
     ("cancel", "new", {}, "invalid", "reason"),
     ("merge", "new", {}, "invalid", "needs a target"),
     ("merge", "new", {"target_id": "inc-1"}, "invalid", "itself"),
