@@ -104,7 +104,7 @@ install_python_packages() {
         log "Python packages: up to date with $LOCK"
         return
     fi
-    log "installing Python packages from $LOCK into .venv (first run downloads ~400 MB)"
+    log "installing Python packages from $LOCK into .venv (the first time downloads ~300 MB)"
     PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
         "$VENV/bin/python" -m pip install -q -r "$LOCK" \
         || die "pip install -r $LOCK failed (is PyPI reachable?)"
