@@ -137,6 +137,11 @@ class VideoTile(QWidget):
         self._reconnect.stop()
         self._close_source()
 
+    def closeEvent(self, event) -> None:
+        # A tile shown as its own window (open main stream) stops decoding when closed.
+        self.shutdown()
+        super().closeEvent(event)
+
     # --- sources ------------------------------------------------------------------------
     def _open(self) -> None:
         self._reconnect.stop()

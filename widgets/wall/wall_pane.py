@@ -1,0 +1,348 @@
+"""The video wall pane: header (preset, undo, decode budget, detach), camera list, tile grid.
+
+State lives in plain data (app.wall: WallLayout, LayoutHistory, DecodeBudget); this view turns
+user gestures into pure layout operations and renders the result. `layout_changed` is emitted
+for the operator's own edits only, never for layouts applied from outside (apply_layout), so a
+layout shared through the hub does not echo back.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QSplitter,
+                               QToolButton, QVBoxLayout, QWidget)
+
+from app import domain
+from app.wall import layout as L
+from app.wall.budget import DecodeBudget, TileNeed
+from app.wall.decoders import DecoderChoice
+from app.wall.history import LayoutHistory
+from widgets.wall.camera_list import CameraListView
+from widgets.wall.video_tile import VideoTile
+from widgets.wall.wall_grid import WallGrid
+
+log = logging.getLogger(__name__)
+_TICK_MS = 1000
+
+
+class WallPane(QWidget):
+    layout_changed = Signal(object)          # WallLayout, after each local edit
+
+    def __init__(self, cameras: list[domain.Camera], parent=None, max_hq_decodes: int = 16):
+        super().__init__(parent)
+        self._cameras: dict[str, domain.Camera] = {c.id: c for c in cameras}
+        self._history = LayoutHistory(L.preset_layout("3x3"))
+        self._budget = DecodeBudget(max_hq=max_hq_decodes)
+        self._decoders = DecoderChoice()
+        self._selected = -1
+        self._alarm_ids: set[str] = set()
+        self._tour_started: dict[int, float] = {}
+        self._detached: QWidget | None = None
+        self._viewers: list[VideoTile] = []
+
+        self.camera_list = CameraListView(cameras, self)
+        self.grid = WallGrid(self._decoders, self)
+        self.preset_box = QComboBox(self)
+        self.preset_box.addItems(list(L.PRESETS))
+        self.preset_box.setToolTip("Tile layout")
+        self.undo_button = QToolButton(self)
+        self.undo_button.setText("Undo")
+        self.redo_button = QToolButton(self)
+        self.redo_button.setText("Redo")
+        self.detach_button = QToolButton(self)
+        self.detach_button.setText("Detach")
+        self.detach_button.setToolTip("Show the wall in its own window (another monitor)")
+        self.budget_label = QLabel(self)
+        self.budget_label.setTextFormat(Qt.TextFormat.PlainText)
+        header = QHBoxLayout()
+        header.setContentsMargins(4, 2, 4, 2)
+        title = QLabel("<b>Video wall</b>", self)
+        for w in (title, self.preset_box, self.undo_button, self.redo_button):
+            header.addWidget(w)
+        header.addStretch(1)
+        header.addWidget(self.budget_label)
+        header.addWidget(self.detach_button)
+        self._grid_holder = QWidget(self)
+        self._grid_box = QVBoxLayout(self._grid_holder)
+        self._grid_box.setContentsMargins(0, 0, 0, 0)
+        self._grid_box.addWidget(self.grid)
+        self._detached_note = QPushButton("Wall detached to its own window: click to bring it back", self)
+        self._detached_note.hide()
+        self._grid_box.addWidget(self._detached_note)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.camera_list)
+        self.splitter.addWidget(self._grid_holder)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setSizes([220, 900])
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addLayout(header)
+        box.addWidget(self.splitter, 1)
+
+        self.preset_box.activated.connect(self._on_preset_box_activated)
+        self.undo_button.clicked.connect(self.undo)
+        self.redo_button.clicked.connect(self.redo)
+        self.detach_button.clicked.connect(self._on_detach_button_clicked)
+        self._detached_note.clicked.connect(self.reattach)
+        self.camera_list.sig_camera_requested.connect(self.show_camera)
+        self.grid.tile_clicked.connect(self._on_grid_tile_clicked)
+        self.grid.tile_double_clicked.connect(self._on_grid_tile_double_clicked)
+        self.grid.camera_dropped.connect(self._on_grid_camera_dropped)
+        self.grid.tile_menu_requested.connect(self._on_grid_tile_menu_requested)
+        self.grid.tile_state_changed.connect(self._update_header)
+        QShortcut(QKeySequence.StandardKey.Undo, self, self.undo)
+        QShortcut(QKeySequence.StandardKey.Redo, self, self.redo)
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(_TICK_MS)
+        self._ticker.timeout.connect(self._on_ticker_timeout)
+        self._ticker.start()
+        self._render()
+
+    # --- public slots ---------------------------------------------------------------------
+    @property
+    def current_layout(self) -> L.WallLayout:
+        return self._history.current
+
+    @property
+    def budget(self) -> DecodeBudget:
+        return self._budget
+
+    def set_cameras(self, cameras: list[domain.Camera]) -> None:
+        """New camera list (status or URLs changed): tiles keep playing unless their URL changed."""
+        self._cameras = {c.id: c for c in cameras}
+        self.camera_list.set_cameras(cameras)
+        self._render()
+
+    def show_camera(self, camera_id: str) -> None:
+        """Put a camera in the selected tile, else the first free one, else the last tile."""
+        if camera_id not in self._cameras:
+            log.warning("wall: unknown camera %r not shown", camera_id)
+            return
+        current = self.current_layout
+        if L.index_of(current, camera_id) >= 0:
+            return
+        target = self._selected if self._selected >= 0 else L.first_free(current)
+        if target < 0:
+            target = len(current.items) - 1
+        self._edit(L.drop(current, target, camera_id))
+
+    def show_alarm_cameras(self, camera_ids: list[str]) -> None:
+        """Bring an alarm's cameras onto the wall, outlined red: free tiles first, then the
+        last tiles that do not already show an alarm camera."""
+        ids = [c for c in camera_ids if c in self._cameras]
+        self._alarm_ids = set(ids)
+        layout = self.current_layout
+        for cam in ids:
+            if L.index_of(layout, cam) >= 0:
+                continue
+            target = L.first_free(layout)
+            if target < 0:
+                victims = [i for i in range(len(layout.items) - 1, -1, -1)
+                           if layout.items[i].camera_id not in self._alarm_ids]
+                if not victims:
+                    break
+                target = victims[0]
+            layout = L.drop(layout, target, cam)
+        self._edit(layout)
+
+    def apply_layout(self, layout: L.WallLayout) -> None:
+        """Show a layout from outside (the hub, a saved one). Bad layouts are logged and ignored."""
+        try:
+            L.validate(layout)
+        except L.LayoutError as exc:
+            log.warning("wall: layout %r refused: %s", layout.name, exc)
+            return
+        self._history.push(layout)
+        self._render()
+
+    def undo(self) -> None:
+        self._history.undo()
+        self._render()
+        self.layout_changed.emit(self.current_layout)
+
+    def redo(self) -> None:
+        self._history.redo()
+        self._render()
+        self.layout_changed.emit(self.current_layout)
+
+    def save_snapshot(self, index: int, path: str) -> bool:
+        image = self.grid.tiles[index].current_image()
+        return image is not None and image.save(path)
+
+    def detach(self) -> QWidget:
+        """Move the tile grid into its own top-level window (for another monitor)."""
+        if self._detached is None:
+            window = _DetachedWall(self)
+            window.setWindowTitle("IOC Console: video wall")
+            window.box.addWidget(self.grid)
+            window.resize(max(640, self.grid.width()), max(360, self.grid.height()))
+            self._detached_note.show()
+            self._detached = window
+            window.show()
+        return self._detached
+
+    def reattach(self) -> None:
+        if self._detached is None:
+            return
+        window, self._detached = self._detached, None
+        self._grid_box.insertWidget(0, self.grid)
+        self._detached_note.hide()
+        window.close()
+        window.deleteLater()
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        self._ticker.stop()
+        self.grid.shutdown()
+        for viewer in self._viewers:
+            viewer.shutdown()
+
+    # --- rendering --------------------------------------------------------------------------
+    def _edit(self, layout: L.WallLayout) -> None:
+        before = self.current_layout
+        self._history.push(layout)
+        if self.current_layout is not before:
+            self._render()
+            self.layout_changed.emit(self.current_layout)
+
+    def _render(self) -> None:
+        layout = self.current_layout
+        now = time.monotonic()
+        for i, item in enumerate(layout.items):
+            if item.tour is None:
+                self._tour_started.pop(i, None)
+            else:
+                self._tour_started.setdefault(i, now)
+        shown = [self._cameras.get(self._shown_id(i, item, now)) for i, item in enumerate(layout.items)]
+        self.grid.set_layout(layout, shown)
+        if self._selected >= len(layout.items):
+            self._selected = -1
+        for tile in self.grid.tiles:
+            tile.selected = tile.index == self._selected
+            tile.alarm = tile.camera is not None and tile.camera.id in self._alarm_ids
+            tile.update()
+        if layout.preset:
+            self.preset_box.setCurrentText(layout.preset)
+        self.undo_button.setEnabled(self._history.can_undo)
+        self.redo_button.setEnabled(self._history.can_redo)
+        self._apply_budget()
+
+    def _shown_id(self, index: int, item: L.LayoutItem, now: float) -> str:
+        return L.tour_camera(item, now - self._tour_started.get(index, now))
+
+    def _apply_budget(self) -> None:
+        tiles = self.grid.tiles
+        needs = [TileNeed(str(t.index), t.height(), bool(t.camera.main_url), bool(t.camera.sub_url),
+                          bool(t.camera.snapshot_url)) for t in tiles if t.camera is not None]
+        choice = self._budget.decide(needs, time.monotonic())
+        for tile in tiles:
+            if tile.camera is not None:
+                tile.set_stream(choice[str(tile.index)])
+        self._update_header()
+
+    def _update_header(self) -> None:
+        tiles = [t for t in self.grid.tiles if t.camera is not None]
+        stale = sum(1 for t in tiles if t.state == "stale")
+        live = sum(1 for t in tiles if t.state == "live")
+        self.budget_label.setText(
+            f"HQ decodes {self._budget.hq_in_use()}/{self._budget.max_hq} · {len(tiles)} cameras · "
+            f"{live} live · {stale} stale")
+
+    def _on_ticker_timeout(self) -> None:
+        layout = self.current_layout
+        now = time.monotonic()
+        if any(item.tour is not None for item in layout.items):
+            shown = [self._cameras.get(self._shown_id(i, item, now)) for i, item in enumerate(layout.items)]
+            if [t.camera for t in self.grid.tiles] != shown:
+                self.grid.set_layout(layout, shown)
+        self._apply_budget()
+
+    # --- gestures -------------------------------------------------------------------------
+    def _on_preset_box_activated(self, _index: int) -> None:
+        self._edit(L.with_preset(self.current_layout, self.preset_box.currentText()))
+
+    def _on_grid_tile_clicked(self, index: int) -> None:
+        self._selected = -1 if self._selected == index else index
+        for tile in self.grid.tiles:
+            tile.selected = tile.index == self._selected
+            tile.update()
+
+    def _on_grid_tile_double_clicked(self, index: int) -> None:
+        self._edit(L.toggle_maximise(self.current_layout, index))
+
+    def _on_grid_camera_dropped(self, target: int, camera_id: str, source: int) -> None:
+        if camera_id not in self._cameras:
+            log.warning("wall: dropped unknown camera %r ignored", camera_id)
+            return
+        layout = self.current_layout
+        if 0 <= source < len(layout.items) and layout.items[source].camera_id == camera_id:
+            self._edit(L.swap(layout, source, target))
+        else:
+            self._edit(L.drop(layout, target, camera_id))
+
+    def _on_grid_tile_menu_requested(self, index: int, pos) -> None:
+        tile = self.grid.tiles[index]
+        menu = QMenu(self)
+        maxed = self.current_layout.maximised == index
+        menu.addAction("Restore" if maxed else "Maximise",
+                       lambda: self._edit(L.toggle_maximise(self.current_layout, index)))
+        if tile.camera is not None:
+            menu.addAction("Remove", lambda: self._edit(L.remove(self.current_layout, index)))
+            menu.addAction("Save snapshot…", lambda: self._ask_save_snapshot(index))
+            open_main = menu.addAction("Open main stream", lambda: self.open_main_stream(index))
+            open_main.setEnabled(bool(tile.camera.main_url))
+            menu.addAction("Tour this district (10 s)", lambda: self._start_district_tour(index))
+        menu.popup(pos)
+
+    def _ask_save_snapshot(self, index: int) -> None:
+        cam = self.grid.tiles[index].camera
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        path, _ = QFileDialog.getSaveFileName(self, "Save snapshot", f"{cam.code}-{stamp}.png", "Images (*.png *.jpg)")
+        if path and not self.save_snapshot(index, path):
+            log.warning("wall: snapshot of %s not saved to %s", cam.code, path)
+
+    def open_main_stream(self, index: int) -> VideoTile:
+        """The tile's camera at full quality in its own window, outside the decode budget."""
+        viewer = VideoTile(self._decoders)
+        viewer.setWindowTitle(f"{self.grid.tiles[index].camera.code}: main stream")
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.resize(960, 540)
+        viewer.set_camera(self.grid.tiles[index].camera, stream="main")
+        viewer.destroyed.connect(lambda: self._viewers.remove(viewer) if viewer in self._viewers else None)
+        self._viewers.append(viewer)
+        viewer.show()
+        return viewer
+
+    def _start_district_tour(self, index: int) -> None:
+        cam = self.grid.tiles[index].camera
+        group = tuple(c.id for c in self._cameras.values() if c.district == cam.district)
+        self._edit(L.set_tour(self.current_layout, index, group[:64] or (cam.id,), 10.0))
+
+    def _on_detach_button_clicked(self) -> None:
+        if self._detached is None:
+            self.detach()
+        else:
+            self.reattach()
+
+
+class _DetachedWall(QWidget):
+    """A top-level window holding the grid; closing it brings the grid back to the pane."""
+
+    def __init__(self, pane: WallPane):
+        super().__init__(None, Qt.WindowType.Window)
+        self._pane = pane
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(0, 0, 0, 0)
+
+    def closeEvent(self, event) -> None:
+        if self._pane._detached is self:
+            self._pane.reattach()
+        super().closeEvent(event)
