@@ -115,6 +115,8 @@ def apply_command(
         return _refuse("invalid", f"{kind!r} is not an incident command", incident)
     if kind not in ROLE_COMMANDS.get(role, frozenset()):
         return _refuse("forbidden", f"role {role!r} may not {kind}", incident)
+    if not command.operator.strip():
+        return _refuse("invalid", "a command must name its operator (the timeline is an audit)", incident)
     if command.cmd_id and any(entry.cmd_id == command.cmd_id for entry in incident.history):
         return Outcome(None, "duplicate", "command already applied", incident)
     overtaken = _overtaken_by(incident, command.expected_revision)

@@ -131,6 +131,11 @@ def test_field_role_may_only_report_progress(kind):
         assert out.code == "forbidden"
 
 
+def test_anonymous_commands_are_refused():
+    out = states.apply_command(incident(), command("ack", operator=" "), NOW)
+    assert out.code == "invalid" and "operator" in out.message
+
+
 def test_unknown_role_is_forbidden_everything():
     out = states.apply_command(incident(), command("ack"), NOW, role="wall")
     assert out.code == "forbidden" and "wall" in out.message
