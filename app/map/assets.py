@@ -7,7 +7,7 @@ backslashes, NUL bytes, symlinks that lead out.
 from __future__ import annotations
 
 import mimetypes
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from app.paths import RESOURCES
 
@@ -39,9 +39,8 @@ class AssetResolver:
         """The file for `url_path`, or None if it is not one of ours."""
         if not url_path or "\\" in url_path or "\x00" in url_path or "%" in url_path:
             return None
-        parts = PurePosixPath(url_path).parts
-        if parts and parts[0] == "/":
-            parts = parts[1:]
+        # Split by hand: PurePosixPath would quietly drop "." and "//", hiding odd requests.
+        parts = tuple(url_path.removeprefix("/").split("/"))
         if not parts or any(p in ("..", ".", "") for p in parts):
             return None
         for prefix, root in self.roots.items():

@@ -360,11 +360,12 @@
     map.getContainer().addEventListener(ev, () => { lastTouch = Date.now(); }, {passive: true});
   window.addEventListener("unhandledrejection", (e) => console.error("unhandled rejection: " + e.reason));
 
-  window.IOC = {map, cameras, incidents, sensors, cameraCluster, incidentLayer, vectorBase, tiles,
+  window.IOC = {map, cameras, incidents, sensors, cameraCluster, incidentLayer, vectorBase, tiles, districts: F.districts,
                 dispatch, get selectedId() { return selectedId; }, get basemap() { return basemapKind; }};
   new QWebChannel(qt.webChannelTransport, (channel) => {
     bridge = channel.objects.bridge;
     bridge.sig_message.connect(dispatch);
     post({type: "ready"});
+    post({type: "basemap", kind: basemapKind, label: basemapLabel.getContainer().textContent});
   });
 })();

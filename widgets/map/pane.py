@@ -6,11 +6,13 @@ change travels as a typed JSON message, coalesced to at most two flushes a secon
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from pathlib import Path
 
 import msgspec
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
@@ -77,7 +79,7 @@ class MapPane(QWidget):
     sig_incident_selected = Signal(str)
     sig_camera_show_requested = Signal(str)
     page_ready = Signal()
-    markers_rendered = Signal(int, int, int)       # cameras, incidents, sensors on the page
+    markers_rendered = Signal(int, int, int, int)  # cameras, incidents, sensors on the page; batch seq
     basemap_changed = Signal(str, str)             # "tiles" | "vector", label
     region_download_progress = Signal(int, int)
     region_download_finished = Signal(object)
@@ -151,6 +153,10 @@ class MapPane(QWidget):
         self.downloader.cancel()
         self.downloader.wait(2.0)
         self.scheme_handler.shutdown()
+        # The page must die before its profile, or Chromium warns and may crash at exit;
+        # left to Python's garbage collector, the order is not ours to choose.
+        if shiboken6.isValid(self.page):
+            shiboken6.delete(self.page)
 
     # ---- public slots ------------------------------------------------------------------------
 
@@ -246,9 +252,19 @@ class MapPane(QWidget):
         self._send({"type": "region_mode"})
 
     def _on_region_bar_visible_requested(self) -> None:
+        # JSON, because PySide6 6.11 hands JavaScript arrays to the callback as "".
         self.page.runJavaScript(
-            "(() => { const b = IOC.map.getBounds(); return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]; })()",
-            0, lambda r: self.set_region(bbox_from(*r)) if isinstance(r, list) and len(r) == 4 else None)
+            "(() => { const b = IOC.map.getBounds();"
+            " return JSON.stringify([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]); })()",
+            0, self._on_page_visible_bounds)
+
+    def _on_page_visible_bounds(self, result) -> None:
+        try:
+            west, south, east, north = (float(v) for v in json.loads(result))
+        except (TypeError, ValueError) as exc:
+            log.warning("could not read the visible map area: %s", exc)
+            return
+        self.set_region(bbox_from(west, south, east, north))
 
     def _on_region_bar_zoom_range_changed(self, _zmin: int, _zmax: int) -> None:
         self._update_region_estimate()
@@ -283,7 +299,7 @@ class MapPane(QWidget):
         elif isinstance(message, messages.RegionSelected):
             self.set_region(bbox_from(message.west, message.south, message.east, message.north))
         elif isinstance(message, messages.Rendered):
-            self.markers_rendered.emit(message.cameras, message.incidents, message.sensors)
+            self.markers_rendered.emit(message.cameras, message.incidents, message.sensors, message.seq)
         elif isinstance(message, messages.BasemapChanged):
             self.basemap_kind = message.kind
             self.basemap_changed.emit(message.kind, message.label)
@@ -337,6 +353,11 @@ class MapPane(QWidget):
             self._districts_dirty = False
         self._seq += 1
         self._send(message)
+
+    @property
+    def sent_seq(self) -> int:
+        """The sequence number of the last batch sent to the page."""
+        return self._seq
 
     def _district_name(self, inc: domain.Incident) -> str:
         name = self._district_of.get(inc.id)

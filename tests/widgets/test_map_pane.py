@@ -1,0 +1,205 @@
+"""The map pane with real QtWebEngine rendering real Leaflet: loading, live layers, selection
+both ways, escaping, the app scheme's refusals and the offline vector basemap."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from widgets.map.pane import MapPane  # imported first: registers the ioc:// scheme before QApplication
+
+from app import domain
+from app.demo_city import DemoCity
+
+XSS = "<img src=x onerror=alert(1)>"
+CENTRE = (10.7769, 106.7009)
+
+
+@pytest.fixture(scope="module")
+def city():
+    return DemoCity()
+
+
+@pytest.fixture
+def pane(qtbot, tmp_path, city):
+    p = MapPane(city, tile_provider=None, cache_dir=tmp_path)
+    qtbot.addWidget(p)
+    p.resize(1000, 700)
+    with qtbot.waitSignal(p.page_ready, timeout=20000):
+        p.show()
+    yield p
+    p.shutdown()
+    # Any JavaScript error in the page fails the test that caused it.
+    assert p.page.js_errors == []
+
+
+def js(qtbot, pane, code: str):
+    """Evaluate `code` in the page and return its value (through JSON: PySide6 6.11 turns
+    JavaScript arrays into "")."""
+    box = []
+    pane.page.runJavaScript(f"JSON.stringify(eval({json.dumps(code)}))", 0, box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=5000)
+    return json.loads(box[0]) if box[0] else None
+
+
+def incident(iid: str, lat: float, lon: float, **kw) -> domain.Incident:
+    fields = dict(id=iid, category="Transport", event="traffic_accident", urgency="Immediate",
+                  severity="Moderate", certainty="Observed", area=domain.PointArea(lat, lon),
+                  source="113", title=f"Va chạm {iid}", district="Quận 1", state="new")
+    fields.update(kw)
+    return domain.Incident(**fields)
+
+
+def render(qtbot, pane, action, cameras=None, incidents=None):
+    """Run `action` and wait until the page reports the marker counts it should now hold."""
+    after = pane.sent_seq
+
+    def ok(c, i, _s, seq):
+        return seq > after and (cameras is None or c == cameras) and (incidents is None or i == incidents)
+    with qtbot.waitSignal(pane.markers_rendered, timeout=5000, check_params_cb=ok):
+        action()
+
+
+def test_page_loads_only_from_the_app_scheme(qtbot, pane, city):
+    render(qtbot, pane, lambda: (pane.set_cameras(city.cameras),
+                                 pane.upsert_incidents([incident("a", *CENTRE)])), cameras=778, incidents=1)
+    seen = pane.interceptor.seen
+    assert any(u.endswith("/vendor/leaflet/leaflet.js") for u in seen)
+    assert any(u.endswith("/static/qwebchannel.js") for u in seen)
+    assert [u for u in seen if not u.startswith("ioc://app/")] == []
+    assert pane.interceptor.blocked == []
+    assert js(qtbot, pane, "typeof L.markerClusterGroup + '/' + typeof jQuery") == "function/function"
+
+
+def test_interceptor_blocks_a_request_leaving_the_machine(qtbot, pane):
+    # 192.0.2.1 is TEST-NET-1 (RFC 5737): blocked before any connection is tried.
+    js(qtbot, pane, "new Image().src = 'http://192.0.2.1/x.png'; 1")
+    qtbot.waitUntil(lambda: "http://192.0.2.1/x.png" in pane.interceptor.blocked, timeout=5000)
+
+
+def test_markers_appear_and_move_when_state_changes(qtbot, pane, city):
+    cams = city.cameras[:50]
+    render(qtbot, pane, lambda: pane.set_cameras(cams), cameras=50)
+    incs = [incident(f"i{n}", CENTRE[0] + n * 0.001, CENTRE[1]) for n in range(20)]
+    render(qtbot, pane, lambda: pane.upsert_incidents(incs), incidents=20)
+    assert js(qtbot, pane, "IOC.incidents.get('i3').marker.getLatLng().lat") == pytest.approx(CENTRE[0] + 0.003)
+
+    moved = domain.incident_with(incs[3], area=domain.PointArea(10.80, 106.65), severity="Extreme",
+                                 state="dispatched")
+    offline = domain.Camera(**{**{f: getattr(cams[0], f) for f in cams[0].__struct_fields__},
+                               "status": "offline", "lat": 10.81})
+    render(qtbot, pane, lambda: (pane.upsert_incidents([moved]), pane.set_cameras([offline] + cams[1:])),
+           cameras=50, incidents=20)
+    assert js(qtbot, pane, "[IOC.incidents.get('i3').marker.getLatLng().lat,"
+                           " IOC.incidents.get('i3').marker.options.fillColor]") == [10.80, "#ff1744"]
+    cam = js(qtbot, pane, f"(() => {{ const m = IOC.cameras.get({offline.id!r}).marker;"
+                          " return [m.getLatLng().lat, m.options.icon.options.className]; })()")
+    assert cam == [10.81, "cam cam-offline"]
+
+    render(qtbot, pane, lambda: (pane.remove_incidents(["i0", "i1"]), pane.set_cameras(cams[:10])),
+           cameras=10, incidents=18)
+
+
+def test_closed_incident_fades_out_and_goes(qtbot, pane):
+    a = incident("a", *CENTRE)
+    render(qtbot, pane, lambda: pane.upsert_incidents([a]), incidents=1)
+    render(qtbot, pane, lambda: pane.upsert_incidents([domain.incident_with(a, state="closed")]))
+    qtbot.waitUntil(lambda: js(qtbot, pane, "IOC.incidents.size") == 0, timeout=8000)
+
+
+def test_districts_choropleth_counts_open_incidents(qtbot, pane):
+    incs = [incident(f"q1-{n}", 10.7756, 106.7019) for n in range(7)]
+    incs.append(incident("closed", 10.7756, 106.7019, state="closed"))
+    render(qtbot, pane, lambda: pane.upsert_incidents(incs), incidents=8)
+    colour = js(qtbot, pane, "(() => { let c = null; IOC.districts.eachLayer(l => {"
+                             " if (l.feature.properties.name === 'Quận 1') c = l.options.fillColor; });"
+                             " return c; })()")
+    assert colour == "#fb8c00"   # the 6-10 band: the closed incident is not counted
+
+
+def test_feed_to_map_selection_pans_and_lists_cameras(qtbot, pane, city):
+    cam = city.cameras[0]
+    target = incident("sel", cam.lat + 0.0005, cam.lon + 0.0005)
+    render(qtbot, pane, lambda: (pane.set_cameras(city.cameras),
+                                 pane.upsert_incidents([target, incident("other", *CENTRE)])),
+           cameras=778, incidents=2)
+    with qtbot.assertNotEmitted(pane.sig_incident_selected):
+        pane.select_incident("sel")
+        qtbot.waitUntil(lambda: js(qtbot, pane, "IOC.selectedId") == "sel", timeout=5000)
+    # Panned: the incident sits at the middle of the map, to the pixel.
+    offset = js(qtbot, pane, "(() => { const p = IOC.map.latLngToContainerPoint(IOC.incidents.get('sel')"
+                             ".marker.getLatLng()), s = IOC.map.getSize(); return [p.x - s.x / 2, p.y - s.y / 2]; })()")
+    assert abs(offset[0]) <= 1 and abs(offset[1]) <= 1
+    qtbot.waitUntil(lambda: js(qtbot, pane, "document.querySelectorAll('.near-row').length") > 0)
+    rows = js(qtbot, pane, "document.querySelector('.near-panel').textContent")
+    assert cam.code in rows
+    assert js(qtbot, pane, "document.querySelector('.leaflet-popup-content').textContent").startswith("Va chạm sel")
+
+
+def test_map_click_selects_in_the_feed(qtbot, pane, city):
+    render(qtbot, pane, lambda: pane.upsert_incidents([incident("a", *CENTRE), incident("b", 10.79, 106.68)]),
+           incidents=2)
+    with qtbot.waitSignal(pane.sig_incident_selected, timeout=5000) as blocker:
+        js(qtbot, pane, "IOC.incidents.get('b').marker.fire('click'); 1")
+    assert blocker.args == ["b"]
+    qtbot.waitUntil(lambda: js(qtbot, pane, "IOC.selectedId") == "b", timeout=5000)
+
+
+def test_camera_click_asks_for_the_wall(qtbot, pane, city):
+    cam = city.cameras[5]
+    render(qtbot, pane, lambda: pane.set_cameras([cam]), cameras=1)
+    with qtbot.waitSignal(pane.sig_camera_show_requested, timeout=5000) as blocker:
+        js(qtbot, pane, f"IOC.cameras.get({cam.id!r}).marker.fire('click'); 1")
+    assert blocker.args == [cam.id]
+    popup = js(qtbot, pane, "document.querySelector('.leaflet-popup-content').textContent")
+    assert cam.code in popup and cam.name in popup
+
+
+def test_backend_strings_show_literally_and_run_nothing(qtbot, pane):
+    js(qtbot, pane, "window.__alerts = []; window.alert = (m) => window.__alerts.push(m); 1")
+    evil_cam = domain.Camera(id="evil-cam", code="<b>C1</b>", name='"><svg onload=alert(2)>',
+                             lat=CENTRE[0] + 0.0005, lon=CENTRE[1], direction=0.0)
+    evil = incident("evil", *CENTRE, title=XSS, location="</script><script>alert(3)</script>")
+    render(qtbot, pane, lambda: (pane.set_cameras([evil_cam]), pane.upsert_incidents([evil])),
+           cameras=1, incidents=1)
+    pane.select_incident("evil")
+    qtbot.waitUntil(lambda: js(qtbot, pane, "document.querySelectorAll('.near-row').length") == 1)
+    popup = js(qtbot, pane, "document.querySelector('.leaflet-popup-content').textContent")
+    assert XSS in popup and "</script><script>alert(3)</script>" in popup
+    panel = js(qtbot, pane, "document.querySelector('.near-panel').textContent")
+    assert '"><svg onload=alert(2)>' in panel and "<b>C1</b>" in panel
+    injected = js(qtbot, pane, "document.querySelectorAll('.leaflet-popup-content img, .leaflet-popup-content script,"
+                               " .near-panel svg, .near-panel b').length")
+    assert injected == 0
+    # A later round trip gives any onerror/onload a chance to have fired.
+    render(qtbot, pane, lambda: pane.upsert_incidents([domain.incident_with(evil, severity="Extreme")]))
+    assert js(qtbot, pane, "window.__alerts.length") == 0
+
+
+def test_scheme_refuses_traversal_from_the_page(qtbot, pane):
+    js(qtbot, pane, """window.__trav = [];
+        for (const u of ['ioc://app/static/map.css', 'ioc://app/vendor/leaflet/..%2f..%2f..%2f..%2fetc%2fpasswd',
+                         'ioc://app/static/%2e%2e/%2e%2e/app/paths.py',
+                         'ioc://app/static/../../app/paths.py', 'ioc://elsewhere/index.html'])
+          fetch(u).then(r => window.__trav.push(r.status), () => window.__trav.push('refused'));
+        1""")
+    qtbot.waitUntil(lambda: js(qtbot, pane, "window.__trav.length") == 5, timeout=5000)
+    results = sorted(js(qtbot, pane, "window.__trav"), key=str)
+    assert results[0] == 200                                  # map.css is ours: served
+    assert all(r in (403, 404, "refused") for r in results[1:]), results
+    assert len(pane.scheme_handler.refused) == 4
+
+
+def test_offline_vector_basemap_when_no_tiles(qtbot, pane):
+    qtbot.waitUntil(lambda: pane.basemap_kind == "vector", timeout=5000)
+    assert pane.scheme_handler.tile_hits == 0 and pane.scheme_handler.tile_misses > 0
+    label = js(qtbot, pane, "document.querySelector('.basemap-label').textContent")
+    assert "offline vector" in label
+    assert js(qtbot, pane, "IOC.vectorBase.getLayers().length") == 22 + 89  # districts + points of interest
+    # Not blank: most of the view is the district fill colour (#1e2a33), not the page background.
+    image = pane.view.grab().toImage()
+    land = sum(1 for x in range(0, image.width(), 10) for y in range(0, image.height(), 10)
+               if image.pixelColor(x, y).name() == "#1e2a33")
+    total = (image.width() // 10 + 1) * (image.height() // 10 + 1)
+    assert land / total > 0.3
