@@ -74,8 +74,10 @@ class FrameRenderer:
                   font=code_font, fill=(255, 255, 255))
         draw.text((margin, margin + h // 6), _fit(draw, self.camera.name, name_font, w - 2 * margin),
                   font=name_font, fill=(230, 230, 230))
-        draw.text((margin, h - margin - h // 14 - 2), f"{w}x{h}", font=_font(max(8, h // 16)),
-                  fill=(200, 200, 200))
+        size_font = _font(max(8, h // 16))
+        label = f"{w}x{h}"
+        draw.text((w - margin - draw.textlength(label, font=size_font), h - margin - h // 8), label,
+                  font=size_font, fill=(200, 200, 200))
         return img
 
     def render(self, now: float | None = None) -> bytes:

@@ -1,6 +1,7 @@
 """The decode budget: which stream each tile decodes (main, sub or snapshot).
 
-Big tiles want the main stream, small ones the substream. Two kinds of hysteresis keep a tile
+Big tiles want the main stream, small ones the substream: a tile taller than the substream's
+180 lines by a third (240 px) would show it blurred, so it goes up to main. Two kinds of hysteresis keep a tile
 from flapping: a size band (go up at `up_px`, come down below `down_px`) and a minimum time
 between switches (`min_switch_s`, 5 s). At most `max_hq` tiles decode a main stream at once;
 the largest tiles get it first, the rest fall back to the substream, or to snapshots for a
@@ -30,7 +31,7 @@ class _Choice:
 
 
 class DecodeBudget:
-    def __init__(self, max_hq: int = 16, up_px: int = 300, down_px: int = 240, min_switch_s: float = 5.0):
+    def __init__(self, max_hq: int = 16, up_px: int = 240, down_px: int = 200, min_switch_s: float = 5.0):
         self.max_hq = max_hq
         self.up_px = up_px
         self.down_px = down_px

@@ -49,6 +49,9 @@ class StreamHealth:
         return None if self.last_new_frame is None else max(0.0, now - self.last_new_frame)
 
     def fps(self, now: float, window: float = 2.0) -> float:
+        # A stream that has paused shows 0 at once rather than the rate it had.
+        if self.source_down or self.last_new_frame is None or now - self.last_new_frame > 1.0:
+            return 0.0
         recent = [t for t in self._times if now - t <= window]
         if len(recent) < 2:
             return 0.0

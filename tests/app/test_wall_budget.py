@@ -58,6 +58,7 @@ def test_health_stale_on_silence_and_on_repeats():
     assert h.state(0) == "connecting"
     assert h.frame(1.0, 100.0, fingerprint=1, width=320, height=180)
     assert h.state(3.9) == "live"
+    assert h.fps(3.9) == 0.0, "no picture for a while: 0 fps, not the old rate"
     assert not h.frame(3.9, 102.9, fingerprint=1, width=320, height=180), "a repeated picture is no news"
     assert h.state(4.1) == "stale"
     assert h.last_good_wall == 100.0
