@@ -42,6 +42,8 @@ class CityDay:
         self._n = 0
         self._recent: list[tuple[domain.Incident, domain.MsgStatus]] = []
         self._cameras = city.cameras
+        # 17 cameras sit just outside the city's 2021 boundary: reports are placed in the city.
+        self._placeable = [c for c in city.cameras if c.district]
         self._districts = city.districts
         self._aq_index = 0
         self._weights_hour = -1
@@ -126,7 +128,7 @@ class CityDay:
 
     def _place(self, sc: Scenario) -> tuple[float, float, str, str, str]:
         """(lat, lon, district, location text, camera id) from the real dataset."""
-        cam = self.rng.choice(self._cameras)
+        cam = self.rng.choice(self._placeable)
         if sc.at_camera:
             return cam.lat, cam.lon, cam.district, cam.name, cam.id
         if sc.key == "sensor_fire_alarm" and self.city.points_of_interest:

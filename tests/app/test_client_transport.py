@@ -1,0 +1,204 @@
+"""The client transport: snapshot then updates, resync on gaps and new epochs, offline, commands."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import zmq
+from support import SessionProbe, ThreadHub, wait_until
+
+from app import domain, protocol
+from app.client.transport import ClientTransport
+from app.hub.server import HubPorts
+
+
+def _incident(n: int, **kw) -> domain.Incident:
+    base = dict(id=f"115-t-{n}", category="Health", event="medical_emergency", urgency="Immediate",
+                severity="Severe", certainty="Likely", area=domain.PointArea(lat=10.77, lon=106.69),
+                source="115", title=f"Người ngất xỉu {n}", created=2000.0 + n)
+    base.update(kw)
+    return domain.Incident(**base)
+
+
+class ScriptedHub:
+    """Real PUB + ROUTER sockets driven by the test, to produce sequences a healthy hub never would."""
+
+    def __init__(self, base_port: int, epoch: str = "e1"):
+        self.ports = HubPorts("127.0.0.1", base_port)
+        self.ctx = zmq.Context()
+        self.pub = self.ctx.socket(zmq.PUB)
+        self.pub.bind(self.ports.pub)
+        self.snap = self.ctx.socket(zmq.ROUTER)
+        self.snap.bind(self.ports.snapshot)
+        self.epoch = epoch
+        self.state: dict[str, domain.Incident] = {}
+        self.seq = 0
+        self.snapshot_requests = 0
+
+    def publish(self, inc: domain.Incident, seq: int | None = None) -> None:
+        self.seq = self.seq + 1 if seq is None else seq
+        self.state[inc.id] = inc
+        self.pub.send_multipart(protocol.encode(inc, source="hub", epoch=self.epoch, seq=self.seq))
+
+    def heartbeat(self) -> None:
+        self.pub.send_multipart(protocol.encode(domain.Heartbeat(last_seq=self.seq), source="hub",
+                                                epoch=self.epoch, seq=self.seq))
+
+    def serve_snapshots(self, timeout: float = 0.0) -> int:
+        served = 0
+        while self.snap.poll(int(timeout * 1000)):
+            ident, *frames = self.snap.recv_multipart()
+            req = protocol.decode(frames)
+            topic = f"snap/{req.header.id}"
+            self.snapshot_requests += 1
+            self.snap.send_multipart([ident, *protocol.encode_snapshot_chunk(
+                incidents=[protocol.pack(i) for i in self.state.values()], source="hub", epoch=self.epoch,
+                seq=self.seq, topic=topic)])
+            self.snap.send_multipart([ident, *protocol.encode(domain.SnapshotEnd(seq=self.seq), source="hub",
+                                                               epoch=self.epoch, seq=self.seq, topic=topic)])
+            served += 1
+            timeout = 0
+        return served
+
+    def close(self):
+        self.ctx.destroy(0)
+
+
+@pytest.fixture
+def scripted(free_port):
+    hub = ScriptedHub(free_port)
+    yield hub
+    hub.close()
+
+
+def _connect(ports, probe, **kw) -> ClientTransport:
+    t = ClientTransport(ports, probe, flush_interval=0.02, **kw)
+    t.start()
+    return t
+
+
+def test_snapshot_first_then_only_newer_updates(scripted):
+    for n in range(3):
+        scripted.publish(_incident(n))
+    probe = SessionProbe()
+    t = _connect(scripted.ports, probe)
+    try:
+        assert scripted.serve_snapshots(timeout=5) == 1
+        wait_until(lambda: probe.state == "live")
+        assert set(probe.incidents) == {"115-t-0", "115-t-1", "115-t-2"} and t.seq == 3
+        time.sleep(0.2)  # slow joiner: let the subscription settle before publishing
+        scripted.publish(_incident(3))
+        wait_until(lambda: "115-t-3" in probe.incidents)
+        assert t.seq == 4 and probe.resume == ("e1", 4)
+    finally:
+        t.stop()
+
+
+def test_a_seq_gap_triggers_a_fresh_snapshot(scripted):
+    probe = SessionProbe()
+    t = _connect(scripted.ports, probe)
+    try:
+        scripted.serve_snapshots(timeout=5)
+        wait_until(lambda: probe.state == "live")
+        time.sleep(0.2)
+        scripted.publish(_incident(1))
+        wait_until(lambda: t.seq == 1)
+        # Seq 2 and 3 are "lost": the hub's state has them, the console never saw them.
+        scripted.state["115-t-2"] = _incident(2)
+        scripted.state["115-t-3"] = _incident(3)
+        scripted.publish(_incident(4), seq=4)
+        assert scripted.serve_snapshots(timeout=5) == 1, "the gap must trigger a snapshot request"
+        wait_until(lambda: set(probe.incidents) == {f"115-t-{n}" for n in (1, 2, 3, 4)})
+        assert t.seq == 4
+        assert t._resyncs == 2
+    finally:
+        t.stop()
+
+
+def test_heartbeat_announcing_unseen_updates_triggers_resync(scripted):
+    probe = SessionProbe()
+    t = _connect(scripted.ports, probe)
+    try:
+        scripted.serve_snapshots(timeout=5)
+        wait_until(lambda: probe.state == "live")
+        scripted.state["115-t-9"] = _incident(9)
+        scripted.seq = 5            # published while we were not listening
+        scripted.heartbeat()
+        assert scripted.serve_snapshots(timeout=5) == 1
+        wait_until(lambda: "115-t-9" in probe.incidents and t.seq == 5)
+    finally:
+        t.stop()
+
+
+def test_new_epoch_triggers_resync_and_replaces_state(scripted):
+    scripted.publish(_incident(1))
+    probe = SessionProbe()
+    t = _connect(scripted.ports, probe)
+    try:
+        scripted.serve_snapshots(timeout=5)
+        wait_until(lambda: probe.state == "live" and "115-t-1" in probe.incidents)
+        scripted.epoch, scripted.seq = "e2", 0
+        scripted.state = {"115-t-7": _incident(7)}
+        scripted.seq = 1
+        scripted.heartbeat()
+        assert scripted.serve_snapshots(timeout=5) == 1
+        wait_until(lambda: set(probe.incidents) == {"115-t-7"}, message="state not replaced on new epoch")
+        assert t.epoch == "e2" and probe.resume == ("e2", 1)
+    finally:
+        t.stop()
+
+
+def test_silence_means_offline_with_reason_then_live_again(scripted):
+    probe = SessionProbe()
+    t = _connect(scripted.ports, probe, offline_after=1.0)
+    try:
+        scripted.serve_snapshots(timeout=5)
+        wait_until(lambda: probe.state == "live")
+        started = time.monotonic()
+        wait_until(lambda: probe.state == "offline", timeout=3)
+        assert time.monotonic() - started < 2.0
+        assert "no heartbeat" in probe.statuses[-1].reason
+        scripted.heartbeat()
+        wait_until(lambda: probe.state == "live", timeout=3)
+    finally:
+        t.stop()
+
+
+def test_malformed_updates_are_counted_and_the_stream_continues(scripted):
+    probe = SessionProbe()
+    t = _connect(scripted.ports, probe)
+    try:
+        scripted.serve_snapshots(timeout=5)
+        wait_until(lambda: probe.state == "live")
+        time.sleep(0.2)
+        scripted.pub.send_multipart([b"inc/x", b"\xc1", b"\xc1"])
+        scripted.pub.send_multipart([b"garbage"])
+        scripted.publish(_incident(1))
+        wait_until(lambda: "115-t-1" in probe.incidents)
+        wait_until(lambda: probe.stats is not None and probe.stats.dropped.get("malformed", 0) == 2)
+        assert probe.state == "live"
+    finally:
+        t.stop()
+
+
+def test_commands_are_resent_until_the_hub_answers(free_port, tmp_path):
+    probe = SessionProbe()
+    ports = HubPorts("127.0.0.1", free_port)
+    t = ClientTransport(ports, probe, flush_interval=0.02, command_retry=0.5)
+    t.start()
+    try:
+        t.send_command(domain.Command(cmd_id="late", kind="note", incident_id="115-t-1", operator="a",
+                                      issued=0, text="x"))
+        time.sleep(1.2)                      # no hub yet: nothing can answer
+        assert probe.replies == []
+        with ThreadHub(free_port, tmp_path / "hub.db") as hub:
+            push = zmq.Context.instance().socket(zmq.PUSH)
+            push.connect(ports.ingest)
+            push.send_multipart(protocol.encode(_incident(1), source="sim"))
+            wait_until(lambda: "115-t-1" in hub.store.incidents)
+            wait_until(lambda: len(probe.replies) == 1, timeout=10)
+            assert probe.replies[0].code == "ok" and hub.stats["command.ok"] == 1
+            push.close(0)
+    finally:
+        t.stop()
