@@ -1,0 +1,153 @@
+"""Region download into MBTiles from a tile server on loopback, then the same tiles served
+from the cache with that server stopped; and fetch-on-miss caching."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from PIL import Image, ImageDraw
+
+from widgets.map.pane import MapPane  # imported first: registers the ioc:// scheme before QApplication
+
+from app.demo_city import DemoCity
+from app.map.tiles import BBox, tiles_in
+
+
+def make_tile(z: int, x: int, y: int) -> bytes:
+    img = Image.new("RGB", (256, 256), (40, 90, 60))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle([0, 0, 255, 255], outline=(200, 200, 200))
+    draw.text((10, 10), f"{z}/{x}/{y}", fill=(255, 255, 255))
+    buf = io.BytesIO()
+    img.save(buf, "PNG")
+    return buf.getvalue()
+
+
+class TileServer:
+    """A real HTTP tile server on 127.0.0.1 serving generated PNGs, counting requests."""
+
+    def __init__(self):
+        self.requests: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server name)
+                outer.requests.append(self.path)
+                try:
+                    z, x, y = (int(p) for p in self.path.removesuffix(".png").strip("/").split("/"))
+                except ValueError:
+                    self.send_error(404)
+                    return
+                body = make_tile(z, x, y)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+        self.template = f"http://127.0.0.1:{self.httpd.server_port}/{{z}}/{{x}}/{{y}}.png"
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def server():
+    s = TileServer()
+    yield s
+    if s.thread.is_alive():
+        s.stop()
+
+
+def open_pane(qtbot, tmp_path, template):
+    pane = MapPane(DemoCity(), tile_provider=template, cache_dir=tmp_path)
+    qtbot.addWidget(pane)
+    pane.resize(900, 600)
+    with qtbot.waitSignal(pane.page_ready, timeout=20000):
+        pane.show()
+    return pane
+
+
+def close_pane(pane):
+    pane.shutdown()
+    assert pane.page.js_errors == []
+
+
+def test_region_download_then_served_from_cache_offline(qtbot, tmp_path, server):
+    pane = open_pane(qtbot, tmp_path, server.template)
+    # Tiles missing from the cache are fetched from the provider on the fly, and kept.
+    qtbot.waitUntil(lambda: pane.basemap_kind == "tiles", timeout=10000)
+    assert server.requests and pane.cache.stats()[0] > 0
+
+    # The operator takes the visible area, zoom 12-13, sees the estimate, downloads.
+    pane.region_bar.zoom_min.setValue(12)
+    pane.region_bar.zoom_max.setValue(13)
+    pane.region_bar.view_button.click()
+    qtbot.waitUntil(lambda: pane._region is not None, timeout=5000)
+    region = pane._region
+    plan = pane.estimate_region(region, 12, 13)
+    assert pane.region_bar.estimate.text() == plan.describe()
+    assert pane.region_bar.download_button.isEnabled()
+    with qtbot.waitSignal(pane.region_download_finished, timeout=20000) as done:
+        pane.region_bar.download_button.click()
+    result = done.args[0]
+    assert not result.cancelled and result.failed == 0
+    assert result.fetched + result.skipped == plan.tile_count and result.fetched > 0
+    assert pane.region_bar.progress.value() == plan.tile_count
+    for z, x, y in tiles_in(region, 12, 13):
+        assert pane.cache.get(z, x, y) == make_tile(z, x, y)
+    close_pane(pane)
+
+    # Field laptop, no network: the server is gone, the same view comes from the cache.
+    server.stop()
+    asked = len(server.requests)
+    offline = open_pane(qtbot, tmp_path, server.template)
+    qtbot.waitUntil(lambda: offline.basemap_kind == "tiles", timeout=10000)
+    assert offline.scheme_handler.tile_misses == 0 and offline.scheme_handler.tile_hits >= 4
+    loaded = offline.page
+    box = []
+    loaded.runJavaScript("JSON.stringify([...document.querySelectorAll('.leaflet-tile-loaded')]"
+                         ".map(t => t.naturalWidth))", 0, box.append)
+    qtbot.waitUntil(lambda: bool(box))
+    widths = json.loads(box[0])
+    assert widths and set(widths) == {256}
+    assert offline.interceptor.blocked == []
+    assert len(server.requests) == asked
+    close_pane(offline)
+
+
+def test_region_download_can_be_cancelled(qtbot, tmp_path, server):
+    pane = open_pane(qtbot, tmp_path, server.template)
+    pane.set_region(BBox(106.55, 10.65, 106.85, 10.90))
+    pane.region_bar.zoom_min.setValue(14)
+    pane.region_bar.zoom_max.setValue(17)
+    plan = pane.estimate_region(pane._region, 14, 17)
+    assert plan.tile_count > 5000
+    with qtbot.waitSignal(pane.region_download_progress, timeout=10000):
+        pane.region_bar.download_button.click()
+    assert pane.region_bar.cancel_button.isVisible()
+    with qtbot.waitSignal(pane.region_download_finished, timeout=10000) as done:
+        pane.region_bar.cancel_button.click()
+    assert done.args[0].cancelled and done.args[0].fetched < plan.tile_count
+    assert pane.region_bar.download_button.isVisible() and not pane.region_bar.cancel_button.isVisible()
+    close_pane(pane)
+
+
+def test_no_download_without_a_provider(qtbot, tmp_path):
+    pane = open_pane(qtbot, tmp_path, None)
+    pane.set_region(BBox(106.69, 10.77, 106.71, 10.79))
+    assert not pane.region_bar.download_button.isEnabled()
+    assert "tiles" in pane.region_bar.estimate.text()      # the estimate still shows
+    close_pane(pane)
