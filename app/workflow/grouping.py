@@ -5,7 +5,7 @@ position) lies within `radius_m` and whose last event is within `window_s`; othe
 starts a group of its own. The window slides: a storm that keeps raising the same alarm
 stays one incident with a growing count.
 
-Lookups use a grid of cells one radius wide keyed by (type, cell), so each event looks at
+Lookups use a grid of cells one radius wide keyed by (scope, type, cell), so each event looks at
 nine cells, not every group: this runs at hundreds of thousands of events per second.
 Distances use a local equirectangular projection around `ref_lat` (Ho Chi Minh City by
 default): under 0.1 % error across a city, and no trigonometry per event.
@@ -57,7 +57,7 @@ class Grouper:
         self._ky = METRES_PER_DEGREE
         self._cell_m = config.radius_m
         self._r2 = config.radius_m * config.radius_m
-        self._cells: dict[tuple[str, int, int], list[_Group]] = {}
+        self._cells: dict[tuple[str, str, int, int], list[_Group]] = {}
         self._by_head: dict[str, _Group] = {}
         self._next_sweep = -math.inf
         self._created = 0
@@ -65,9 +65,12 @@ class Grouper:
     def __len__(self) -> int:
         return len(self._by_head)
 
-    def offer(self, incident_id: str, event: str, lat: float, lon: float, time: float) -> str | None:
+    def offer(self, incident_id: str, event: str, lat: float, lon: float, time: float,
+              scope: str = "") -> str | None:
         """Group one event. Returns the head incident id it joins, or None when it starts a
-        group of its own (it is then the head, under `incident_id`)."""
+        group of its own (it is then the head, under `incident_id`). Events only group
+        within one `scope`: the hub passes the CAP status, so a drill never joins a real
+        incident."""
         if self.config.events is not None and event not in self.config.events:
             return None
         if time >= self._next_sweep:
@@ -81,7 +84,7 @@ class Grouper:
         best_d2 = self._r2
         for dx in (-1, 0, 1):
             for dy in (-1, 0, 1):
-                groups = self._cells.get((event, cx + dx, cy + dy))
+                groups = self._cells.get((scope, event, cx + dx, cy + dy))
                 if not groups:
                     continue
                 for group in groups:
@@ -95,7 +98,7 @@ class Grouper:
             if time > best.last:
                 best.last = time
             return best.head_id
-        key = (event, cx, cy)
+        key = (scope, event, cx, cy)
         self._created += 1
         group = _Group(incident_id, event, x, y, time, key, self._created)
         self._cells.setdefault(key, []).append(group)

@@ -68,12 +68,13 @@ def intake(
     if grouper is not None:
         lat, lon = domain.area_centre(report.area)
         when = report.created or now
-        head_id = grouper.offer(report.id, report.event, lat, lon, when)
+        scope = report.msg_status          # drills and tests never group with real incidents
+        head_id = grouper.offer(report.id, report.event, lat, lon, when, scope)
         head = incidents.get(head_id) if head_id else None
         if head_id and (head is None or head.state not in domain.OPEN_STATES):
             # The group's incident was closed, cancelled or merged since: start afresh.
             grouper.forget(head_id)
-            head_id = grouper.offer(report.id, report.event, lat, lon, when)
+            head_id = grouper.offer(report.id, report.event, lat, lon, when, scope)
             head = incidents.get(head_id) if head_id else None
         if head is not None and head.state in domain.OPEN_STATES:
             return Intake(absorb(head, now), grouped_into=head.id)

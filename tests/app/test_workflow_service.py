@@ -54,6 +54,16 @@ def test_intake_groups_a_nearby_report_of_the_same_type_into_the_open_head(sops)
     assert other.grouped_into == "" and other.incident.id == "c" and other.incident.sop_id == "fire"
 
 
+def test_a_drill_never_groups_into_a_real_incident(sops):
+    grouper = Grouper()
+    real = service.intake(report("a"), {}, NOW, grouper, sops).incident
+    drill = service.intake(report("b", msg_status="Exercise"), {"a": real}, NOW + 1, grouper, sops)
+    assert drill.grouped_into == "" and drill.incident.msg_status == "Exercise"
+    second = service.intake(report("c", msg_status="Exercise"), {"a": real, "b": drill.incident}, NOW + 2,
+                            grouper, sops)
+    assert second.grouped_into == "b"
+
+
 def test_a_closed_head_stops_grouping_and_the_report_starts_a_new_incident(sops):
     grouper = Grouper()
     head = service.intake(report("a"), {}, NOW, grouper, sops).incident
