@@ -66,6 +66,23 @@ def _apply_dark_theme(app) -> None:
     app.setPalette(pal)
 
 
+def build_console(ports: HubPorts, data_dir: Path, tr: Translator, *, operator: str, demo: bool = False):
+    """The window and its session, wired together (the session is not started yet)."""
+    from PySide6.QtCore import QSettings
+
+    from app.client.session import ConsoleSession
+    from widgets.main_window import MainWindow
+
+    settings = QSettings(str(data_dir / "console.ini"), QSettings.Format.IniFormat)
+    stations = {s.station: f"{s.station} · {s.district}" for s in DemoCity().air_stations}
+    window = MainWindow(tr, settings, station_names=stations)
+    window.setWindowTitle(f"{tr.t('app.title')} — {operator} @ {ports.pub}" + (" (demo)" if demo else ""))
+    session = ConsoleSession(ports, data_dir / "cache.db", window.bridge.deliver, operator=operator,
+                             client_name=f"console-{os.getpid()}-{operator}")
+    window.attach_session(session)
+    return window, session
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.data_dir:
@@ -82,12 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"main.py: {exc}", file=sys.stderr)
         return 2
 
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from app.client.session import ConsoleSession
     from app.embedded import EmbeddedCity
-    from widgets.main_window import MainWindow
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName("IOC Console")
@@ -100,13 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         city = EmbeddedCity(data_dir, rate=args.rate, seed=args.seed)
         ports = city.start()
 
-    settings = QSettings(str(data_dir / "console.ini"), QSettings.Format.IniFormat)
-    demo = DemoCity()
-    window = MainWindow(tr, settings, station_names={s.station: f"{s.station} · {s.district}" for s in demo.air_stations})
-    window.setWindowTitle(f"{tr.t('app.title')} — {ports.pub}" + (" (demo)" if city else ""))
-    session = ConsoleSession(ports, data_dir / "cache.db", window.bridge.deliver,
-                             operator=args.operator or getpass.getuser(), client_name=f"console-{os.getpid()}")
-    window.attach_session(session)
+    window, session = build_console(ports, data_dir, tr, operator=args.operator or getpass.getuser(),
+                                    demo=city is not None)
     session.start()
     window.show()
 
