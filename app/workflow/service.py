@@ -1,8 +1,20 @@
-"""The three calls the hub makes into the workflow, each pure apart from the Grouper it owns.
+"""The calls the hub makes into the workflow, each pure apart from the Grouper it owns.
 
-    outcome = service.handle_command(store.incidents, command, now, role, sops)   # operator commands
-    result  = service.intake(report, store.incidents, now, grouper, sops)        # a new report
-    changed = service.tick(store.incidents.values(), now, escalate_after_s)      # once a second
+    sops, errors = sop.load_library()          # once at start; log errors
+    grouper = Grouper(GroupingConfig(...))     # once at start; the hub thread owns it
+
+    # an operator command ("handover"/"handover_ack" go to handover.apply_handover_command)
+    outcome = service.handle_command(store.incidents, command, now, role, sops)
+    if outcome.accepted: store + publish outcome.incident and each of outcome.related
+    reply = outcome.reply(command.cmd_id)
+
+    # a report whose id the hub does not hold yet (known ids: the hub's own merge, then rerated())
+    result = service.intake(report, store.incidents, now, grouper, sops)
+    store + publish result.incident            # the new incident, or the grown group head
+
+    # once a second
+    for incident in service.tick(store.incidents.values(), now, escalate_after_s):
+        store + publish incident
 
 The hub stores and publishes every incident these return; nothing else decides workflow.
 """

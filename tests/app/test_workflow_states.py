@@ -307,7 +307,15 @@ def test_supervisor_override_with_a_reason_resolves_with_steps_missing():
     cmd = command("resolve", override=True, text="đơn vị tại chỗ xác nhận, mất liên lạc camera", operator="giám sát")
     out = states.apply_command(incident("in_progress"), cmd, NOW, role="supervisor", sop=SOP)
     assert out.accepted and out.incident.state == "resolved"
-    assert out.incident.history[-1].text.startswith("đơn vị tại chỗ")
+    assert out.incident.history[-1].text == ("SOP override, not done: locate, fire_out. "
+                                             "đơn vị tại chỗ xác nhận, mất liên lạc camera")
+
+
+def test_override_with_nothing_missing_records_just_the_note():
+    done = incident("in_progress", sop_done=("locate", "fire_out"))
+    cmd = command("resolve", override=True, text="xong", operator="giám sát")
+    out = states.apply_command(done, cmd, NOW, role="supervisor", sop=SOP)
+    assert out.incident.history[-1].text == "xong"
 
 
 def test_operator_cannot_override_the_sop():
