@@ -44,9 +44,10 @@ class Coalescer:
         """Seconds until a flush is allowed (0 when it is allowed now)."""
         return max(0.0, self._last_flush + self.min_interval_s - now)
 
-    def take(self, now: float) -> Batch | None:
-        """The pending batch if a flush is allowed at `now` and anything is pending, else None."""
-        if not self._pending or self.delay_until_due(now) > 0:
+    def take(self, now: float, force: bool = False) -> Batch | None:
+        """The pending batch if a flush is allowed at `now` (or `force`d, for a user action
+        that must see current data) and anything is pending, else None."""
+        if not self._pending or (not force and self.delay_until_due(now) > 0):
             return None
         batch, self._pending = self._pending, Batch()
         self._last_flush = now

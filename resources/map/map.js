@@ -16,7 +16,11 @@
 
   // ---- basemap: vector fallback under the tiles, so the map is never blank ------------------
   map.createPane("vectorBase").style.zIndex = 150;     // below tilePane (200)
+  // Incidents draw above camera markers and clusters (markerPane is 600): they are what matters.
+  map.createPane("incidents").style.zIndex = 620;
   map.createPane("selection").style.zIndex = 640;      // above markers, below popups
+  // SVG, not canvas: a canvas over the whole map would swallow clicks meant for the cameras below.
+  const incidentRenderer = L.svg({pane: "incidents"});
   const vectorRenderer = L.canvas({pane: "vectorBase"});
   const vectorBase = L.geoJSON(F.districts.toGeoJSON(), {
     pane: "vectorBase", renderer: vectorRenderer, interactive: false,
@@ -56,10 +60,13 @@
   function districtStyle(feature) {
     const n = districtCounts[feature.properties.name] || 0;
     const step = CHORO.find(([min]) => n >= min);
+    // Zoomed in, the operator is inside one district: a strong tint would only hide the markers.
+    const opacity = Math.max(0.08, Math.min(0.3, 0.3 - (map.getZoom() - 12) * 0.07));
     return {color: "#90a4ae", weight: 1, fillColor: step ? step[1] : "#000",
-            fillOpacity: step ? 0.28 : 0};
+            fillOpacity: step ? opacity : 0};
   }
   F.districts.setStyle(districtStyle);
+  map.on("zoomend", () => F.districts.setStyle(districtStyle));
   F.districts.eachLayer((layer) => layer.bindTooltip(() => {
     const name = layer.feature.properties.name;
     return name + ": " + (districtCounts[name] || 0) + " open incident(s)";
@@ -71,7 +78,7 @@
   // ---- cameras --------------------------------------------------------------------------------
   const cameras = new Map();     // id -> {data, marker}
   let nearCameraIds = new Set();
-  const cameraCluster = L.markerClusterGroup({maxClusterRadius: 45, disableClusteringAtZoom: 17,
+  const cameraCluster = L.markerClusterGroup({maxClusterRadius: 40, disableClusteringAtZoom: 15,
     spiderfyOnMaxZoom: false, showCoverageOnHover: false, chunkedLoading: false});
   cameraCluster.addTo(map);
   const STATUS_LABEL = {online: "online", degraded: "degraded (no image)", offline: "offline",
@@ -131,7 +138,7 @@
 
   function incidentStyle(i) {
     const drill = i.msgStatus !== "Actual";
-    const style = {radius: SEV_RADIUS[i.severity], fillColor: SEV_COLOUR[i.severity],
+    const style = {pane: "incidents", renderer: incidentRenderer, radius: SEV_RADIUS[i.severity], fillColor: SEV_COLOUR[i.severity],
       fillOpacity: 0.9, opacity: 1, weight: 1.5, color: "#102027", dashArray: drill ? "3 3" : null};
     if (i.state === "new") { style.color = "#ffffff"; style.weight = 2.5; }
     else if (i.state === "dispatched" || i.state === "in_progress") { style.color = "#00e5ff"; style.weight = 2; }

@@ -193,6 +193,14 @@ def test_coalescer_keeps_latest_and_limits_rate():
     assert c.take(now=20.0) is None                      # nothing pending: no empty flush
 
 
+def test_coalescer_forced_flush_keeps_the_rate_going():
+    c = Coalescer(min_interval_s=0.5)
+    c.upsert("cameras", "a", {})
+    assert c.take(now=1.0, force=True) is not None
+    c.upsert("cameras", "a", {"n": 2})
+    assert c.take(now=1.1) is None and c.take(now=1.5) is not None
+
+
 def test_coalescer_flush_rate_under_a_flood():
     c = Coalescer(min_interval_s=0.5)
     flushes = 0

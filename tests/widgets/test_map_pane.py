@@ -203,3 +203,84 @@ def test_offline_vector_basemap_when_no_tiles(qtbot, pane):
                if image.pixelColor(x, y).name() == "#1e2a33")
     total = (image.width() // 10 + 1) * (image.height() // 10 + 1)
     assert land / total > 0.3
+
+
+def _centre_offset_px(qtbot, pane, iid):
+    return js(qtbot, pane, f"(() => {{ const p = IOC.map.latLngToContainerPoint(IOC.incidents.get({iid!r})"
+                           ".marker.getLatLng()), s = IOC.map.getSize();"
+                           " return Math.hypot(p.x - s.x / 2, p.y - s.y / 2); })()")
+
+
+def test_new_severe_incident_flies_the_map_unless_told_not_to(qtbot, pane):
+    render(qtbot, pane, lambda: pane.upsert_incidents([incident("snapshot", *CENTRE, severity="Extreme")]),
+           incidents=1)
+    assert _centre_offset_px(qtbot, pane, "snapshot") < 2      # the start view; the snapshot did not fly
+
+    pane.set_auto_fly(False)
+    render(qtbot, pane, lambda: pane.upsert_incidents([incident("quiet", 10.85, 106.62, severity="Extreme")]),
+           incidents=2)
+    assert _centre_offset_px(qtbot, pane, "quiet") > 100
+
+    pane.set_auto_fly(True)
+    render(qtbot, pane, lambda: pane.upsert_incidents([incident("minor", 10.70, 106.75, severity="Minor")]),
+           incidents=3)
+    assert _centre_offset_px(qtbot, pane, "minor") > 100      # not severe enough to fly for
+    render(qtbot, pane, lambda: pane.upsert_incidents([incident("fire", 10.85, 106.62, severity="Severe")]),
+           incidents=4)
+    qtbot.waitUntil(lambda: _centre_offset_px(qtbot, pane, "fire") < 2, timeout=5000)
+
+
+def test_operator_working_the_map_is_not_interrupted(qtbot, pane):
+    render(qtbot, pane, lambda: pane.upsert_incidents([incident("first", *CENTRE)]), incidents=1)
+    # A real wheel event on the page marks the map as touched.
+    js(qtbot, pane, "IOC.map.getContainer().dispatchEvent(new WheelEvent('wheel', {deltaY: 0})); 1")
+    render(qtbot, pane, lambda: pane.upsert_incidents([incident("fire", 10.85, 106.62, severity="Extreme")]),
+           incidents=2)
+    assert _centre_offset_px(qtbot, pane, "fire") > 100
+
+
+def test_sensor_stations_coloured_by_pm25_band(qtbot, pane, city):
+    readings = [domain.SensorReading(station=s.station, kind="pm25", value=v, unit="µg/m³", time=0.0,
+                                     lat=s.lat, lon=s.lon, name=s.location)
+                for s, v in zip(city.air_stations, (5.0, 20.0, 45.0, 80.0, 150.0, 300.0))]
+    render(qtbot, pane, lambda: pane.upsert_sensors(readings))
+    colours = js(qtbot, pane, "[...IOC.sensors.values()].map(r => r.marker.getElement()"
+                              ".querySelector('.aqi-box').style.backgroundColor)")
+    assert colours == ["rgb(0, 228, 0)", "rgb(255, 255, 0)", "rgb(255, 126, 0)", "rgb(255, 0, 0)",
+                       "rgb(143, 63, 151)", "rgb(126, 0, 35)"]
+
+
+def test_real_mouse_click_on_a_camera_under_the_incident_layer(qtbot, pane, city):
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    cam = city.cameras[0]
+    render(qtbot, pane, lambda: (pane.set_cameras([cam]),
+                                 pane.upsert_incidents([incident("far", cam.lat + 0.01, cam.lon)])),
+           cameras=1, incidents=1)
+    js(qtbot, pane, f"IOC.map.setView([{cam.lat}, {cam.lon}], 16, {{animate: false}}); 1")
+    x, y = js(qtbot, pane, f"(() => {{ const r = IOC.cameras.get({cam.id!r}).marker.getElement()"
+                           ".querySelector('.dot').getBoundingClientRect();"
+                           " return [r.x + r.width / 2, r.y + r.height / 2]; })()")
+    with qtbot.waitSignal(pane.sig_camera_show_requested, timeout=5000) as blocker:
+        QTest.mouseClick(pane.view.focusProxy(), Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
+    assert blocker.args == [cam.id]
+
+
+def test_real_mouse_click_on_an_incident_selects_it(qtbot, pane, city):
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    cam = city.cameras[0]
+    # The incident sits right on top of a camera: the incident wins the click.
+    render(qtbot, pane, lambda: (pane.set_cameras([cam]), pane.upsert_incidents([incident("hit", cam.lat, cam.lon)])),
+           cameras=1, incidents=1)
+    js(qtbot, pane, f"IOC.map.setView([{cam.lat}, {cam.lon}], 16, {{animate: false}}); 1")
+    x, y = js(qtbot, pane, "(() => { const p = IOC.map.latLngToContainerPoint(IOC.incidents.get('hit')"
+                           ".marker.getLatLng()), r = IOC.map.getContainer().getBoundingClientRect();"
+                           " return [r.x + p.x, r.y + p.y]; })()")
+    with qtbot.assertNotEmitted(pane.sig_camera_show_requested):
+        with qtbot.waitSignal(pane.sig_incident_selected, timeout=5000) as blocker:
+            QTest.mouseClick(pane.view.focusProxy(), Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
+    assert blocker.args == ["hit"]
+    qtbot.waitUntil(lambda: js(qtbot, pane, "IOC.selectedId") == "hit", timeout=5000)

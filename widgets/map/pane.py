@@ -336,7 +336,7 @@ class MapPane(QWidget):
         if not self.ready:
             return
         now = time.monotonic()
-        batch = self._coalescer.take(float("inf") if force else now)
+        batch = self._coalescer.take(now, force=force)
         if batch is None and not self._districts_dirty:
             return
         message: dict = {"type": "batch", "seq": self._seq + 1}
