@@ -72,16 +72,43 @@ class ConsoleSession:
 
     # --- commands (any thread) ----------------------------------------------------------------
     def issue(self, kind: domain.CommandKind, incident_id: str, *, text: str = "",
-              expected_revision: int | None = None) -> domain.Command:
-        """Queue an operator command durably, then send it. Returns it at once (pending)."""
+              expected_revision: int | None = None, operator: str = "", **arguments) -> domain.Command:
+        """Queue an operator command durably, then send it. Returns it at once (pending).
+        `arguments` are the optional Command fields (units, step_id, until, override, target_id);
+        `operator` defaults to this console's operator (a handover is acknowledged by the
+        incoming one at the same desk)."""
         command = domain.Command(cmd_id=protocol.new_id(), kind=kind, incident_id=incident_id,
-                                 operator=self.operator, issued=time.time(), text=text,
-                                 expected_revision=expected_revision)
+                                 operator=operator or self.operator, issued=time.time(), text=text,
+                                 expected_revision=expected_revision, **arguments)
         self.cache.add_to_outbox(command, self._send_when_stored)
         return command
 
     def acknowledge(self, incident_id: str, expected_revision: int | None = None) -> domain.Command:
         return self.issue("ack", incident_id, expected_revision=expected_revision)
+
+    def dispatch(self, incident_id: str, units: tuple[str, ...], text: str = "",
+                 expected_revision: int | None = None) -> domain.Command:
+        return self.issue("dispatch", incident_id, units=tuple(units), text=text,
+                          expected_revision=expected_revision)
+
+    def sop_step(self, incident_id: str, step_id: str) -> domain.Command:
+        # No revision guard: ticking a checklist step never conflicts with another action.
+        return self.issue("sop_step", incident_id, step_id=step_id)
+
+    def resolve(self, incident_id: str, text: str = "", override: bool = False,
+                expected_revision: int | None = None) -> domain.Command:
+        return self.issue("resolve", incident_id, text=text, override=override,
+                          expected_revision=expected_revision)
+
+    def shelve(self, incident_id: str, reason: str, until: float,
+               expected_revision: int | None = None) -> domain.Command:
+        return self.issue("shelve", incident_id, text=reason, until=until, expected_revision=expected_revision)
+
+    def hand_over(self, record_id: str, notes: str) -> domain.Command:
+        return self.issue("handover", record_id, text=notes)
+
+    def acknowledge_handover(self, record_id: str, incoming_operator: str) -> domain.Command:
+        return self.issue("handover_ack", record_id, operator=incoming_operator)
 
     def _send_when_stored(self, command: domain.Command) -> None:  # store thread
         # Before the cache has loaded, the load itself picks the command up from the outbox

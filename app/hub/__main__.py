@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 from app import paths
-from app.hub.server import Hub, HubPorts
+from app.hub.server import Hub, HubPorts, WorkflowOptions
+from app.workflow.grouping import GroupingConfig
+from app.workflow.priority import DEFAULT_ESCALATION_S
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +29,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", default=None,
                         help="database URL (default: sqlite file hub.db in the user data folder); "
                              "any SQLAlchemy URL, e.g. postgresql+psycopg://user@host/ioc")
+    parser.add_argument("--supervisors", default="", metavar="NAME,NAME",
+                        help="operator names that act as supervisors (may override SOP checklists when "
+                             "resolving and shelve P1s). Names are taken as the console sends them: there "
+                             "is no authentication yet (CurveZMQ + ZAP is a later step), so run the hub on "
+                             "a trusted network only")
+    parser.add_argument("--escalate-after", type=float, default=DEFAULT_ESCALATION_S, metavar="SECONDS",
+                        help=f"escalate a P1 still unacknowledged this long after it was reported "
+                             f"(default {DEFAULT_ESCALATION_S:.0f})")
+    parser.add_argument("--group-radius", type=float, default=GroupingConfig.radius_m, metavar="METRES",
+                        help=f"flood grouping: reports of the same type within this distance of an open "
+                             f"incident join it as a count (default {GroupingConfig.radius_m:.0f}; 0 = no grouping)")
+    parser.add_argument("--group-window", type=float, default=GroupingConfig.window_s, metavar="SECONDS",
+                        help=f"flood grouping: ... and within this time of its last report "
+                             f"(default {GroupingConfig.window_s:.0f})")
+    parser.add_argument("--group-sources", default="camera,sensor", metavar="SOURCE,SOURCE",
+                        help="flood grouping applies to reports from these sources (default camera,sensor: "
+                             "machine alarms; calls from people stay separate incidents and are merged by "
+                             "operators)")
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return parser
 
@@ -37,8 +57,19 @@ def main(argv: list[str] | None = None) -> int:
     if not 1 <= args.port <= 65532:
         print(f"--port {args.port} is out of range (1..65532)", file=sys.stderr)
         return 2
+    if args.escalate_after <= 0 or args.group_radius < 0 or args.group_window <= 0:
+        print("--escalate-after and --group-window must be positive, --group-radius 0 or more", file=sys.stderr)
+        return 2
+    grouping = (GroupingConfig(radius_m=args.group_radius, window_s=args.group_window)
+                if args.group_radius > 0 else None)
+    supervisors = frozenset(n.strip() for n in args.supervisors.split(",") if n.strip())
+    sources = frozenset(s.strip() for s in args.group_sources.split(",") if s.strip())
+    workflow = WorkflowOptions(escalate_after_s=args.escalate_after, supervisors=supervisors, grouping=grouping,
+                               group_sources=sources)
     db_url = args.db or f"sqlite:///{Path(paths.user_data_dir()) / 'hub.db'}"
-    hub = Hub(HubPorts(host=args.host, base=args.port), db_url)
+    hub = Hub(HubPorts(host=args.host, base=args.port), db_url, workflow=workflow)
+    if supervisors:
+        logging.getLogger("app.hub").info("supervisors: %s", ", ".join(sorted(supervisors)))
     signal.signal(signal.SIGTERM, lambda *_: hub.stop())
     signal.signal(signal.SIGINT, lambda *_: hub.stop())
     try:

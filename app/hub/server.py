@@ -22,8 +22,11 @@ from dataclasses import dataclass
 import zmq
 
 from app import domain, protocol
-from app.hub import commands, ingest
+from app.hub import ingest
 from app.hub.store import HubStore
+from app.workflow import handover, service, sop
+from app.workflow.grouping import Grouper, GroupingConfig
+from app.workflow.priority import DEFAULT_ESCALATION_S
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,20 @@ SNAPSHOT_CHUNK = 400          # incidents per snapshot message (well under MAX_F
 DRAIN_LIMIT = 5000            # messages taken from one socket per loop turn, for fairness
 SOCKET_MAX_MSG = 8 << 20      # libzmq drops peers that send more than this in one message
 SOURCE = "hub"
+TICK_INTERVAL_S = 1.0         # escalations and shelf expiry are checked this often
+MAX_ALIASES = 200_000         # grouped report ids remembered, so their updates do not regroup
+
+
+@dataclass(frozen=True)
+class WorkflowOptions:
+    """How the hub runs the incident workflow (python -m app.hub --help lists the flags)."""
+
+    escalate_after_s: float = DEFAULT_ESCALATION_S
+    supervisors: frozenset[str] = frozenset()   # operator names with the supervisor role
+    grouping: GroupingConfig | None = GroupingConfig()   # None: every report is its own incident
+    # Only machine alarms group by default: each call from a person stays its own incident
+    # (somebody may need calling back); operators merge duplicate calls explicitly.
+    group_sources: frozenset[str] = frozenset({"camera", "sensor"})
 
 
 @dataclass(frozen=True)
@@ -74,8 +91,10 @@ class HubPorts:
 class Hub:
     """Runs the hub loop on the calling thread until stop() is called (from any thread)."""
 
-    def __init__(self, ports: HubPorts, db_url: str, *, bind_host: str | None = None):
+    def __init__(self, ports: HubPorts, db_url: str, *, bind_host: str | None = None,
+                 workflow: WorkflowOptions = WorkflowOptions()):
         self.ports = ports
+        self.workflow = workflow
         self.bind_host = bind_host or ports.host
         self.store = HubStore(db_url)
         self.epoch = self.store.epoch
@@ -86,6 +105,18 @@ class Hub:
         self._ready = threading.Event()
         self._log_budget: Counter[str] = Counter()
         self._log_budget_reset = 0.0
+        self.sops, sop_errors = sop.load_library()
+        if sop_errors:
+            log.error("%d SOP file(s) unusable; incidents of those types get the default checklist", len(sop_errors))
+        self.grouper = Grouper(workflow.grouping) if workflow.grouping is not None else None
+        # Grouped report id -> the head incident it joined; a later report about it updates nothing.
+        self._aliases: dict[str, str] = {}
+        # Changed this loop turn, published once each after the commit: under a flood an
+        # incident that grows by 500 grouped events in one turn costs one update, not 500.
+        self._dirty: dict[str, domain.Incident] = {}
+        self._dirty_other: list[tuple[object, str]] = []
+        self._open_ids: set[str] = {i for i, inc in self.store.incidents.items() if inc.state in domain.OPEN_STATES}
+        self._next_tick = 0.0
 
     # --- lifecycle ---------------------------------------------------------------------------
     def stop(self) -> None:
@@ -126,8 +157,13 @@ class Hub:
                     self._drain_ingest(pull)
                 if cmd in ready:
                     replies = self._drain_commands(cmd)
+                now = time.time()
+                if now >= self._next_tick:
+                    self._next_tick = now + TICK_INTERVAL_S
+                    self._tick(now)
                 # Durable before anyone hears of it: a console told "ok" never loses the change.
                 self.store.commit()
+                self._publish_dirty()
                 for frames in replies:
                     cmd.send_multipart(frames)
                 if snap in ready:
@@ -147,11 +183,48 @@ class Hub:
         self._pub.send_multipart(frames)
         self._last_pub = time.time()
 
-    def _publish(self, body, status: domain.MsgStatus) -> None:
+    def _publish(self, body, status: domain.MsgStatus, topic: str | None = None) -> None:
         self.seq += 1
         self._publish_frames(protocol.encode(body, source=SOURCE, epoch=self.epoch, seq=self.seq,
-                                             status=status))
+                                             status=status, topic=topic))
         self.stats["published"] += 1
+
+    def _put_incident(self, incident: domain.Incident) -> None:
+        """Store now, publish at the end of the turn (once per incident however often it changed)."""
+        self.store.put_incident(incident)
+        self._dirty[incident.id] = incident
+        if incident.state in domain.OPEN_STATES:
+            self._open_ids.add(incident.id)
+        else:
+            self._open_ids.discard(incident.id)
+            if self.grouper is not None:
+                self.grouper.forget(incident.id)
+
+    def _publish_dirty(self) -> None:
+        dirty, self._dirty = self._dirty, {}
+        for incident in dirty.values():
+            self._publish(incident, incident.msg_status)
+        other, self._dirty_other = self._dirty_other, []
+        for body, status in other:
+            topic = f"hand/{body.id}" if isinstance(body, handover.HandoverRecord) else None
+            self._publish(body, status, topic)
+        if len(dirty) > 1:
+            self.stats["publish.batched_turns"] += 1
+
+    def _tick(self, now: float) -> None:
+        if not self._open_ids:
+            return
+        incidents = self.store.incidents
+        changed = service.tick((incidents[i] for i in self._open_ids), now, self.workflow.escalate_after_s)
+        for incident in changed:
+            if incident.escalated and not incidents[incident.id].escalated:
+                self.stats["workflow.escalated"] += 1
+                log.warning("escalated %s (P1 unacknowledged %.0f s): %s", incident.id,
+                            now - incident.created, incident.title)
+            self._put_incident(incident)
+
+    def role_of(self, operator: str) -> str:
+        return "supervisor" if operator in self.workflow.supervisors else "operator"
 
     # --- bad input ---------------------------------------------------------------------------
     def _reject(self, socket_name: str, kind: str, detail: str, frames: list[bytes] | None = None) -> None:
@@ -195,22 +268,42 @@ class Hub:
         try:
             if isinstance(body, domain.Incident):
                 ingest.check_incident(body)
-                merged = ingest.merge_incident(self.store.incidents.get(body.id), body, msg.header.status, now)
-                self.store.put_incident(merged)
-                self._publish(merged, merged.msg_status)
+                self._ingest_incident(body, msg.header.status, now)
             elif isinstance(body, domain.Camera):
                 ingest.check_camera(body)
                 if self.store.cameras.get(body.id) != body:
                     self.store.put_camera(body)
-                    self._publish(body, msg.header.status)
+                    self._dirty_other.append((body, msg.header.status))
             elif isinstance(body, domain.SensorReading):
                 ingest.check_reading(body)
                 self.store.put_sensor(body)
-                self._publish(body, msg.header.status)
+                self._dirty_other.append((body, msg.header.status))
             else:
                 self._reject("ingest", "unexpected_type", f"{msg.header.type} is not accepted on ingest")
         except ingest.Rejected as exc:
             self._reject("ingest", "invalid", str(exc))
+
+    def _ingest_incident(self, report: domain.Incident, status: domain.MsgStatus, now: float) -> None:
+        existing = self.store.incidents.get(report.id)
+        if existing is not None:
+            # A follow-up report: the reporter's fields change, the workflow stays, the
+            # priority follows the new severity/urgency.
+            self._put_incident(service.rerated(ingest.merge_incident(existing, report, status, now)))
+            return
+        if report.id in self._aliases:
+            # A follow-up about a report already counted in a group: the group's head is the
+            # incident operators work; counting it again would inflate the flood.
+            self.stats["ingest.grouped_update"] += 1
+            return
+        grouper = self.grouper if report.source in self.workflow.group_sources else None
+        result = service.intake(domain.incident_with(report, msg_status=status), self.store.incidents,
+                                now, grouper, self.sops)
+        if result.grouped_into:
+            self.stats["ingest.grouped"] += 1
+            if len(self._aliases) >= MAX_ALIASES:
+                self._aliases.clear()       # bounded: the oldest groups have long closed anyway
+            self._aliases[report.id] = result.grouped_into
+        self._put_incident(result.incident)
 
     # --- commands ----------------------------------------------------------------------------
     def _drain_commands(self, sock: zmq.Socket) -> list[list[bytes]]:
@@ -240,18 +333,32 @@ class Hub:
             current = self.store.incidents.get(command.incident_id)
             return domain.CommandReply(cmd_id=command.cmd_id, code="duplicate",
                                        message=f"already applied: {stored.code}", incident=current)
-        current = self.store.incidents.get(command.incident_id)
-        outcome = commands.apply_command(current, command, time.time())
-        if outcome.accepted:
-            self.store.put_incident(outcome.incident)
-            self._publish(outcome.incident, outcome.incident.msg_status)
-            reply = domain.CommandReply(cmd_id=command.cmd_id, code="ok", incident=outcome.incident)
+        now, role = time.time(), self.role_of(command.operator)
+        if command.kind in ("handover", "handover_ack"):
+            reply = self._apply_handover(command, now, role)
         else:
-            reply = domain.CommandReply(cmd_id=command.cmd_id, code=outcome.code,
-                                        message=outcome.message, incident=outcome.current or current)
+            outcome = service.handle_command(self.store.incidents, command, now, role, self.sops)
+            if outcome.accepted:
+                self._put_incident(outcome.incident)
+                for related in outcome.related:
+                    self._put_incident(related)
+            reply = outcome.reply(command.cmd_id)
+            if reply.incident is None and outcome.code != "not_found":
+                reply = domain.CommandReply(cmd_id=command.cmd_id, code=reply.code, message=reply.message,
+                                            incident=self.store.incidents.get(command.incident_id))
         self.stats[f"command.{reply.code}"] += 1
         self.store.record_command(reply)
         return reply
+
+    def _apply_handover(self, command: domain.Command, now: float, role: str) -> domain.CommandReply:
+        record, code, message = handover.apply_handover_command(
+            command, self.store.handovers, self.store.incidents.values(), self.store.cameras.values(), now, role)
+        if code == "ok" and record is not None:
+            self.store.put_handover(record)
+            self._dirty_other.append((record, "System"))
+            log.info("handover %s by %s%s", record.id, record.handed_over_by,
+                     f" acknowledged by {record.acknowledged_by}" if record.acknowledged else "")
+        return domain.CommandReply(cmd_id=command.cmd_id, code=code, message=message)
 
     # --- snapshots ---------------------------------------------------------------------------
     def _drain_snapshots(self, sock: zmq.Socket) -> None:

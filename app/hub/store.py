@@ -17,6 +17,7 @@ from sqlalchemy import (Column, Float, Integer, LargeBinary, MetaData, String, T
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from app import domain, protocol
+from app.workflow.handover import HandoverRecord
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,10 @@ quarantine_table = Table("quarantine", metadata,
                          Column("socket", String(32), nullable=False),
                          Column("reason", Text, nullable=False),
                          Column("raw", LargeBinary, nullable=False))
+handovers_table = Table("handovers", metadata,
+                        Column("id", String(128), primary_key=True),
+                        Column("created", Float, nullable=False),
+                        Column("body", LargeBinary, nullable=False))
 QUARANTINE_KEEP = 1000
 
 
@@ -55,9 +60,11 @@ class _Pending:
     sensors: dict[str, bytes] = field(default_factory=dict)
     commands: dict[str, bytes] = field(default_factory=dict)
     quarantine: list[dict] = field(default_factory=list)
+    handovers: dict[str, tuple[float, bytes]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.incidents or self.cameras or self.sensors or self.commands or self.quarantine)
+        return bool(self.incidents or self.cameras or self.sensors or self.commands or self.quarantine
+                    or self.handovers)
 
 
 class HubStore:
@@ -75,6 +82,7 @@ class HubStore:
         self.sensors: dict[str, domain.SensorReading] = {}
         self.packed_sensors: dict[str, bytes] = {}
         self.command_replies: dict[str, bytes] = {}
+        self.handovers: dict[str, HandoverRecord] = {}
         self._pending = _Pending()
         self._load()
         self.epoch = self._next_epoch()
@@ -105,6 +113,12 @@ class HubStore:
                 except protocol.ProtocolError as exc:
                     bad += 1
                     log.error("stored reading %s unreadable, skipped: %s", row.key, exc)
+            for row in conn.execute(select(handovers_table.c.id, handovers_table.c.body)):
+                try:
+                    self.handovers[row.id] = protocol.unpack("handover", row.body)
+                except protocol.ProtocolError as exc:
+                    bad += 1
+                    log.error("stored handover %s unreadable, skipped: %s", row.id, exc)
             for row in conn.execute(select(commands_table.c.cmd_id, commands_table.c.reply)):
                 self.command_replies[row.cmd_id] = row.reply
         log.info("loaded %d incidents, %d cameras, %d readings, %d applied commands in %.2fs%s",
@@ -148,6 +162,10 @@ class HubStore:
         self._pending.sensors[key] = packed
         return packed
 
+    def put_handover(self, record: HandoverRecord) -> None:
+        self.handovers[record.id] = record
+        self._pending.handovers[record.id] = (record.created, protocol.pack(record))
+
     def record_command(self, reply: domain.CommandReply) -> None:
         packed = protocol.pack(reply)
         self.command_replies[reply.cmd_id] = packed
@@ -179,6 +197,9 @@ class HubStore:
             if p.commands:
                 _upsert(conn, commands_table, "cmd_id",
                         [{"cmd_id": k, "applied": time.time(), "reply": v} for k, v in p.commands.items()])
+            if p.handovers:
+                _upsert(conn, handovers_table, "id",
+                        [{"id": k, "created": c, "body": b} for k, (c, b) in p.handovers.items()])
             if p.quarantine:
                 conn.execute(insert(quarantine_table), p.quarantine)
                 count = conn.execute(select(func.count()).select_from(quarantine_table)).scalar_one()

@@ -1,0 +1,151 @@
+"""The hub runs the incident workflow: revision guard, roles, grouping under a flood with one
+update per incident per turn, escalation on the tick, handover records kept and published."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import zmq
+from support import wait_until
+
+from app import domain, protocol
+from app.hub.server import Hub, HubPorts, WorkflowOptions
+from app.workflow.grouping import GroupingConfig
+
+
+def _report(n: int, **kw) -> domain.Incident:
+    base = dict(id=f"cam-t-{n}", category="Transport", event="congestion", urgency="Expected",
+                severity="Moderate", certainty="Observed", area=domain.PointArea(lat=10.776, lon=106.70),
+                source="camera", title=f"Ùn tắc {n}", district="Quận 1", created=time.time())
+    base.update(kw)
+    return domain.Incident(**base)
+
+
+class _Peer:
+    def __init__(self, ports: HubPorts):
+        self.ctx = zmq.Context()
+        self.push = self.ctx.socket(zmq.PUSH)
+        self.push.connect(ports.ingest)
+        self.sub = self.ctx.socket(zmq.SUB)
+        self.sub.setsockopt(zmq.SUBSCRIBE, b"")
+        self.sub.connect(ports.pub)
+        self.cmd = self.ctx.socket(zmq.DEALER)
+        self.cmd.connect(ports.command)
+        for s in (self.push, self.sub, self.cmd):
+            s.setsockopt(zmq.LINGER, 0)
+        time.sleep(0.2)     # slow joiner
+
+    def updates(self, timeout=3.0, until=None) -> list[protocol.Message]:
+        out, deadline = [], time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.sub.poll(50):
+                msg = protocol.decode(self.sub.recv_multipart())
+                if msg.header.type != "heartbeat":
+                    out.append(msg)
+                    if until is not None and until(out):
+                        break
+        return out
+
+    def command(self, kind, incident_id, operator="lan", **kw) -> domain.CommandReply:
+        cmd = domain.Command(cmd_id=protocol.new_id(), kind=kind, incident_id=incident_id,
+                             operator=operator, issued=time.time(), **kw)
+        self.cmd.send_multipart(protocol.encode(cmd, source="t"))
+        assert self.cmd.poll(5000), "no reply"
+        return protocol.decode(self.cmd.recv_multipart()).body
+
+    def close(self):
+        self.ctx.destroy(linger=0)
+
+
+@pytest.fixture
+def make_hub(free_port, tmp_path):
+    started = []
+
+    def make(**options):
+        hub = Hub(HubPorts("127.0.0.1", free_port), f"sqlite:///{tmp_path / 'hub.db'}",
+                  workflow=WorkflowOptions(**options))
+        thread = threading.Thread(target=hub.run, daemon=True)
+        thread.start()
+        assert hub.wait_ready(10)
+        started.append((hub, thread))
+        return hub, _Peer(hub.ports)
+
+    yield make
+    for hub, thread in started:
+        hub.stop()
+        thread.join(10)
+
+
+def test_flood_groups_and_publishes_one_update_per_incident_per_turn(make_hub):
+    hub, peer = make_hub()
+    # 3,000 camera alarms at three junctions, pushed faster than one loop turn.
+    spots = [(10.776, 106.700), (10.790, 106.680), (10.760, 106.660)]
+    for n in range(3000):
+        lat, lon = spots[n % 3]
+        peer.push.send_multipart(protocol.encode(_report(n, area=domain.PointArea(lat=lat, lon=lon)), source="sim"))
+    wait_until(lambda: hub.stats["ingest.received"] == 3000, timeout=15)
+    msgs = peer.updates(timeout=1.5)
+    heads = {m.body.id: m.body for m in msgs}
+    assert len(heads) == 3, "three junctions, three incidents"
+    assert sum(h.group_count for h in heads.values()) == 3000
+    # Far fewer updates than events: each turn publishes a grown head once.
+    assert len(msgs) < 300, f"{len(msgs)} updates for 3000 grouped events"
+    assert [m.header.seq for m in msgs] == list(range(msgs[0].header.seq, msgs[0].header.seq + len(msgs)))
+    # Calls from people never group by default.
+    for n in range(2):
+        peer.push.send_multipart(protocol.encode(_report(10_000 + n, source="113", event="theft"), source="sim"))
+    assert len(peer.updates(until=lambda out: len(out) == 2)) == 2
+
+
+def test_two_operators_one_wins_the_other_is_superseded_with_the_winner(make_hub):
+    hub, peer = make_hub()
+    peer.push.send_multipart(protocol.encode(_report(1, source="113", event="theft"), source="sim"))
+    (msg,) = peer.updates(until=lambda out: out)
+    inc = msg.body
+    assert inc.priority in (1, 2, 3, 4) and inc.sop_id == "police" and inc.history[0].action == "created"
+    first = peer.command("ack", inc.id, "lan", expected_revision=inc.revision)
+    second = peer.command("ack", inc.id, "minh", expected_revision=inc.revision)
+    assert first.code == "ok"
+    assert second.code == "superseded" and second.incident.acked_by == "lan" and "lan" in second.message
+
+
+def test_resolve_needs_the_sop_or_a_supervisor_override_with_a_reason(make_hub):
+    hub, peer = make_hub(supervisors=frozenset({"hoa"}))
+    peer.push.send_multipart(protocol.encode(_report(1, source="113", event="theft"), source="sim"))
+    (msg,) = peer.updates(until=lambda out: out)
+    inc_id = msg.body.id
+    assert peer.command("ack", inc_id).ok
+    assert peer.command("dispatch", inc_id, units=("police:Q1-07",)).incident.state == "dispatched"
+    refused = peer.command("resolve", inc_id)
+    assert refused.code == "invalid" and "mandatory SOP steps" in refused.message
+    assert peer.command("resolve", inc_id, "lan", override=True, text="x").code == "forbidden"
+    assert peer.command("resolve", inc_id, "hoa", override=True, text="").code == "invalid"
+    done = peer.command("resolve", inc_id, "hoa", override=True, text="caller confirmed by phone")
+    assert done.code == "ok" and done.incident.state == "resolved"
+    assert "SOP override" in done.incident.history[-1].text
+
+
+def test_unacknowledged_p1_escalates_on_the_tick(make_hub):
+    hub, peer = make_hub(escalate_after_s=1.0)
+    peer.push.send_multipart(protocol.encode(
+        _report(1, source="114", event="structure_fire", severity="Extreme", urgency="Immediate"), source="sim"))
+    msgs = peer.updates(timeout=5, until=lambda out: out[-1].body.escalated)
+    last = msgs[-1].body
+    assert last.priority == 1 and last.escalated and last.history[-1].actor == "system"
+    assert hub.stats["workflow.escalated"] == 1
+
+
+def test_handover_is_kept_published_and_acknowledged_once(make_hub, free_port, tmp_path):
+    hub, peer = make_hub()
+    peer.push.send_multipart(protocol.encode(_report(1, source="113", event="theft"), source="sim"))
+    peer.updates(until=lambda out: out)
+    made = peer.command("handover", "h-1", "lan", text="Cầu Sài Gòn: camera hỏng")
+    assert made.code == "ok"
+    (pub,) = [m for m in peer.updates(until=lambda out: out) if m.header.type == "handover"]
+    assert pub.topic == "hand/h-1" and len(pub.body.open_incidents) == 1 and pub.body.notes.startswith("Cầu")
+    assert peer.command("handover_ack", "h-1", "lan").code == "invalid"      # not your own
+    assert peer.command("handover_ack", "h-1", "minh").code == "ok"
+    assert peer.command("handover_ack", "h-1", "tuan").code == "superseded"
+    assert hub.store.handovers["h-1"].acknowledged_by == "minh"
