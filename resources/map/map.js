@@ -240,6 +240,8 @@
   const selectionRing = L.circleMarker([0, 0], {pane: "selection", radius: 18, color: "#00e5ff",
     weight: 3, fill: false, interactive: false, className: "selection-ring"});
   const sightLines = L.layerGroup().addTo(map);
+  const selectionArea = L.circle([0, 0], {pane: "selection", radius: 1, color: "#00e5ff", weight: 1,
+    fillOpacity: 0.06, dashArray: "2 4", interactive: false});
   const nearPanel = L.control({position: "bottomright"});
   nearPanel.onAdd = () => { const d = L.DomUtil.create("div", "near-panel"); L.DomEvent.disableClickPropagation(d); return d; };
   nearPanel.addTo(map);
@@ -249,6 +251,8 @@
     if (!rec) return;
     selectionRing.setLatLng(rec.marker.getLatLng());
     if (!map.hasLayer(selectionRing)) selectionRing.addTo(map);
+    if (rec.data.radius) selectionArea.setLatLng(rec.marker.getLatLng()).setRadius(rec.data.radius).addTo(map);
+    else selectionArea.remove();
     sightLines.clearLayers();
     for (const n of nearList) {
       const cam = cameras.get(n.id);
@@ -283,6 +287,7 @@
   function clearSelection() {
     selectedId = null;
     selectionRing.remove();
+    selectionArea.remove();
     sightLines.clearLayers();
     setNearCameras([]);
   }
@@ -367,7 +372,8 @@
     map.getContainer().addEventListener(ev, () => { lastTouch = Date.now(); }, {passive: true});
   window.addEventListener("unhandledrejection", (e) => console.error("unhandled rejection: " + e.reason));
 
-  window.IOC = {map, cameras, incidents, sensors, cameraCluster, incidentLayer, vectorBase, tiles, districts: F.districts,
+  window.IOC = {map, cameras, incidents, sensors, cameraCluster, incidentLayer, pulseLayer, vectorBase, tiles,
+                districts: F.districts, selectionArea,
                 dispatch, get selectedId() { return selectedId; }, get basemap() { return basemapKind; }};
   new QWebChannel(qt.webChannelTransport, (channel) => {
     bridge = channel.objects.bridge;

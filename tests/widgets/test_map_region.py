@@ -151,3 +151,29 @@ def test_no_download_without_a_provider(qtbot, tmp_path):
     assert not pane.region_bar.download_button.isEnabled()
     assert "tiles" in pane.region_bar.estimate.text()      # the estimate still shows
     close_pane(pane)
+
+
+def test_operator_draws_the_region_with_the_mouse(qtbot, tmp_path, server):
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    pane = open_pane(qtbot, tmp_path, server.template)
+    pane.region_bar.draw_button.click()
+    box = []
+    pane.page.runJavaScript("JSON.stringify(IOC.map.getContainer().classList.contains('region-mode'))",
+                            0, box.append)
+    qtbot.waitUntil(lambda: box == ["true"], timeout=5000)
+    target = pane.view.focusProxy()
+    QTest.mousePress(target, Qt.MouseButton.LeftButton, pos=QPoint(200, 150))
+    for step in range(1, 11):
+        QTest.mouseMove(target, QPoint(200 + step * 30, 150 + step * 20))
+    QTest.mouseRelease(target, Qt.MouseButton.LeftButton, pos=QPoint(500, 350))
+    qtbot.waitUntil(lambda: pane._region is not None, timeout=5000)
+    region = pane._region
+    assert region.east - region.west > 0.01 and region.north - region.south > 0.01
+    assert "tiles" in pane.region_bar.estimate.text() and pane.region_bar.download_button.isEnabled()
+    # Drawing ends the mode: dragging pans the map again.
+    box.clear()
+    pane.page.runJavaScript("JSON.stringify(IOC.map.dragging.enabled())", 0, box.append)
+    qtbot.waitUntil(lambda: box == ["true"], timeout=5000)
+    close_pane(pane)
