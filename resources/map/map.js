@@ -132,6 +132,7 @@
     in_progress: "In progress", resolved: "Resolved", closed: "Closed", cancelled: "Cancelled",
     merged: "Merged"};
   const MAX_PULSES = 20, PULSE_MS = 12000, FADE_MS = 4000;
+  const GONE = new Set(["closed", "cancelled", "merged"]);   // resolved stays, dimmed, until closed
   let initialLoadDone = false;
   const fading = new Map();      // id -> fade start time
   let fadeTimer = null;
@@ -171,7 +172,7 @@
       const left = 1 - (now - start) / FADE_MS;
       if (!rec || left <= 0) {
         fading.delete(id);
-        if (rec && !rec.data.open) removeIncident(id);
+        if (rec && GONE.has(rec.data.state)) removeIncident(id);
       } else {
         rec.marker.setStyle({opacity: 0.6 * left, fillOpacity: 0.45 * left});
       }
@@ -181,7 +182,7 @@
   function upsertIncident(i) {
     let rec = incidents.get(i.id);
     if (!rec) {
-      if (!i.open && initialLoadDone) return;   // closed before we ever saw it: nothing to show
+      if (GONE.has(i.state)) return;            // closed before we ever saw it: nothing to show
       const marker = L.circleMarker([i.lat, i.lon], incidentStyle(i));
       rec = {data: i, marker: marker};
       marker.bindPopup(() => incidentPopup(rec.data), {autoPan: false});
@@ -194,7 +195,7 @@
       rec.data = i;
       if (was.lat !== i.lat || was.lon !== i.lon) rec.marker.setLatLng([i.lat, i.lon]);
       rec.marker.setStyle(incidentStyle(i));
-      if (was.open && !i.open && (i.state === "closed" || i.state === "cancelled" || i.state === "merged")) startFade(i.id);
+      if (GONE.has(i.state)) startFade(i.id);
       if (i.open) fading.delete(i.id);
     }
     if (i.id === selectedId) placeSelection();

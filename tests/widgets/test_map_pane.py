@@ -111,7 +111,7 @@ def test_closed_incident_fades_out_and_goes(qtbot, pane):
 def test_districts_choropleth_counts_open_incidents(qtbot, pane):
     incs = [incident(f"q1-{n}", 10.7756, 106.7019) for n in range(7)]
     incs.append(incident("closed", 10.7756, 106.7019, state="closed"))
-    render(qtbot, pane, lambda: pane.upsert_incidents(incs), incidents=8)
+    render(qtbot, pane, lambda: pane.upsert_incidents(incs), incidents=7)   # closed: not drawn at all
     colour = js(qtbot, pane, "(() => { let c = null; IOC.districts.eachLayer(l => {"
                              " if (l.feature.properties.name === 'Quận 1') c = l.options.fillColor; });"
                              " return c; })()")
@@ -326,3 +326,19 @@ def test_a_flood_of_updates_reaches_the_page_at_most_twice_a_second(qtbot, pane)
     final_lat = CENTRE[0] + state["round"] * 1e-5
     qtbot.waitUntil(lambda: js(qtbot, pane, "IOC.incidents.get('f99').marker.getLatLng().lat")
                     == pytest.approx(final_lat), timeout=3000)
+
+
+def test_map_comes_back_after_its_page_process_dies(qtbot, pane, city):
+    import os
+    import signal
+
+    render(qtbot, pane, lambda: (pane.set_cameras(city.cameras),
+                                 pane.upsert_incidents([incident(f"k{n}", *CENTRE) for n in range(30)])),
+           cameras=778, incidents=30)
+    pid = pane.page.renderProcessPid()
+    assert pid > 0
+    with qtbot.waitSignal(pane.page_ready, timeout=20000):
+        os.kill(pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: js(qtbot, pane, "[IOC.cameras.size, IOC.incidents.size, IOC.sensors.size]")
+                    == [778, 30, 6], timeout=5000)
+    assert pane.page.renderProcessPid() != pid

@@ -97,6 +97,7 @@ class MapPane(QWidget):
         self._incidents: dict[str, domain.Incident] = {}
         self._district_of: dict[str, str] = {}
         self._pm25_stations: set[str] = set()
+        self._sensors: dict[str, domain.SensorReading] = {}
         self._districts_dirty = False
         self._incidents_flushed = False
         self._selected: str | None = None
@@ -122,6 +123,7 @@ class MapPane(QWidget):
         self.page.setWebChannel(self.channel)
         self.view.setPage(self.page)
         self.bridge.message_received.connect(self._on_bridge_message_received)
+        self.page.renderProcessTerminated.connect(self._on_page_render_process_terminated)
 
         self.region_bar = RegionDownloadBar(self)
         self.downloader = RegionDownloader(self.cache, self)
@@ -218,6 +220,7 @@ class MapPane(QWidget):
                 continue
             payload = payloads.sensor_payload(reading)
             if payload is not None:
+                self._sensors[reading.station] = reading
                 self._coalescer.upsert("sensors", reading.station, payload)
         self._schedule_flush()
 
@@ -295,6 +298,24 @@ class MapPane(QWidget):
         self.region_download_finished.emit(result)
 
     # ---- page -> Python ----------------------------------------------------------------------
+
+    def _on_page_render_process_terminated(self, status, exit_code: int) -> None:
+        """The page's process died (crash, out of memory, killed): reload it and resend the
+        whole state, so a 24/7 console never sits on a dead map."""
+        if status == QWebEnginePage.RenderProcessTerminationStatus.NormalTerminationStatus:
+            return
+        log.error("map page process ended (%s, exit code %s): reloading the map", status.name, exit_code)
+        self.ready = False
+        self._flush_timer.stop()
+        self._coalescer = Coalescer(min_interval_s=self._coalescer.min_interval_s)
+        cameras, self._cameras = list(self._cameras.values()), {}
+        self.set_cameras(cameras)
+        incidents = list(self._incidents.values())
+        self._incidents.clear()
+        self._incidents_flushed = False   # the resend is a snapshot: nothing flies
+        self.upsert_incidents(incidents)
+        self.upsert_sensors(list(self._sensors.values()))
+        self.page.load(QUrl(f"{BASE_URL}/index.html"))
 
     def _on_bridge_message_received(self, message) -> None:
         if isinstance(message, messages.Ready):
