@@ -19,9 +19,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLay
 from app import domain
 from app.feed import FeedFilter, matches, search_key
 from app.i18n import Translator
+from app.workflow.priority import priority_of
 from widgets.severity import DRILL_BACKGROUND, PENDING_COLOR, SEVERITY_COLORS, severity_icon
 
-COLUMNS = ("severity", "time", "source", "event", "location", "status")
+COLUMNS = ("priority", "severity", "time", "source", "event", "location", "status")
 INCIDENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _MANY = 200   # above this many out-of-order inserts, a reset is cheaper than row inserts
 
@@ -47,6 +48,10 @@ class AlertFeedModel(QAbstractTableModel):
         self._sev_brush = {k: QBrush(v) for k, v in SEVERITY_COLORS.items()}
         self._dark_text = QBrush(QColor("#101010"))
         self._pending_brush = QBrush(PENDING_COLOR)
+        self._seen: set[str] = set()                      # opened by this operator (local only)
+        self._prio_brush = {1: QBrush(QColor("#c62828")), 2: QBrush(QColor("#ef6c00")),
+                            3: QBrush(QColor("#f9a825")), 4: QBrush(QColor("#546e7a"))}
+        self._white = QBrush(QColor("#ffffff"))
 
     # --- Qt model API -----------------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -78,12 +83,16 @@ class AlertFeedModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DecorationRole and col == "severity":
             return severity_icon(inc.severity)
         if role == Qt.ItemDataRole.BackgroundRole:
+            if col == "priority":
+                return self._prio_brush.get(priority_of(inc))
             if col == "severity":
                 return self._sev_brush.get(inc.severity)
             return self._drill_brush if drill else None
         if role == Qt.ItemDataRole.ForegroundRole:
-            if col == "severity":
+            if col == "severity" or (col == "priority" and priority_of(inc) == 3):
                 return self._dark_text
+            if col == "priority":
+                return self._white
             if col == "status" and inc.id in self._pending:
                 return self._pending_brush
             return None
@@ -94,6 +103,8 @@ class AlertFeedModel(QAbstractTableModel):
                 return self._bold
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
+            if col == "priority" and inc.id not in self._seen:
+                return f"{self.tr_.t('seen.unseen')}<br>{self._tooltip(inc)}"
             return self._tooltip(inc)
         if role == INCIDENT_ID_ROLE:
             return inc.id
@@ -101,6 +112,11 @@ class AlertFeedModel(QAbstractTableModel):
 
     def _display(self, inc: domain.Incident, col: str, drill: bool) -> str:
         t = self.tr_.t
+        if col == "priority":
+            # The dot is "not yet opened by me"; the team's acknowledgement is the status column.
+            dot = "  " if inc.id in self._seen else "● "
+            esc = " ⚠" if inc.escalated and inc.state == "new" else ""
+            return f"{dot}P{priority_of(inc)}{esc}"
         if col == "severity":
             return t(f"sev.{inc.severity}")
         if col == "time":
@@ -113,10 +129,16 @@ class AlertFeedModel(QAbstractTableModel):
         if col == "location":
             return f"{inc.district} · {inc.location}" if inc.location else inc.district
         if col == "status":
-            if inc.id in self._pending:
-                return t("state.ack_pending")
+            kind = self._pending.get(inc.id)
+            if kind is not None:
+                return t("pending.ack") if kind == "ack" else t("pending.any", kind=kind)
             label = t(f"state.{inc.state}")
-            return f"{label} · {inc.acked_by}" if inc.acked_by else label
+            if inc.escalated and inc.state == "new":
+                label = f"{label} · {t('feed.escalated')}"
+            label = f"{label} · {inc.acked_by}" if inc.acked_by else label
+            if inc.shelved_until > time.time():
+                label += " · " + t("feed.shelved", until=time.strftime("%H:%M", time.localtime(inc.shelved_until)))
+            return label
         return ""
 
     def _tooltip(self, inc: domain.Incident) -> str:
@@ -129,7 +151,7 @@ class AlertFeedModel(QAbstractTableModel):
     def reset_incidents(self, incidents: dict[str, domain.Incident]) -> None:
         self.beginResetModel()
         self._incidents = dict(incidents)
-        self._keys = {i: search_key(inc) for i, inc in self._incidents.items()}
+        self._keys = {}
         self._open = sum(1 for inc in self._incidents.values() if inc.state in domain.OPEN_STATES)
         self._rebuild_visible()
         self.endResetModel()
@@ -144,8 +166,7 @@ class AlertFeedModel(QAbstractTableModel):
             old = self._incidents.get(inc.id)
             self._incidents[inc.id] = inc
             self._open += (inc.state in domain.OPEN_STATES) - (old is not None and old.state in domain.OPEN_STATES)
-            self._keys[inc.id] = key = search_key(inc)
-            visible_now = matches(inc, key, self._filter, self._needles)
+            visible_now = matches(inc, self._key(inc), self._filter, self._needles)
             if old is None:
                 if visible_now:
                     inserts.append((inc.created, inc.id))
@@ -214,13 +235,27 @@ class AlertFeedModel(QAbstractTableModel):
         self.endResetModel()
         self.counts_changed.emit()
 
+    def _key(self, inc: domain.Incident) -> str:
+        # Folding text costs more than everything else per incident, and only a text search
+        # needs it: compute it lazily, and drop it whenever the incident changes.
+        if not self._needles:
+            self._keys.pop(inc.id, None)
+            return ""
+        key = search_key(inc)
+        self._keys[inc.id] = key
+        return key
+
     def _rebuild_visible(self) -> None:
         flt, needles, keys = self._filter, self._needles, self._keys
         if flt.is_empty():
             self._visible = sorted((inc.created, i) for i, inc in self._incidents.items())
-        else:
-            self._visible = sorted((inc.created, i) for i, inc in self._incidents.items()
-                                   if matches(inc, keys[i], flt, needles))
+            return
+        if needles:
+            for i, inc in self._incidents.items():
+                if i not in keys:
+                    keys[i] = search_key(inc)
+        self._visible = sorted((inc.created, i) for i, inc in self._incidents.items()
+                               if matches(inc, keys.get(i, ""), flt, needles))
 
     # --- pending commands -----------------------------------------------------------------------
     def set_pending(self, incident_id: str, kind: str | None) -> None:
@@ -231,6 +266,18 @@ class AlertFeedModel(QAbstractTableModel):
         row = self.row_of(incident_id)
         if row >= 0:
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def set_seen(self, incident_ids, replace: bool = False) -> None:
+        """Mark incidents as opened by this operator (`replace`: the set loaded from the cache)."""
+        if replace:
+            self._seen = set(incident_ids)
+        else:
+            self._seen.update(incident_ids)
+        if self._visible:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._visible) - 1, 0))
+
+    def is_seen(self, incident_id: str) -> bool:
+        return incident_id in self._seen
 
     def is_pending(self, incident_id: str) -> bool:
         return incident_id in self._pending
@@ -306,7 +353,7 @@ class AlertFeedView(QWidget):
         vh.setDefaultSectionSize(24)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in zip(range(len(COLUMNS)), (150, 72, 130, 380, 330, 170)):
+        for col, width in zip(range(len(COLUMNS)), (64, 130, 72, 130, 380, 300, 200)):
             self.table.setColumnWidth(col, width)
         hh.setStretchLastSection(True)
 
@@ -324,6 +371,17 @@ class AlertFeedView(QWidget):
         QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
         ack = QShortcut(QKeySequence("A"), self.table, self._on_ack_clicked)
         ack.setContext(Qt.ShortcutContext.WidgetShortcut)
+        # The other action keys (D, S, R, C...) are the main window's; J/K move like the arrows.
+        for key, step in (("J", 1), ("K", -1)):
+            move = QShortcut(QKeySequence(key), self.table, lambda s=step: self.move_selection(s))
+            move.setContext(Qt.ShortcutContext.WidgetShortcut)
+
+    def move_selection(self, step: int) -> None:
+        rows = self.model.rowCount()
+        if rows:
+            row = min(rows - 1, max(0, self.table.currentIndex().row() + step))
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
 
     def current_filter(self) -> FeedFilter:
         src = self.source_box.currentData()

@@ -9,6 +9,8 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox
 
+from widgets import workflow_wiring
+
 from app import domain
 from app.client.session import ConsoleSession
 from app.client.state import ClientBatch, ConnectionStatus
@@ -51,6 +53,9 @@ class MainWindow(QMainWindow):
         self.status = ConsoleStatusBar(tr)
         self.setStatusBar(self.status)
         self._build_menu()
+        # --- incident workflow (issue 5): detail pane, meter, banners, sound, shortcuts ---
+        self.workflow = workflow_wiring.WorkflowWiring(self)
+        # --- end incident workflow ---
 
         self.bridge.batch_ready.connect(self._on_session_batch)
         self.feed_view.sig_acknowledge_requested.connect(self._on_feed_acknowledge_requested)
@@ -110,6 +115,7 @@ class MainWindow(QMainWindow):
     # --- session --------------------------------------------------------------------------------
     def attach_session(self, session: ConsoleSession) -> None:
         self.session = session
+        self.workflow.on_session_attached(session)
 
     def _on_session_batch(self, batch: ClientBatch) -> None:
         if batch.reset:
@@ -137,9 +143,11 @@ class MainWindow(QMainWindow):
             self.connection_changed.emit(batch.connection)
         if batch.stats is not None:
             self.status.set_stats(batch.stats)
+        self.workflow.on_batch(batch)
 
     def _on_command_reply(self, reply: domain.CommandReply) -> None:
         self.last_reply = reply
+        self.workflow.on_reply(reply)
         incident = reply.incident
         if incident is not None:
             self.feed_model.set_pending(incident.id, None)
@@ -155,8 +163,8 @@ class MainWindow(QMainWindow):
         if incident.state != "new" or self.feed_model.is_pending(incident_id):
             self.status.showMessage(self.tr_.t("msg.already_acked"), 5000)
             return
-        self.session.acknowledge(incident_id, expected_revision=None)
-        self.feed_model.set_pending(incident_id, "ack")
+        # Guarded by the revision on screen: if another operator acted first, the hub says so.
+        self.workflow.issue("ack", incident_id, {"expected_revision": incident.revision})
         self.status.showMessage(self.tr_.t("msg.ack_sent", id=incident_id), 3000)
 
     def _mark_counts_dirty(self) -> None:
@@ -171,6 +179,7 @@ class MainWindow(QMainWindow):
             self.status.set_connection(self.connection, self.cached_at)
 
     def closeEvent(self, event) -> None:
+        self.workflow.sound.stop_all()
         self.save_layout()
         super().closeEvent(event)
 

@@ -65,9 +65,10 @@ class AlarmTracker:
         return self.recent_count(now) / max(1, operators) > al.FLOOD_PER_10MIN
 
     def load(self, now: float, operators: int = 1, window_s: float = METER_WINDOW_S) -> al.AlarmLoad:
+        # Never average over time this console did not watch (or records it had to drop).
         start = now - window_s
-        if self.records and len(self.records) == self.records.maxlen:
-            start = max(start, self.records[0][0])
+        if self.records:
+            start = max(start, min(self.records[0][0], now - 1.0))
         return al.alarm_load(self.records, start, now + 1e-6, operators, self.open.values())
 
     def shelved(self, now: float) -> list[domain.Incident]:

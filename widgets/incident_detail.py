@@ -1,0 +1,518 @@
+"""The incident detail pane: everything about one incident, and the actions on it.
+
+The pane never talks to the hub: it emits sig_command_requested(kind, incident_id, args)
+and the main window issues the command through the session. While a command waits for the
+hub's answer the pane says so; when the hub refuses it as superseded the pane names the
+operator whose action won, taken from the incident's timeline.
+"""
+
+from __future__ import annotations
+
+import time
+from html import escape
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
+                               QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
+                               QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget, QCheckBox)
+
+from app import domain
+from app.i18n import Translator
+from app.map.nearby import nearest_cameras
+from app.workflow.priority import priority_of
+from app.workflow.sop import AGENCIES, Sop, SopLibrary
+
+CAMERA_RADIUS_M = 1000.0
+CAMERA_LIMIT = 5
+UPDATE_LOGS_KEPT = 200
+ACTIONS = ("ack", "dispatch", "start", "resolve", "close", "cancel", "shelve", "note")
+PRIORITY_STYLE = {1: "background:#c62828;color:white", 2: "background:#ef6c00;color:white",
+                  3: "background:#f9a825;color:#101010", 4: "background:#546e7a;color:white"}
+
+
+_BUTTON_STYLE = "QPushButton:disabled{color:#5f6670;background:#23272d;border:1px solid #2a2e35}"
+_NEXT_STYLE = ("QPushButton{background:#2f6fb3;color:white;font-weight:bold}"
+               "QPushButton:disabled{color:#5f6670;background:#23272d}")
+
+
+def _hm(ts: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(ts)) if ts else "—"
+
+
+class ReasonDialog(QDialog):
+    """A reason, optionally an expiry in minutes and a supervisor override; keyboard-only friendly."""
+
+    def __init__(self, tr: Translator, title: str, *, minutes: int = 0, override: bool = False,
+                 note: str = "", parent=None):
+        super().__init__(parent)
+        t = tr.t
+        self.setWindowTitle(title)
+        form = QFormLayout(self)
+        if note:
+            label = QLabel(note)
+            label.setWordWrap(True)
+            form.addRow(label)
+        self.reason = QLineEdit()
+        form.addRow(t("dlg.reason"), self.reason)
+        self.minutes = QSpinBox(minimum=1, maximum=720, value=minutes or 30)
+        if minutes:
+            form.addRow(t("dlg.minutes"), self.minutes)
+        self.override = QCheckBox(t("dlg.override"))
+        if override:
+            form.addRow(self.override)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.reason.setFocus()
+
+
+class DispatchDialog(QDialog):
+    def __init__(self, tr: Translator, suggested: tuple[str, ...] = (), parent=None):
+        super().__init__(parent)
+        t = tr.t
+        self.setWindowTitle(t("dlg.dispatch"))
+        form = QFormLayout(self)
+        self.agency = QComboBox()
+        order = list(suggested) + [a for a in AGENCIES if a not in suggested]
+        for agency in order:
+            self.agency.addItem(t(f"agency.{agency}"), agency)
+        self.callsign = QLineEdit()
+        form.addRow(t("dlg.agency"), self.agency)
+        form.addRow(t("dlg.callsign"), self.callsign)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.agency.setFocus()
+
+    def unit(self) -> str:
+        sign = self.callsign.text().strip()
+        agency = self.agency.currentData()
+        return f"{agency}:{sign}" if sign else agency
+
+
+class IncidentDetailPane(QWidget):
+    sig_command_requested = Signal(str, str, object)   # kind, incident id, dict of Command fields
+    sig_camera_show_requested = Signal(str)             # camera id, for the video wall
+    sig_back_to_feed_requested = Signal()
+
+    def __init__(self, tr: Translator, sops: SopLibrary | None = None, parent=None):
+        super().__init__(parent)
+        self.tr_ = tr
+        self.sops = sops
+        self.role = "operator"
+        self.incident: domain.Incident | None = None
+        self.cameras: dict[str, domain.Camera] = {}
+        self.pending_kind: str | None = None
+        self.outcome_text = ""
+        self._updates: dict[str, list[str]] = {}
+        self._filling = False
+        t = tr.t
+
+        self.title = QLabel(t("detail.none"))
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-size:15pt;font-weight:bold")
+        self.badge = QLabel()
+        self.badge.setTextFormat(Qt.TextFormat.RichText)
+        self.status_line = QLabel()
+        self.status_line.setWordWrap(True)
+        self.status_line.setVisible(False)
+        self.location = QLabel()
+        self.location.setWordWrap(True)
+        self.location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.buttons: dict[str, QPushButton] = {}
+        row1, row2 = QHBoxLayout(), QHBoxLayout()
+        for i, kind in enumerate(ACTIONS):
+            button = QPushButton(t(f"act.{kind}"))
+            button.setToolTip(t(f"act.{kind}"))
+            button.clicked.connect(lambda _=False, k=kind: self.request(k))
+            self.buttons[kind] = button
+            (row1 if i < 5 else row2).addWidget(button)
+        self.unshelve_button = QPushButton(t("act.unshelve"))
+        self.unshelve_button.clicked.connect(lambda: self._emit("unshelve", {}))
+        row2.addWidget(self.unshelve_button)
+        row2.addStretch(1)
+
+        self.checklist_title = QLabel()
+        self.checklist_title.setStyleSheet("font-weight:bold")
+        self.checklist = QListWidget()
+        self.checklist.setToolTip(t("act.checklist") + " — Space")
+        self.checklist.itemChanged.connect(self._on_checklist_item_changed)
+
+        self.timeline = QListWidget()
+        self.notes = QListWidget()
+        self.notes.setWordWrap(True)
+        self.note_box = QPlainTextEdit()
+        self.note_box.setPlaceholderText(t("detail.note_placeholder"))
+        self.note_box.setFixedHeight(60)
+        self.note_button = QPushButton(t("act.add_note"))
+        self.note_button.clicked.connect(self._on_note_submit)
+        notes_page = QWidget()
+        nl = QVBoxLayout(notes_page)
+        nl.setContentsMargins(2, 2, 2, 2)
+        nl.addWidget(self.notes, 1)
+        nl.addWidget(self.note_box)
+        nl.addWidget(self.note_button)
+        self.units = QListWidget()
+        self.camera_list = QListWidget()
+        self.camera_list.itemActivated.connect(self._on_camera_activated)
+        self.wall_button = QPushButton(t("act.show_on_wall"))
+        self.wall_button.clicked.connect(self._on_wall_clicked)
+        cam_page = QWidget()
+        cl = QVBoxLayout(cam_page)
+        cl.setContentsMargins(2, 2, 2, 2)
+        cl.addWidget(self.camera_list, 1)
+        cl.addWidget(self.wall_button)
+        self.linked = QListWidget()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.timeline, t("detail.timeline"))
+        self.tabs.addTab(notes_page, t("detail.notes"))
+        self.tabs.addTab(self.units, t("detail.units"))
+        self.tabs.addTab(cam_page, t("detail.cameras"))
+        self.tabs.addTab(self.linked, t("detail.linked"))
+
+        checklist_box = QWidget()
+        cb = QVBoxLayout(checklist_box)
+        cb.setContentsMargins(0, 0, 0, 0)
+        cb.addWidget(self.checklist_title)
+        cb.addWidget(self.checklist, 1)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(checklist_box)
+        split.addWidget(self.tabs)
+        split.setSizes([220, 300])
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.title)
+        layout.addWidget(self.badge)
+        layout.addWidget(self.status_line)
+        layout.addWidget(self.location)
+        layout.addLayout(row1)
+        layout.addLayout(row2)
+        layout.addWidget(split, 1)
+
+        submit = QShortcut(QKeySequence("Ctrl+Return"), self.note_box, self._on_note_submit)
+        submit.setContext(Qt.ShortcutContext.WidgetShortcut)
+        for widget in (self.note_box, self.checklist, self.camera_list, self.timeline):
+            back = QShortcut(QKeySequence("Escape"), widget, self.sig_back_to_feed_requested.emit)
+            back.setContext(Qt.ShortcutContext.WidgetShortcut)
+        self._refresh()
+
+    # --- inputs ---------------------------------------------------------------------------------
+    def set_role(self, role: str) -> None:
+        self.role = role
+        self._refresh()
+
+    def set_cameras(self, cameras: dict[str, domain.Camera]) -> None:
+        self.cameras = cameras
+        self._fill_cameras()
+
+    def set_incident(self, incident: domain.Incident | None) -> None:
+        """Show an incident (a new one, or a newer revision of the one shown)."""
+        previous = self.incident
+        same = previous is not None and incident is not None and previous.id == incident.id
+        if same and incident.revision > previous.revision and len(incident.history) == len(previous.history):
+            self._log_update(previous, incident)
+        if not same:
+            self.pending_kind, self.outcome_text = None, ""
+        self.incident = incident
+        self._refresh(rebuild_cameras=not same)
+
+    def set_pending(self, kind: str | None) -> None:
+        self.pending_kind = kind
+        if kind is not None:
+            self.outcome_text = ""
+        self._refresh_status()
+        self._refresh_buttons()
+
+    def show_reply(self, kind: str, reply: domain.CommandReply) -> None:
+        """The hub's answer to a command this console issued about the shown incident."""
+        self.pending_kind = None
+        t = self.tr_.t
+        if reply.code == "superseded":
+            inc = reply.incident
+            last = next((e for e in reversed(inc.history) if e.actor != "system" and e.action != "created"),
+                        None) if inc is not None else None
+            who = last.actor if last else (inc.acked_by if inc else "?")
+            self.outcome_text = t("detail.superseded", kind=kind, who=who or "?",
+                                  action=last.action if last else "ack",
+                                  state=t(f"state.{inc.state}") if inc else "?")
+        elif reply.code in ("invalid", "forbidden", "not_found"):
+            self.outcome_text = t("detail.refused", kind=kind, msg=reply.message)
+        else:
+            self.outcome_text = ""
+        if reply.incident is not None and self.incident is not None and reply.incident.id == self.incident.id \
+                and reply.incident.revision >= self.incident.revision:
+            self.set_incident(reply.incident)
+        else:
+            self._refresh_status()
+            self._refresh_buttons()
+
+    # --- actions --------------------------------------------------------------------------------
+    def available(self, kind: str) -> bool:
+        inc = self.incident
+        if inc is None or self.pending_kind is not None:
+            return False
+        state = inc.state
+        return {
+            "ack": state == "new",
+            "dispatch": state in ("acknowledged", "dispatched", "in_progress"),
+            "start": state == "dispatched",
+            "resolve": state in ("acknowledged", "dispatched", "in_progress"),
+            "close": state == "resolved",
+            "cancel": state in domain.OPEN_STATES,
+            "shelve": state in ("new", "acknowledged") and not time.time() < inc.shelved_until
+                      and (priority_of(inc) != 1 or self.role == "supervisor"),
+            "note": True,
+            "unshelve": time.time() < inc.shelved_until,
+        }.get(kind, False)
+
+    def next_action(self) -> str:
+        inc = self.incident
+        if inc is None or self.pending_kind is not None:
+            return ""
+        return {"new": "ack", "acknowledged": "dispatch", "dispatched": "start",
+                "in_progress": "resolve", "resolved": "close"}.get(inc.state, "")
+
+    def request(self, kind: str) -> bool:
+        """Run an action as its button or shortcut would (dialogs for those that need input)."""
+        inc = self.incident
+        if inc is None or not self.available(kind):
+            return False
+        t = self.tr_.t
+        if kind == "note":
+            self.tabs.setCurrentIndex(1)
+            self.note_box.setFocus()
+            return True
+        if kind == "dispatch":
+            sop = self._sop()
+            dialog = DispatchDialog(self.tr_, sop.agencies if sop else (), self)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            return self._emit("dispatch", {"units": (dialog.unit(),)})
+        if kind == "resolve":
+            sop = self._sop()
+            missing = sop.missing(inc.sop_done) if sop else ()
+            if missing and self.role != "supervisor":
+                self.outcome_text = t("msg.missing_steps", n=len(missing))
+                self._refresh_status()
+                self.checklist.setFocus()
+                return False
+            if not missing:
+                return self._emit("resolve", {})
+            # Only a supervisor gets here with steps left: the override and its reason are the audit.
+            note = t("dlg.missing", steps=", ".join(self._step_text(sop, s) for s in missing))
+            dialog = ReasonDialog(self.tr_, t("dlg.resolve"), override=True, note=note, parent=self)
+            dialog.override.setChecked(True)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            return self._emit("resolve", {"text": dialog.reason.text(), "override": dialog.override.isChecked()})
+        if kind in ("cancel", "shelve"):
+            dialog = ReasonDialog(self.tr_, t(f"dlg.{kind}"), minutes=30 if kind == "shelve" else 0, parent=self)
+            if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.reason.text().strip():
+                return False
+            args = {"text": dialog.reason.text().strip()}
+            if kind == "shelve":
+                args["until"] = time.time() + dialog.minutes.value() * 60.0
+            return self._emit(kind, args)
+        return self._emit(kind, {})
+
+    def _emit(self, kind: str, args: dict) -> bool:
+        inc = self.incident
+        if inc is None:
+            return False
+        if kind not in ("note", "sop_step", "unshelve"):
+            # Guarded by what this operator is looking at: an overtaking action is reported back.
+            args = {**args, "expected_revision": inc.revision}
+        self.sig_command_requested.emit(kind, inc.id, args)
+        return True
+
+    def _on_note_submit(self) -> None:
+        text = self.note_box.toPlainText().strip()
+        if text and self.incident is not None:
+            self.sig_command_requested.emit("note", self.incident.id, {"text": text})
+            self.note_box.clear()
+
+    def _on_checklist_item_changed(self, item: QListWidgetItem) -> None:
+        if self._filling or self.incident is None:
+            return
+        if item.checkState() == Qt.CheckState.Checked:
+            step_id = item.data(Qt.ItemDataRole.UserRole)
+            self.sig_command_requested.emit("sop_step", self.incident.id, {"step_id": step_id})
+
+    def _on_camera_activated(self, item: QListWidgetItem) -> None:
+        self.sig_camera_show_requested.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def _on_wall_clicked(self) -> None:
+        item = self.camera_list.currentItem() or self.camera_list.item(0)
+        if item is not None and item.data(Qt.ItemDataRole.UserRole):
+            self.sig_camera_show_requested.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def focus_checklist(self) -> None:
+        self.checklist.setFocus()
+        if self.checklist.currentRow() < 0 and self.checklist.count():
+            first_open = next((i for i in range(self.checklist.count())
+                               if self.checklist.item(i).checkState() != Qt.CheckState.Checked), 0)
+            self.checklist.setCurrentRow(first_open)
+
+    # --- rendering ------------------------------------------------------------------------------
+    def _sop(self) -> Sop | None:
+        return self.sops.for_incident(self.incident) if (self.sops and self.incident) else None
+
+    def _step_text(self, sop: Sop | None, step_id: str) -> str:
+        step = sop.step(step_id) if sop else None
+        return step.text(self.tr_.lang) if step else step_id
+
+    def _refresh(self, rebuild_cameras: bool = True) -> None:
+        t = self.tr_.t
+        inc = self.incident
+        if inc is None:
+            self.title.setText(t("detail.none"))
+            for w in (self.badge, self.location):
+                w.setText("")
+            for lst in (self.checklist, self.timeline, self.notes, self.units, self.camera_list, self.linked):
+                lst.clear()
+            self.checklist_title.setText("")
+        else:
+            self.title.setText(inc.title + (f"  (×{inc.group_count})" if inc.group_count > 1 else ""))
+            p = priority_of(inc)
+            parts = [f"<span style='{PRIORITY_STYLE[p]};padding:2px 6px'>&nbsp;P{p}&nbsp;</span>",
+                     escape(t(f"sev.{inc.severity}")), f"<b>{escape(t(f'state.{inc.state}'))}</b>"]
+            if inc.acked_by:
+                parts.append(escape(t("detail.acked_by", who=inc.acked_by)))
+            if inc.msg_status != "Actual":
+                parts.append(f"<b>[{escape(t(f'drill.{inc.msg_status}'))}]</b>")
+            parts.append(f"<span style='color:#8a9099'>{escape(inc.id)} · rev {inc.revision}</span>")
+            self.badge.setText(" · ".join(parts))
+            lat, lon = domain.area_centre(inc.area)
+            place = " · ".join(x for x in (inc.district, inc.location) if x)
+            self.location.setText(f"{t('detail.location')}: {place}  ({lat:.5f}, {lon:.5f})")
+            self._fill_checklist()
+            self._fill_timeline()
+            self.notes.clear()
+            for note in inc.notes:
+                self.notes.addItem(f"{_hm(note.time)}  {note.author}: {note.text}")
+            self.units.clear()
+            for unit in inc.units:
+                agency, _, sign = unit.partition(":")
+                self.units.addItem(f"{t(f'agency.{agency}') if agency in AGENCIES else agency}  {sign}".strip())
+            if not inc.units:
+                self.units.addItem(t("detail.no_units"))
+            self.linked.clear()
+            if inc.merged_into:
+                self.linked.addItem(t("detail.merged_into", id=inc.merged_into))
+            for other in inc.linked:
+                self.linked.addItem(t("detail.linked_in", id=other))
+            if not inc.linked and not inc.merged_into:
+                self.linked.addItem(t("detail.no_linked"))
+            if rebuild_cameras:
+                self._fill_cameras()
+        self._refresh_status()
+        self._refresh_buttons()
+
+    def _fill_checklist(self) -> None:
+        t = self.tr_.t
+        sop = self._sop()
+        inc = self.incident
+        self._filling = True
+        row = self.checklist.currentRow()
+        self.checklist.clear()
+        if sop is None:
+            self.checklist_title.setText(t("detail.no_sop"))
+        else:
+            done = set(inc.sop_done)
+            title = sop.title.en if self.tr_.lang == "en" else sop.title.vi
+            mandatory = sop.mandatory_ids
+            self.checklist_title.setText(
+                t("detail.checklist", title=title) + " — " + t("detail.sop_progress",
+                                                              done=len([s for s in mandatory if s in done]),
+                                                              total=len(mandatory)) + "   [F3, Space]")
+            can_tick = inc.state in ("acknowledged", "dispatched", "in_progress")
+            for n, step in enumerate(sop.steps, 1):
+                mark = f"  ★ {t('detail.mandatory')}" if step.mandatory else ""
+                item = QListWidgetItem(f"{n}. {step.text(self.tr_.lang)}{mark}")
+                item.setData(Qt.ItemDataRole.UserRole, step.id)
+                flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                if step.id not in done and can_tick:
+                    flags |= Qt.ItemFlag.ItemIsUserCheckable
+                item.setFlags(flags)
+                item.setCheckState(Qt.CheckState.Checked if step.id in done else Qt.CheckState.Unchecked)
+                self.checklist.addItem(item)
+            if 0 <= row < self.checklist.count():
+                self.checklist.setCurrentRow(row)
+        self._filling = False
+
+    def _fill_timeline(self) -> None:
+        t = self.tr_.t
+        inc = self.incident
+        self.timeline.clear()
+        lines = []
+        for e in inc.history:
+            move = f"{t(f'state.{e.from_state}')} → {t(f'state.{e.to_state}')}" if (
+                e.from_state and e.from_state != e.to_state) else ""
+            lines.append((e.time, f"{_hm(e.time)}  {e.actor}  {e.action}  {move}  {e.text}".rstrip()))
+        for line in self._updates.get(inc.id, []):
+            lines.append((float(line.split("\t", 1)[0]), line.split("\t", 1)[1]))
+        for _when, line in sorted(lines, key=lambda x: x[0], reverse=True):   # newest first
+            self.timeline.addItem(line)
+
+    def _log_update(self, old: domain.Incident, new: domain.Incident) -> None:
+        changes = []
+        for name in ("severity", "urgency", "priority", "group_count", "title", "description", "location"):
+            a, b = getattr(old, name), getattr(new, name)
+            if a != b:
+                changes.append(f"{name} {a}→{b}" if name not in ("title", "description") else name)
+        if changes:
+            log = self._updates.setdefault(new.id, [])
+            log.append(f"{new.updated}\t{_hm(new.updated)}  {self.tr_.t('detail.update')} rev {new.revision}: "
+                       + ", ".join(changes))
+            del log[:-50]
+            if len(self._updates) > UPDATE_LOGS_KEPT:
+                self._updates.pop(next(iter(self._updates)))
+
+    def _fill_cameras(self) -> None:
+        self.camera_list.clear()
+        inc = self.incident
+        if inc is None:
+            return
+        lat, lon = domain.area_centre(inc.area)
+        found = nearest_cameras(lat, lon, self.cameras.values(), radius_m=CAMERA_RADIUS_M, limit=CAMERA_LIMIT)
+        found.sort(key=lambda n: n.distance_m)
+        for near in found:
+            cam = near.camera
+            status = "" if cam.status in ("online", "unknown") else f"  [{cam.status}]"
+            item = QListWidgetItem(f"{near.distance_m:4.0f} m  {cam.code}  {cam.name}{status}")
+            item.setData(Qt.ItemDataRole.UserRole, cam.id)
+            self.camera_list.addItem(item)
+        if not found:
+            self.camera_list.addItem(self.tr_.t("detail.no_cameras"))
+        self.wall_button.setEnabled(bool(found))
+
+    def _refresh_status(self) -> None:
+        t = self.tr_.t
+        inc = self.incident
+        text, style = "", ""
+        if self.pending_kind is not None:
+            text, style = t("detail.pending", kind=self.pending_kind), "background:#5d4a00;color:#ffe082"
+        elif self.outcome_text:
+            text, style = self.outcome_text, "background:#7f1d1d;color:white;font-weight:bold"
+        elif inc is not None and inc.escalated and inc.state == "new":
+            text, style = t("detail.escalated"), "background:#c62828;color:white;font-weight:bold"
+        elif inc is not None and time.time() < inc.shelved_until:
+            text, style = (t("detail.shelved", by=inc.shelved_by, until=_hm(inc.shelved_until),
+                             reason=inc.shelve_reason), "background:#37474f;color:white")
+        self.status_line.setText(text)
+        self.status_line.setStyleSheet(f"{style};padding:4px")
+        self.status_line.setVisible(bool(text))
+
+    def _refresh_buttons(self) -> None:
+        nxt = self.next_action()
+        for kind, button in self.buttons.items():
+            button.setEnabled(self.available(kind))
+            # The usual next step stands out; unavailable ones fade, so the eye finds the move.
+            button.setStyleSheet(_NEXT_STYLE if kind == nxt else _BUTTON_STYLE)
+        self.unshelve_button.setVisible(self.incident is not None and self.available("unshelve"))
+        self.note_button.setEnabled(self.incident is not None)
