@@ -118,19 +118,25 @@ def churn(pane: MapPane, incidents, rng, seconds: float, per_second: int) -> flo
             batch.append(inc)
         pane.upsert_incidents(batch)
 
-    return measure(seconds, tick if per_second else None)
+    return measure(seconds, tick if per_second else None, label="churn")
 
 
-def measure(seconds: float, tick) -> float:
+GUI_CPU: dict[str, float] = {}
+
+
+def measure(seconds: float, tick, label: str = "") -> float:
+    """Page CPU share over `seconds` (our own process's share is kept in GUI_CPU[label])."""
     procs = web_processes()
+    me = psutil.Process()
     timer = QTimer(interval=100)
     if tick:
         timer.timeout.connect(tick)
         timer.start()
-    c0, t0 = cpu_seconds(procs), time.perf_counter()
+    c0, m0, t0 = cpu_seconds(procs), sum(me.cpu_times()[:2]), time.perf_counter()
     wait_until(lambda: False, seconds)
-    c1, t1 = cpu_seconds(procs), time.perf_counter()
+    c1, m1, t1 = cpu_seconds(procs), sum(me.cpu_times()[:2]), time.perf_counter()
     timer.stop()
+    GUI_CPU[label] = (m1 - m0) / (t1 - t0)
     return sum(c1[pid] - c0[pid] for pid in c1.keys() & c0.keys()) / (t1 - t0)
 
 
@@ -169,7 +175,7 @@ def main() -> None:
 
     base, t_base = open_pane(city, cache, live=False, incidents=incidents)
     wait_until(lambda: False, 1.0)   # let the first load settle
-    cpu_base = measure(args.seconds, None)
+    cpu_base = measure(args.seconds, None, label="base")
     base.shutdown()
     base.close()
     wait_until(lambda: False, 1.0)   # let the closed page's renderer exit
@@ -185,6 +191,8 @@ def main() -> None:
     print(f"page CPU:       1,000 markers changing/s {cpu_churn * 100:6.1f} % of a core"
           f" | baseline (page, no live layers, idle) {cpu_base * 100:5.1f} %"
           f" | live layers idle {cpu_idle_live * 100:5.1f} %   target <= 50 %")
+    print(f"console process (Python, GUI thread + payloads): {GUI_CPU['churn'] * 100:5.1f} % of a core while"
+          f" churning | baseline {GUI_CPU['base'] * 100:5.1f} %")
     if args.screenshot:
         screenshot(live, incidents, city, args.screenshot)
     live.shutdown()
