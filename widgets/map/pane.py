@@ -12,9 +12,8 @@ import math
 import time
 from pathlib import Path
 
-import msgspec
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -30,6 +29,7 @@ from app.map.nearby import nearest_cameras
 from app.map.provider import TileProvider, resolve_provider
 from app.map.tiles import BBox, RegionPlan, plan_region
 from app.paths import user_cache_dir
+from widgets.map.page import MapBridge, MapPage
 from widgets.map.region import RegionDownloadBar, RegionDownloader, bbox_from
 from widgets.map.scheme import AppSchemeHandler, LocalOnlyInterceptor
 
@@ -37,43 +37,6 @@ log = logging.getLogger(__name__)
 
 FLY_SEVERITIES = frozenset({"Extreme", "Severe"})
 NEARBY_RADIUS_M = 500.0
-
-
-class MapBridge(QObject):
-    """The one object the page sees: `sig_message` carries Python->page, `post` page->Python."""
-
-    sig_message = Signal(str)
-    message_received = Signal(object)
-
-    @Slot(str)
-    def post(self, text: str) -> None:
-        try:
-            message = messages.decode_page_message(text)
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-            log.warning("map page sent a message we do not understand (%s): %.200s", exc, text)
-            return
-        self.message_received.emit(message)
-
-
-class MapPage(QWebEnginePage):
-    """Forwards the page's console to the Python log and keeps its errors (tests fail on them)."""
-
-    js_error = Signal(str)
-
-    def __init__(self, profile: QWebEngineProfile, parent: QObject | None = None):
-        super().__init__(profile, parent)
-        self.js_errors: list[str] = []
-
-    def javaScriptConsoleMessage(self, level, message: str, line: int, source: str) -> None:  # noqa: N802
-        text = f"{source}:{line}: {message}"
-        if level == QWebEnginePage.JavaScriptConsoleMessageLevel.ErrorMessageLevel:
-            self.js_errors.append(text)
-            log.error("map page: %s", text)
-            self.js_error.emit(text)
-        elif level == QWebEnginePage.JavaScriptConsoleMessageLevel.WarningMessageLevel:
-            log.warning("map page: %s", text)
-        else:
-            log.debug("map page: %s", text)
 
 
 class MapPane(QWidget):
@@ -317,28 +280,30 @@ class MapPane(QWidget):
         self.upsert_sensors(list(self._sensors.values()))
         self.page.load(QUrl(f"{BASE_URL}/index.html"))
 
-    def _on_bridge_message_received(self, message) -> None:
-        if isinstance(message, messages.Ready):
-            self.ready = True
-            self._send({"type": "auto_fly", "enabled": self._auto_fly})
-            self._flush(force=True)
-            if self._selected:
-                self._select(self._selected, pan=True)
-            self.page_ready.emit()
-        elif isinstance(message, messages.IncidentClicked):
-            if message.id in self._incidents:
-                self._select(message.id, pan=False)
-                self.sig_incident_selected.emit(message.id)
-        elif isinstance(message, messages.CameraClicked):
-            if message.id in self._cameras:
-                self.sig_camera_show_requested.emit(message.id)
-        elif isinstance(message, messages.RegionSelected):
-            self.set_region(bbox_from(message.west, message.south, message.east, message.north))
-        elif isinstance(message, messages.Rendered):
-            self.markers_rendered.emit(message.cameras, message.incidents, message.sensors, message.seq)
-        elif isinstance(message, messages.BasemapChanged):
-            self.basemap_kind = message.kind
-            self.basemap_changed.emit(message.kind, message.label)
+    def _on_bridge_message_received(self, message: messages.PageMessage) -> None:
+        # The bridge decoded the message by its "type" tag into one of these Structs.
+        match message:
+            case messages.Ready():
+                self.ready = True
+                self._send({"type": "auto_fly", "enabled": self._auto_fly})
+                self._flush(force=True)
+                if self._selected:
+                    self._select(self._selected, pan=True)
+                self.page_ready.emit()
+            case messages.IncidentClicked(id=incident_id) if incident_id in self._incidents:
+                self._select(incident_id, pan=False)
+                self.sig_incident_selected.emit(incident_id)
+            case messages.CameraClicked(id=camera_id) if camera_id in self._cameras:
+                self.sig_camera_show_requested.emit(camera_id)
+            case messages.RegionSelected(west=w, south=s, east=e, north=n):
+                self.set_region(bbox_from(w, s, e, n))
+            case messages.Rendered(cameras=c, incidents=i, sensors=s, seq=seq):
+                self.markers_rendered.emit(c, i, s, seq)
+            case messages.BasemapChanged(kind=kind, label=label):
+                self.basemap_kind = kind
+                self.basemap_changed.emit(kind, label)
+            case _:
+                log.warning("map page message ignored (unknown id?): %r", message)
 
     # ---- Python -> page ----------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QBuffer, QByteArray, QFile, QIODevice, QObject, QUrl, Signal
@@ -94,7 +95,6 @@ class _TileFetcher(QObject):
         self._pool.submit(self._run, key, provider, cache, z, x, y)
 
     def _run(self, key, provider, cache, z, x, y) -> None:
-        import time
         try:
             data = fetch_tile(provider.url(z, x, y))
             cache.put(z, x, y, data)
@@ -165,7 +165,6 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
         self._reply(job, b"application/javascript", bytes(f.readAll()))
 
     def _serve_tile(self, job, path: str) -> None:
-        import time
         try:
             z, x, y = (int(p) for p in path[len("/tiles/"):].removesuffix(".png").split("/"))
         except ValueError:
