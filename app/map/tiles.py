@@ -9,6 +9,9 @@ from typing import Iterator
 MAX_LAT = 85.0511287798  # Web Mercator is undefined past this latitude
 DEFAULT_TILE_BYTES = 15_000  # a typical OSM raster tile; used until the cache knows better
 MAX_ZOOM = 19
+# A region download is for a district or a city, not a country; public tile servers (OSM's
+# among them) forbid bulk downloads, so point large ones at a tile server of your own.
+MAX_REGION_TILES = 50_000
 
 
 def lonlat_to_tile(lon: float, lat: float, zoom: int) -> tuple[int, int]:
@@ -77,9 +80,14 @@ class RegionPlan:
     tile_count: int
     estimated_bytes: int
 
+    @property
+    def too_large(self) -> bool:
+        return self.tile_count > MAX_REGION_TILES
+
     def describe(self) -> str:
         mb = self.estimated_bytes / 1_000_000
-        return f"{self.tile_count:,} tiles, about {mb:,.1f} MB (zoom {self.zoom_min}-{self.zoom_max})"
+        text = f"{self.tile_count:,} tiles, about {mb:,.1f} MB (zoom {self.zoom_min}-{self.zoom_max})"
+        return text + f": too many (limit {MAX_REGION_TILES:,})" if self.too_large else text
 
 
 def plan_region(bbox: BBox, zoom_min: int, zoom_max: int,

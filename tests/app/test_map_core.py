@@ -52,6 +52,12 @@ def test_bbox_rejects_bad_edges(args):
         BBox(*args)
 
 
+def test_plan_flags_a_bulk_download():
+    city_wide = plan_region(BBox(106.35, 10.35, 107.05, 11.17), 10, 18)
+    assert city_wide.too_large and "too many" in city_wide.describe()
+    assert not plan_region(BBox(106.69, 10.77, 106.71, 10.79), 12, 16).too_large
+
+
 def test_plan_rejects_bad_zoom_range():
     with pytest.raises(ValueError):
         plan_region(BBox(106.6, 10.7, 106.8, 10.8), 14, 12)

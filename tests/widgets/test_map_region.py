@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -142,6 +143,30 @@ def test_region_download_can_be_cancelled(qtbot, tmp_path, server):
         pane.region_bar.cancel_button.click()
     assert done.args[0].cancelled and done.args[0].fetched < plan.tile_count
     assert pane.region_bar.download_button.isVisible() and not pane.region_bar.cancel_button.isVisible()
+    close_pane(pane)
+
+
+def test_a_bulk_download_is_refused(qtbot, tmp_path, server):
+    pane = open_pane(qtbot, tmp_path, server.template)
+    pane.region_bar.zoom_max.setValue(19)
+    pane.set_region(BBox(106.35, 10.35, 107.05, 11.17))
+    assert "too many" in pane.region_bar.estimate.text()
+    assert not pane.region_bar.download_button.isEnabled()
+    pane.download_region(12, 19)            # even when asked directly
+    assert not pane.downloader.running
+    close_pane(pane)
+
+
+def test_unreachable_provider_falls_back_to_vector_and_backs_off(qtbot, tmp_path):
+    dead = TileServer()
+    dead.stop()   # a port that was just ours and now refuses connections
+    pane = open_pane(qtbot, tmp_path, dead.template)
+    qtbot.waitUntil(lambda: pane.basemap_kind == "vector", timeout=10000)
+    misses = pane.scheme_handler.tile_misses
+    assert misses > 0 and pane.cache.stats()[0] == 0
+    # Offline now: a redraw answers from the back-off at once instead of trying again.
+    fetcher = pane.scheme_handler._fetcher
+    assert fetcher.offline(time.monotonic())
     close_pane(pane)
 
 

@@ -212,11 +212,13 @@ class MapPane(QWidget):
 
     @Slot(int, int)
     def download_region(self, zoom_min: int, zoom_max: int) -> None:
-        if self._region is None or self.provider is None or self.downloader.running:
-            log.warning("region download not started: %s", "no area chosen" if self._region is None
-                        else "no online tile provider" if self.provider is None else "one is running")
+        plan = self.estimate_region(self._region, zoom_min, zoom_max) if self._region else None
+        why_not = ("no area chosen" if plan is None else "no online tile provider" if self.provider is None
+                   else "one is already running" if self.downloader.running
+                   else plan.describe() if plan.too_large else "")
+        if why_not:
+            log.warning("region download not started: %s", why_not)
             return
-        plan = self.estimate_region(self._region, zoom_min, zoom_max)
         self.region_bar.show_running(True)
         self.region_bar.show_progress(0, plan.tile_count)
         self.downloader.start(self.provider, plan)

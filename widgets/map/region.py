@@ -103,7 +103,7 @@ class RegionDownloadBar(QWidget):
 
     def show_plan(self, plan: RegionPlan | None, can_download: bool, why_not: str = "") -> None:
         self.estimate.setText(plan.describe() if plan else self.tr("No area chosen"))
-        self.download_button.setEnabled(plan is not None and can_download)
+        self.download_button.setEnabled(plan is not None and can_download and not plan.too_large)
         self.download_button.setToolTip(why_not)
 
     def show_running(self, running: bool) -> None:

@@ -10,6 +10,7 @@ import logging
 import os
 import threading
 import time
+import urllib.error
 from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QBuffer, QByteArray, QFile, QIODevice, QObject, QUrl, Signal
@@ -98,10 +99,15 @@ class _TileFetcher(QObject):
         try:
             data = fetch_tile(provider.url(z, x, y))
             cache.put(z, x, y, data)
+        except urllib.error.HTTPError as exc:
+            # The server answered: this tile is missing, the network is fine.
+            log.info("tile %s/%s/%s: %s answered %s", z, x, y, provider.name, exc.code)
+            data = b""
         except OSError as exc:
             with self._lock:
                 self._offline_until = time.monotonic() + OFFLINE_BACKOFF_S
-            log.info("tile %s/%s/%s not fetched from %s: %s", z, x, y, provider.name, exc)
+            log.info("tile %s/%s/%s not fetched from %s (offline for %.0f s): %s",
+                     z, x, y, provider.name, OFFLINE_BACKOFF_S, exc)
             data = b""
         self.tile_fetched.emit(key, QByteArray(data))
 
