@@ -371,10 +371,7 @@ class AlertFeedView(QWidget):
         QShortcut(QKeySequence("Ctrl+F"), self, self.search.setFocus)
         ack = QShortcut(QKeySequence("A"), self.table, self._on_ack_clicked)
         ack.setContext(Qt.ShortcutContext.WidgetShortcut)
-        # The other action keys (D, S, R, C...) are the main window's; J/K move like the arrows.
-        for key, step in (("J", 1), ("K", -1)):
-            move = QShortcut(QKeySequence(key), self.table, lambda s=step: self.move_selection(s))
-            move.setContext(Qt.ShortcutContext.WidgetShortcut)
+        # The other action keys (J/K to move, D, S, R, C...) are the main window's.
 
     def move_selection(self, step: int) -> None:
         rows = self.model.rowCount()

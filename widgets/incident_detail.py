@@ -290,7 +290,7 @@ class IncidentDetailPane(QWidget):
         if kind == "dispatch":
             sop = self._sop()
             dialog = DispatchDialog(self.tr_, sop.agencies if sop else (), self)
-            if dialog.exec() != QDialog.DialogCode.Accepted:
+            if self._run(dialog) != QDialog.DialogCode.Accepted:
                 return False
             return self._emit("dispatch", {"units": (dialog.unit(),)})
         if kind == "resolve":
@@ -307,18 +307,27 @@ class IncidentDetailPane(QWidget):
             note = t("dlg.missing", steps=", ".join(self._step_text(sop, s) for s in missing))
             dialog = ReasonDialog(self.tr_, t("dlg.resolve"), override=True, note=note, parent=self)
             dialog.override.setChecked(True)
-            if dialog.exec() != QDialog.DialogCode.Accepted:
+            if self._run(dialog) != QDialog.DialogCode.Accepted:
                 return False
             return self._emit("resolve", {"text": dialog.reason.text(), "override": dialog.override.isChecked()})
         if kind in ("cancel", "shelve"):
             dialog = ReasonDialog(self.tr_, t(f"dlg.{kind}"), minutes=30 if kind == "shelve" else 0, parent=self)
-            if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.reason.text().strip():
+            if self._run(dialog) != QDialog.DialogCode.Accepted or not dialog.reason.text().strip():
                 return False
             args = {"text": dialog.reason.text().strip()}
             if kind == "shelve":
                 args["until"] = time.time() + dialog.minutes.value() * 60.0
             return self._emit(kind, args)
         return self._emit(kind, {})
+
+    def _run(self, dialog: QDialog) -> int:
+        focus = self.window().focusWidget()
+        result = dialog.exec()
+        # Back to where the operator was, so the next key goes on with the flow.
+        self.window().activateWindow()
+        if focus is not None:
+            focus.setFocus()
+        return result
 
     def _emit(self, kind: str, args: dict) -> bool:
         inc = self.incident

@@ -116,7 +116,7 @@ class WorkflowWiring(QObject):
             text = t(label).split(" [")[0].split("…")[0]
             action = QAction(text, self.w)
             handler = handlers.get(key) or (lambda k=key: self.detail.request(k))
-            action.triggered.connect(handler)
+            action.triggered.connect(lambda _checked=False, h=handler: h())
             if key == "ack":
                 # The feed table owns "A" (AlertFeedView); the detail pane gets its own, so one
                 # key never has two owners (Qt would then fire neither).
@@ -129,6 +129,7 @@ class WorkflowWiring(QObject):
                 action.setText(f"{text}\tF2")
             self.actions[key] = action
             menu.addAction(action)
+            self.w.addAction(action)         # shortcuts live with the window, not only its menu
         help_menu = self.w.menuBar().addMenu(t("menu.help"))
         help_menu.addAction(self.actions["shortcuts"])
 
