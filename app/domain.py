@@ -45,20 +45,24 @@ OPEN_STATES = frozenset({"new", "acknowledged", "dispatched", "in_progress"})
 CameraStatus = Literal["online", "offline", "degraded", "unknown"]
 
 
+# Structs that arrive by the hundred thousand are declared gc=False: they never form
+# reference cycles, and leaving them out of the cycle collector keeps its full passes from
+# stalling the GUI for tens of milliseconds under a flood (benchmarks/ingest.py measures it).
+
 # --- Areas (CAP <area>: point, circle or polygon) ---------------------------------------
 
-class PointArea(msgspec.Struct, frozen=True, tag="point"):
+class PointArea(msgspec.Struct, frozen=True, gc=False, tag="point"):
     lat: float
     lon: float
 
 
-class CircleArea(msgspec.Struct, frozen=True, tag="circle"):
+class CircleArea(msgspec.Struct, frozen=True, gc=False, tag="circle"):
     lat: float
     lon: float
     radius_m: float
 
 
-class PolygonArea(msgspec.Struct, frozen=True, tag="polygon"):
+class PolygonArea(msgspec.Struct, frozen=True, gc=False, tag="polygon"):
     # (lat, lon) vertices; the ring is closed implicitly.
     points: tuple[tuple[float, float], ...]
 
@@ -79,13 +83,13 @@ def area_centre(area: Area) -> tuple[float, float]:
 
 # --- Bodies ------------------------------------------------------------------------------
 
-class Note(msgspec.Struct, frozen=True):
+class Note(msgspec.Struct, frozen=True, gc=False):
     author: str
     time: float
     text: str
 
 
-class HistoryEntry(msgspec.Struct, frozen=True):
+class HistoryEntry(msgspec.Struct, frozen=True, gc=False):
     """One line of an incident's timeline. `revision` is the revision this entry produced,
     so a command guarded by an older revision can tell a real overtaking action from a
     mere count update (grouping bumps the revision without adding history)."""
@@ -100,7 +104,7 @@ class HistoryEntry(msgspec.Struct, frozen=True):
     cmd_id: str = ""
 
 
-class Incident(msgspec.Struct, frozen=True):
+class Incident(msgspec.Struct, frozen=True, gc=False):
     """One incident as the hub holds it. `revision` grows by one with every change."""
 
     id: str
@@ -138,7 +142,7 @@ class Incident(msgspec.Struct, frozen=True):
     escalated: bool = False         # unacknowledged P1 past the escalation delay
 
 
-class Camera(msgspec.Struct, frozen=True):
+class Camera(msgspec.Struct, frozen=True, gc=False):
     id: str
     code: str
     name: str
@@ -153,7 +157,7 @@ class Camera(msgspec.Struct, frozen=True):
     status: CameraStatus = "unknown"
 
 
-class SensorReading(msgspec.Struct, frozen=True):
+class SensorReading(msgspec.Struct, frozen=True, gc=False):
     station: str
     kind: str                        # "pm25", "no2", "water_level", ...
     value: float
@@ -164,7 +168,7 @@ class SensorReading(msgspec.Struct, frozen=True):
     name: str = ""
 
 
-class Heartbeat(msgspec.Struct, frozen=True):
+class Heartbeat(msgspec.Struct, frozen=True, gc=False):
     # The last seq the hub published in this epoch: a console behind it has missed something.
     last_seq: int
 
@@ -178,7 +182,7 @@ CommandKind = Literal[
 ]
 
 
-class Command(msgspec.Struct, frozen=True):
+class Command(msgspec.Struct, frozen=True, gc=False):
     """An operator command. `cmd_id` is the idempotency key: the hub applies it once."""
 
     cmd_id: str
@@ -199,7 +203,7 @@ class Command(msgspec.Struct, frozen=True):
 ReplyCode = Literal["ok", "duplicate", "not_found", "superseded", "invalid", "forbidden"]
 
 
-class CommandReply(msgspec.Struct, frozen=True):
+class CommandReply(msgspec.Struct, frozen=True, gc=False):
     cmd_id: str
     code: ReplyCode
     message: str = ""
@@ -214,13 +218,13 @@ class SnapshotRequest(msgspec.Struct, frozen=True):
     client: str = ""
 
 
-class SnapshotChunk(msgspec.Struct, frozen=True):
+class SnapshotChunk(msgspec.Struct, frozen=True, gc=False):
     incidents: tuple[Incident, ...] = ()
     cameras: tuple[Camera, ...] = ()
     sensors: tuple[SensorReading, ...] = ()
 
 
-class SnapshotEnd(msgspec.Struct, frozen=True):
+class SnapshotEnd(msgspec.Struct, frozen=True, gc=False):
     # The snapshot reflects every update up to and including this seq of the epoch.
     seq: int
     incident_count: int = 0

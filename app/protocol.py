@@ -58,7 +58,7 @@ class UnknownMessageType(ProtocolError):
     kind = "unknown_type"
 
 
-class Header(msgspec.Struct, frozen=True):
+class Header(msgspec.Struct, frozen=True, gc=False):
     v: tuple[int, int]              # (major, minor) schema version
     type: str
     source: str
@@ -75,10 +75,11 @@ class _VersionOnly(msgspec.Struct):
     v: tuple[int, int]
 
 
-class Message(msgspec.Struct, frozen=True):
+class Message(msgspec.Struct, frozen=True, gc=False):
     topic: str
     header: Header
     body: Any
+    raw_body: bytes = b""      # the body's bytes as received (== pack(body)); stored without re-encoding
 
 
 # Message type -> body class. Adding a type means adding one row here.
@@ -191,7 +192,7 @@ def decode(frames: list[bytes]) -> Message:
         body = decoder.decode(body_b)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise MalformedMessage(f"bad {header.type} body: {exc}") from None
-    return Message(topic=topic, header=header, body=body)
+    return Message(topic=topic, header=header, body=body, raw_body=body_b)
 
 
 def _raise_if_unsupported(header_b: bytes, frames: list[bytes]) -> None:

@@ -42,6 +42,9 @@ class ClientBatch:
     stats: TransportStats | None = None
     resume: tuple[str, int] | None = None     # (epoch, seq) the batch brings us to
     pending_commands: list[domain.Command] = field(default_factory=list)  # from the outbox
+    # Packed bodies of some of `incidents` as they came off the wire, so the cache stores
+    # them without encoding again (absent for snapshot rows; the cache packs those).
+    raw_incidents: dict[str, bytes] = field(default_factory=dict)
 
     def has_data(self) -> bool:
         return bool(self.reset or self.incidents or self.cameras or self.sensors or self.replies
@@ -52,7 +55,11 @@ class ClientBatch:
         if later.reset:
             self.reset, self.from_cache = True, later.from_cache
             self.incidents, self.cameras, self.sensors = dict(later.incidents), dict(later.cameras), dict(later.sensors)
+            self.raw_incidents = dict(later.raw_incidents)
         else:
+            for key in later.incidents.keys() - later.raw_incidents.keys():
+                self.raw_incidents.pop(key, None)      # a newer decoded-only version wins
+            self.raw_incidents.update(later.raw_incidents)
             self.incidents.update(later.incidents)
             self.cameras.update(later.cameras)
             self.sensors.update(later.sensors)

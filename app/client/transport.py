@@ -233,6 +233,8 @@ class ClientTransport:
         body = msg.body
         if isinstance(body, domain.Incident):
             self._batch.incidents[body.id] = body
+            if msg.raw_body:
+                self._batch.raw_incidents[body.id] = bytes(msg.raw_body)
         elif isinstance(body, domain.Camera):
             self._batch.cameras[body.id] = body
         elif isinstance(body, domain.SensorReading):

@@ -192,8 +192,14 @@ class CacheStore:
                     conn.execute(delete(incidents_t))
                     conn.execute(delete(cameras_t))
                     conn.execute(delete(sensors_t))
-                _upsert(conn, incidents_t, "id",
-                        [{"id": k, "body": protocol.pack(v)} for k, v in batch.incidents.items()])
+                if batch.incidents:
+                    raw = batch.raw_incidents
+                    # Straight to the driver's executemany: per-row Core overhead would cost
+                    # more than SQLite itself under a flood of updates.
+                    conn.exec_driver_sql(
+                        "INSERT INTO incidents (id, body) VALUES (?, ?) "
+                        "ON CONFLICT(id) DO UPDATE SET body = excluded.body",
+                        [(k, raw.get(k) or protocol.pack(v)) for k, v in batch.incidents.items()])
                 _upsert(conn, cameras_t, "id",
                         [{"id": k, "body": protocol.pack(v)} for k, v in batch.cameras.items()])
                 _upsert(conn, sensors_t, "key",

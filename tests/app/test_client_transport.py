@@ -202,3 +202,27 @@ def test_commands_are_resent_until_the_hub_answers(free_port, tmp_path):
             push.close(0)
     finally:
         t.stop()
+
+
+def test_junk_on_the_snapshot_socket_is_counted_and_the_real_snapshot_still_lands(scripted):
+    scripted.publish(_incident(1))
+    probe = SessionProbe()
+    t = _connect(scripted.ports, probe)
+    try:
+        assert scripted.snap.poll(5000)
+        ident, *frames = scripted.snap.recv_multipart()
+        req = protocol.decode(frames)
+        scripted.snap.send_multipart([ident, b"\x00\x01"])                       # wrong frame count
+        scripted.snap.send_multipart([ident, b"snap/x", b"\xc1", b"\xc1"])       # undecodable
+        scripted.snap.send_multipart([ident, *protocol.encode(domain.SnapshotEnd(seq=99), source="x",
+                                                               topic="snap/someone-else")])  # stale request
+        topic = f"snap/{req.header.id}"
+        scripted.snap.send_multipart([ident, *protocol.encode_snapshot_chunk(
+            incidents=[protocol.pack(_incident(1))], source="hub", epoch="e1", seq=1, topic=topic)])
+        scripted.snap.send_multipart([ident, *protocol.encode(domain.SnapshotEnd(seq=1), source="hub",
+                                                               epoch="e1", seq=1, topic=topic)])
+        wait_until(lambda: probe.state == "live" and "115-t-1" in probe.incidents)
+        assert t.seq == 1, "the stale SnapshotEnd(seq=99) must be ignored"
+        wait_until(lambda: probe.stats is not None and probe.stats.dropped.get("malformed", 0) == 2)
+    finally:
+        t.stop()

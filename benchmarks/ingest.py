@@ -1,0 +1,298 @@
+"""Client ingest pipeline benchmark: one run prints every figure beside its baseline.
+
+    .venv/bin/python benchmarks/ingest.py [--count 100000] [--latency-seconds 10] [--burst-seconds 5]
+
+A separate "blaster" process plays the hub: it binds a real PUB and snapshot ROUTER, answers
+the console's snapshot with an empty state, then publishes sequenced incident updates. The
+console side is the real thing: ClientTransport (IO thread: drain, decode, validate, seq
+checks), CacheStore (store thread: SQLite writes), SessionBridge and AlertFeedModel on the
+GUI thread of an offscreen QApplication.
+
+Figures:
+ 1. sustained rate: raw pyzmq receive loop (SUB, no decode) vs the whole pipeline, same stream;
+ 2. publish -> feed latency p50/p99 at 1,000 events/s (created = publish time, measured when
+    the GUI thread has put the incident in the model);
+ 3. longest GUI event-loop stall while 10,000 events/s arrive, vs the same timer idle.
+Targets (issue #2): pipeline >= 0.3 x raw, p99 <= 100 ms, no stall over 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import zmq  # noqa: E402
+
+from app import domain, protocol  # noqa: E402
+from app.embedded import free_base_port  # noqa: E402
+from app.hub.server import HubPorts  # noqa: E402
+
+
+def _incident(n: int, created: float) -> domain.Incident:
+    return domain.Incident(
+        id=f"bench-{n:07d}", category="Transport", event="congestion", urgency="Expected", severity="Moderate",
+        certainty="Observed", area=domain.PointArea(lat=10.7769, lon=106.7009), source="camera",
+        title="Ùn tắc giao thông", description="Phân tích hình ảnh: tốc độ trung bình dưới 5 km/h.",
+        district="Quận 1", location="Nguyễn Huệ - Lê Lợi", created=created, revision=1)
+
+
+# --- blaster (the stand-in hub, its own process) ------------------------------------------------
+def blaster(base: int, mode: str, count: int, rate: float, seconds: float) -> None:
+    ports = HubPorts("127.0.0.1", base)
+    ctx = zmq.Context()
+    pub = ctx.socket(zmq.PUB)
+    pub.setsockopt(zmq.SNDHWM, 0)
+    pub.bind(ports.pub)
+    snap = ctx.socket(zmq.ROUTER)
+    snap.bind(ports.snapshot)
+    ctl = sys.stdin
+    epoch, seq = "bench", 0
+    # Serve snapshots (empty state at seq 0) until told to go.
+    print("ready", flush=True)
+    poller = zmq.Poller()
+    poller.register(snap, zmq.POLLIN)
+    import select
+    while True:
+        if dict(poller.poll(20)).get(snap):
+            ident, *frames = snap.recv_multipart()
+            topic = f"snap/{protocol.decode(frames).header.id}"
+            snap.send_multipart([ident, *protocol.encode(domain.SnapshotEnd(seq=0), source="hub", epoch=epoch,
+                                                          seq=0, topic=topic)])
+        if select.select([ctl], [], [], 0)[0]:
+            if ctl.readline().strip() == "go":
+                break
+    if mode == "flat":
+        # Pre-encode so the blaster itself is never the bottleneck.
+        frames = [protocol.encode(_incident(n, time.time()), source="hub", epoch=epoch, seq=n + 1)
+                  for n in range(count)]
+        print("encoded", flush=True)
+        ctl.readline()
+        for f in frames:
+            pub.send_multipart(f)
+    else:  # paced: rate events/s for `seconds`, created = send time
+        interval = 1.0 / rate
+        start = time.perf_counter()
+        n = 0
+        while time.perf_counter() - start < seconds:
+            due = start + n * interval
+            now = time.perf_counter()
+            if due > now:
+                time.sleep(min(due - now, 0.002))
+                continue
+            seq += 1
+            pub.send_multipart(protocol.encode(_incident(seq, time.time()), source="hub", epoch=epoch, seq=seq))
+            n += 1
+            if seq % 1000 == 0:   # heartbeats as the real hub sends, now and then
+                pub.send_multipart(protocol.encode(domain.Heartbeat(last_seq=seq), source="hub", epoch=epoch,
+                                                   seq=seq))
+    print("sent", flush=True)
+    ctl.readline()
+    ctx.destroy(linger=0)
+
+
+class Blaster:
+    def __init__(self, mode: str, count: int = 0, rate: float = 0, seconds: float = 0):
+        self.base = free_base_port()
+        self.ports = HubPorts("127.0.0.1", self.base)
+        self.proc = subprocess.Popen([sys.executable, __file__, "--blaster", str(self.base), mode, str(count),
+                                      str(rate), str(seconds)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True)
+        assert self.proc.stdout.readline().strip() == "ready"
+
+    def say(self, word: str) -> None:
+        self.proc.stdin.write(word + "\n")
+        self.proc.stdin.flush()
+
+    def wait_for(self, word: str) -> None:
+        line = self.proc.stdout.readline().strip()
+        assert line == word, line
+
+    def close(self) -> None:
+        try:
+            self.say("bye")
+        except BrokenPipeError:
+            pass
+        self.proc.wait(10)
+
+
+# --- measurements -------------------------------------------------------------------------------
+def raw_rate(count: int) -> float:
+    b = Blaster("flat", count)
+    ctx = zmq.Context()
+    sub = ctx.socket(zmq.SUB)
+    sub.setsockopt(zmq.RCVHWM, 0)
+    sub.setsockopt(zmq.SUBSCRIBE, b"")
+    sub.connect(b.ports.pub)
+    b.say("go")
+    b.wait_for("encoded")
+    time.sleep(0.3)   # slow joiner
+    b.say("send")
+    sub.recv_multipart()
+    t0 = time.perf_counter()
+    for _ in range(count - 1):
+        sub.recv_multipart()
+    elapsed = time.perf_counter() - t0
+    b.wait_for("sent")
+    b.close()
+    ctx.destroy(0)
+    return (count - 1) / elapsed
+
+
+class Console:
+    """The real console pipeline, minus the window chrome: transport, cache, bridge, model."""
+
+    def __init__(self, ports: HubPorts, cache_dir: Path):
+        from app.client.session import ConsoleSession
+        from app.i18n import Translator
+        from widgets.alert_feed import AlertFeedModel
+        from widgets.session_bridge import SessionBridge
+        self.model = AlertFeedModel(Translator("en"))
+        self.bridge = SessionBridge()
+        self.latencies: list[float] = []
+        self.live = False
+        self.last_applied_at = 0.0
+        self.bridge.batch_ready.connect(self._on_batch)
+        self.session = ConsoleSession(ports, cache_dir / "cache.db", self.bridge.deliver, client_name="bench")
+        self.session.start()
+
+    def _on_batch(self, batch) -> None:
+        if batch.connection is not None:
+            self.live = batch.connection.state == "live"
+        if batch.reset:
+            self.model.reset_incidents(batch.incidents)
+        elif batch.incidents:
+            self.model.upsert_incidents(batch.incidents.values())
+        if batch.incidents:
+            now = time.time()
+            self.latencies.extend(now - inc.created for inc in batch.incidents.values())
+            self.last_applied_at = time.perf_counter()
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def _spin_until(app, predicate, timeout: float) -> bool:
+    from PySide6.QtCore import QEventLoop, QTimer
+    loop = QEventLoop()
+    deadline = time.monotonic() + timeout
+    timer = QTimer(interval=5)
+
+    def check():
+        if predicate() or time.monotonic() > deadline:
+            loop.quit()
+    timer.timeout.connect(check)
+    timer.start()
+    loop.exec()
+    timer.stop()
+    return predicate()
+
+
+def pipeline_rate(app, count: int, tmp: Path) -> tuple[float, float]:
+    b = Blaster("flat", count)
+    console = Console(b.ports, tmp / "rate")
+    assert _spin_until(app, lambda: console.live, 15), "console never went live"
+    b.say("go")
+    b.wait_for("encoded")
+    _spin_until(app, lambda: False, 0.3)
+    t0 = time.perf_counter()
+    b.say("send")
+    ok = _spin_until(app, lambda: console.model.total >= count, 120)
+    elapsed = time.perf_counter() - t0
+    assert ok, f"only {console.model.total} of {count} arrived"
+    # Persisted too: the store thread has written everything.
+    store_done = time.perf_counter()
+    _spin_until(app, lambda: _cached_count(tmp / "rate" / "cache.db") >= count, 60)
+    store_elapsed = time.perf_counter() - t0
+    b.wait_for("sent")
+    b.close()
+    console.close()
+    del store_done
+    return count / elapsed, count / store_elapsed
+
+
+def _cached_count(path: Path) -> int:
+    import sqlite3
+    try:
+        with sqlite3.connect(path) as conn:
+            return conn.execute("select count(*) from incidents").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def paced(app, rate: float, seconds: float, tmp: Path, name: str) -> tuple[list[float], float, float]:
+    """Latencies and the longest GUI stall while `rate` events/s arrive for `seconds`."""
+    from PySide6.QtCore import QTimer
+    b = Blaster("paced", 0, rate, seconds)
+    console = Console(b.ports, tmp / name)
+    assert _spin_until(app, lambda: console.live, 15)
+    _spin_until(app, lambda: False, 0.3)
+    gaps = []
+    last = [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        gaps.append(now - last[0])
+        last[0] = now
+    timer = QTimer(interval=5)
+    timer.timeout.connect(tick)
+    timer.start()
+    # Idle baseline for the same timer, same process, just before the stream.
+    _spin_until(app, lambda: False, 1.0)
+    idle_stall = max(gaps) - 0.005
+    gaps.clear()
+    last[0] = time.perf_counter()
+    b.say("go")
+    expected = int(rate * seconds * 0.98)
+    _spin_until(app, lambda: console.model.total >= expected, seconds + 30)
+    timer.stop()
+    b.wait_for("sent")
+    b.close()
+    console.close()
+    stall = max(gaps) - 0.005 if gaps else float("nan")
+    return console.latencies, stall, idle_stall
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--blaster":
+        _, _, base, mode, count, rate, seconds = sys.argv
+        blaster(int(base), mode, int(count), float(rate), float(seconds))
+        return
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--count", type=int, default=100_000)
+    ap.add_argument("--latency-seconds", type=float, default=10.0)
+    ap.add_argument("--burst-seconds", type=float, default=5.0)
+    args = ap.parse_args()
+    import logging
+    logging.basicConfig(level=logging.WARNING)
+    from PySide6.QtWidgets import QApplication
+    app = QApplication([])
+    tmp = Path(tempfile.mkdtemp(prefix="ioc-bench-"))
+    print(f"IOC Console ingest benchmark  ({os.cpu_count()} cores, {args.count:,} incidents)")
+    raw = raw_rate(args.count)
+    print(f"raw pyzmq SUB receive loop (baseline): {raw:12,.0f} msg/s")
+    pipe, persisted = pipeline_rate(app, args.count, tmp)
+    print(f"console pipeline to the feed model:    {pipe:12,.0f} msg/s  = {pipe / raw:.2f} x raw  (target >= 0.30)")
+    print(f"  ... and persisted in the SQLite cache: {persisted:10,.0f} msg/s  = {persisted / raw:.2f} x raw")
+    lat, stall_1k, idle = paced(app, 1000, args.latency_seconds, tmp, "lat")
+    lat_ms = sorted(x * 1000 for x in lat)
+    p50 = statistics.median(lat_ms)
+    p99 = lat_ms[int(len(lat_ms) * 0.99) - 1]
+    print(f"publish -> feed latency at 1,000/s over {args.latency_seconds:g} s ({len(lat_ms):,} events): "
+          f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {lat_ms[-1]:.1f} ms  (target p99 <= 100)")
+    _lat, stall_10k, idle2 = paced(app, 10_000, args.burst_seconds, tmp, "burst")
+    print(f"longest GUI stall during 10,000/s for {args.burst_seconds:g} s: {stall_10k * 1000:.1f} ms "
+          f"(idle baseline {idle2 * 1000:.1f} ms; at 1,000/s {stall_1k * 1000:.1f} ms)  (target <= 50)")
+
+
+if __name__ == "__main__":
+    main()
