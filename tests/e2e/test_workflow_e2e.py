@@ -1,0 +1,171 @@
+"""End to end: the incident workflow with a real hub process, the simulator and real consoles."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+import zmq
+from PySide6.QtCore import Qt, QTimer
+from support import HubProcess, SimulatorProcess
+
+from app import domain, protocol
+from app.embedded import child_env, free_base_port
+from app.i18n import Translator
+from app.paths import ROOT
+from main import build_console
+
+pytestmark = pytest.mark.e2e
+
+
+class WorkflowHub(HubProcess):
+    """The hub process with workflow options (supervisors, a short escalation delay)."""
+
+    def __init__(self, base_port, db_path, *options: str):
+        super().__init__(base_port, db_path)
+        self.options = options
+
+    def start(self) -> "WorkflowHub":
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "app.hub", "--port", str(self.ports.base), "--db", f"sqlite:///{self.db_path}",
+             *self.options], cwd=str(ROOT), env=child_env(), stdout=self._log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL)
+        return self
+
+
+@pytest.fixture
+def hub(tmp_path):
+    h = WorkflowHub(free_base_port(), tmp_path / "hub.db", "--escalate-after", "2", "--supervisors", "hoa").start()
+    yield h
+    h.stop()
+
+
+@pytest.fixture
+def console(qtbot, tmp_path, hub):
+    opened = []
+
+    def start(operator: str, role: str = "operator"):
+        data = tmp_path / operator
+        data.mkdir(exist_ok=True)
+        window, session = build_console(hub.ports, data, Translator("en"), operator=operator)
+        qtbot.addWidget(window)
+        window.workflow.set_role(role)
+        session.start()
+        window.show()
+        opened.append((window, session))
+        qtbot.waitUntil(lambda: window.connection.state == "live", timeout=10_000)
+        return window
+
+    yield start
+    for window, session in opened:
+        session.close()
+        window.close()
+
+
+def _push(hub, *incidents):
+    ctx = zmq.Context()
+    push = ctx.socket(zmq.PUSH)
+    push.connect(hub.ports.ingest)
+    for incident in incidents:
+        push.send_multipart(protocol.encode(incident, source="test"))
+    push.close(linger=2000)
+    ctx.term()
+
+
+def _call(n: int, **kw) -> domain.Incident:
+    base = dict(id=f"113-e2e-{n}", category="Security", event="theft", urgency="Expected", severity="Moderate",
+                certainty="Likely", area=domain.PointArea(lat=10.7769, lon=106.7009), source="113",
+                title=f"Trộm cắp {n}", district="Quận 1", location="Nguyễn Huệ", created=time.time())
+    base.update(kw)
+    return domain.Incident(**base)
+
+
+def test_simultaneous_acks_one_wins_and_the_other_sees_the_winner(qtbot, hub, console):
+    a, b = console("lan"), console("minh")
+    _push(hub, _call(1))
+    for w in (a, b):
+        qtbot.waitUntil(lambda w=w: w.feed_model.incident("113-e2e-1") is not None, timeout=10_000)
+        assert w.feed_view.select_incident("113-e2e-1")
+    # Both press Acknowledge on the same revision before either hears of the other.
+    a.workflow.detail.buttons["ack"].click()
+    b.workflow.detail.buttons["ack"].click()
+    assert a.workflow.detail.pending_kind == b.workflow.detail.pending_kind == "ack"
+    qtbot.waitUntil(lambda: a.workflow.detail.pending_kind is None and b.workflow.detail.pending_kind is None,
+                    timeout=10_000)
+    winner = a.feed_model.incident("113-e2e-1").acked_by
+    loser = b if winner == "lan" else a
+    assert winner in ("lan", "minh") and b.feed_model.incident("113-e2e-1").acked_by == winner
+    assert loser.last_reply.code == "superseded"
+    shown = loser.workflow.detail.status_line.text()
+    assert "SUPERSEDED" in shown and winner in shown and loser.workflow.detail.status_line.isVisible()
+
+    # A dispatch by the winner and then a supervisor's resolve reach the other console.
+    win = a if winner == "lan" else b
+    win.workflow.issue("dispatch", "113-e2e-1", {"units": ("police:Q1-07",),
+                                                 "expected_revision": win.feed_model.incident("113-e2e-1").revision})
+    qtbot.waitUntil(lambda: loser.feed_model.incident("113-e2e-1").state == "dispatched", timeout=10_000)
+    assert loser.workflow.detail.incident.units == ("police:Q1-07",)
+    assert loser.workflow.detail.units.item(0).text().startswith("Police")
+    sup = console("hoa", "supervisor")
+    qtbot.waitUntil(lambda: sup.feed_model.incident("113-e2e-1") is not None, timeout=10_000)
+    sup.workflow.issue("resolve", "113-e2e-1", {"override": True, "text": "caller confirmed by phone"})
+    for w in (a, b):
+        qtbot.waitUntil(lambda w=w: w.feed_model.incident("113-e2e-1").state == "resolved", timeout=10_000)
+    assert "SOP override" in loser.workflow.detail.timeline.item(0).text()
+
+
+def test_unacknowledged_p1_escalates_for_the_supervisor(qtbot, hub, console):
+    operator, sup = console("lan"), console("hoa", "supervisor")
+    fire = _call(2, id="114-e2e-2", source="114", event="structure_fire", category="Fire",
+                 severity="Extreme", urgency="Immediate", title="Cháy nhà dân")
+    _push(hub, fire)
+    qtbot.waitUntil(lambda: sup.feed_model.incident("114-e2e-2") is not None, timeout=10_000)
+    assert sup.feed_model.incident("114-e2e-2").priority == 1
+    qtbot.waitUntil(lambda: sup.workflow.escalation_banner.isVisible(), timeout=10_000)
+    assert "Cháy nhà dân" in sup.workflow.escalation_banner.text()
+    assert sup.workflow.sound.current == "escalation"          # the supervisors' own pattern
+    assert operator.feed_model.incident("114-e2e-2").escalated
+    assert not operator.workflow.escalation_banner.isVisible()  # operators see the flag, not the banner
+    assert operator.workflow.sound.current == "p1"
+    # Acknowledging silences it everywhere.
+    operator.feed_view.select_incident("114-e2e-2")
+    operator.workflow.detail.buttons["ack"].click()
+    qtbot.waitUntil(lambda: not sup.workflow.escalation_banner.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: sup.workflow.sound.current == "", timeout=5000)
+
+
+def test_flood_groups_raises_the_banner_fills_the_meter_and_the_console_answers(qtbot, hub, console):
+    window = console("lan")
+    ticks = []
+    timer = QTimer(interval=20, timeout=lambda: ticks.append(time.monotonic()))
+    timer.start()
+    sim = SimulatorProcess(hub.ports, "--rate", "2000", "--seed", "21", "--duration", "4")
+    try:
+        qtbot.waitUntil(lambda: window.workflow.flood_banner.isVisible(), timeout=15_000)
+        qtbot.waitUntil(lambda: any(window.feed_model.incident_at(r).group_count > 1
+                                    for r in range(min(2000, window.feed_model.rowCount()))), timeout=15_000)
+        # While the flood pours in, the keyboard still works.
+        window.feed_view.table.setFocus()
+        window.activateWindow()
+        first = window.feed_view.selected_incident_id()
+        qtbot.keyClick(window.feed_view.table, Qt.Key.Key_J)
+        qtbot.waitUntil(lambda: window.workflow.detail.incident is not None
+                        and window.workflow.detail.incident.id != first, timeout=5000)
+        qtbot.waitUntil(lambda: sim.proc.poll() is not None, timeout=20_000)
+    finally:
+        sim.stop()
+        timer.stop()
+    assert "ALARM FLOOD" in window.workflow.flood_banner.text()
+    window.workflow._next_meter = 0
+    window.workflow._on_timer()
+    load = window.workflow.meter.load
+    assert load.alarms > 100 and load.in_flood_now and load.top_sources
+    assert "FLOOD" in window.workflow.meter.values["now"].text()
+    grouped = sum(window.feed_model.incident_at(r).group_count - 1 for r in range(window.feed_model.rowCount()))
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    print(f"flood: {window.feed_model.total} incidents on screen, {grouped} reports grouped into them; "
+          f"longest GUI timer gap {max(gaps) * 1000:.0f} ms over {len(gaps)} ticks")
+    assert grouped > 0
