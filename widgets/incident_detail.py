@@ -475,8 +475,9 @@ class IncidentDetailPane(QWidget):
             if a != b:
                 changes.append(f"{name} {a}→{b}" if name not in ("title", "description") else name)
         if changes:
+            when = new.updated or time.time()
             log = self._updates.setdefault(new.id, [])
-            log.append(f"{new.updated}\t{_hm(new.updated)}  {self.tr_.t('detail.update')} rev {new.revision}: "
+            log.append(f"{when}\t{_hm(when)}  {self.tr_.t('detail.update')} rev {new.revision}: "
                        + ", ".join(changes))
             del log[:-50]
             if len(self._updates) > UPDATE_LOGS_KEPT:
