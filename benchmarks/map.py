@@ -140,7 +140,10 @@ def measure(seconds: float, tick, label: str = "") -> float:
     return sum(c1[pid] - c0[pid] for pid in c1.keys() & c0.keys()) / (t1 - t0)
 
 
-def screenshot(pane: MapPane, incidents, city, path: Path) -> None:
+def screenshot(city: DemoCity, cache_dir: Path, path: Path) -> None:
+    """The map as an operator sees it on a busy evening (250 incidents, not the stress load)."""
+    incidents = make_incidents(city, 250, random.Random(11))
+    pane, _elapsed = open_pane(city, cache_dir, live=True, incidents=incidents)
     readings = {}
     for r in city.air_readings:
         if "pm25" in r.values:
@@ -150,15 +153,16 @@ def screenshot(pane: MapPane, incidents, city, path: Path) -> None:
                                               lat=stations[k].lat, lon=stations[k].lon, name=stations[k].location)
                          for k, v in readings.items() if k in stations])
     # The operator picks a severe incident in the city centre; the map pans and lists cameras.
-    centre = [i for i in pane._incidents.values() if i.severity == "Extreme" and i.state == "new"
-              and 10.77 < i.area.lat < 10.79 and 106.69 < i.area.lon < 106.71]
-    pane.page.runJavaScript("IOC.map.setZoom(15, {animate: false}); 1")
+    central = [i for i in incidents if i.severity in ("Extreme", "Severe") and i.state == "new"
+               and 10.76 < i.area.lat < 10.80 and 106.68 < i.area.lon < 106.72]
+    pane.page.runJavaScript("IOC.map.setZoom(14, {animate: false}); 1")
     wait_until(lambda: False, 0.5)
-    if centre:
-        pane.select_incident(centre[0].id)
+    if central:
+        pane.select_incident(central[0].id)
     wait_until(lambda: False, 2.0)
     path.parent.mkdir(parents=True, exist_ok=True)
     pane.grab().save(str(path))
+    pane.shutdown()
     print(f"screenshot: {path}")
 
 
@@ -193,9 +197,10 @@ def main() -> None:
           f" | live layers idle {cpu_idle_live * 100:5.1f} %   target <= 50 %")
     print(f"console process (Python, GUI thread + payloads): {GUI_CPU['churn'] * 100:5.1f} % of a core while"
           f" churning | baseline {GUI_CPU['base'] * 100:5.1f} %")
-    if args.screenshot:
-        screenshot(live, incidents, city, args.screenshot)
     live.shutdown()
+    live.close()
+    if args.screenshot:
+        screenshot(city, cache, args.screenshot)
     app.quit()
 
 

@@ -53,9 +53,13 @@ def nearest_cameras(lat: float, lon: float, cameras: Iterable[domain.Camera],
         if d > radius_m:
             continue
         b = bearing_deg(cam.lat, cam.lon, lat, lon)
-        # A camera standing on the incident sees it whichever way it points.
-        facing = None if cam.direction is None else (
-            d < 15.0 or angle_between(cam.direction, b) <= HALF_FIELD_OF_VIEW_DEG)
+        # A PTZ camera can be turned to it; one standing on the incident sees it anyway.
+        if cam.ptz or d < 15.0:
+            facing = True
+        elif cam.direction is None:
+            facing = None
+        else:
+            facing = angle_between(cam.direction, b) <= HALF_FIELD_OF_VIEW_DEG
         found.append(NearbyCamera(cam, d, b, facing))
     group = {True: 0, None: 1, False: 2}
     found.sort(key=lambda n: (group[n.facing], n.distance_m))

@@ -56,14 +56,15 @@
 
   // ---- districts: names and a choropleth of open incidents ------------------------------------
   let districtCounts = {};
-  const CHORO = [[21, "#b71c1c"], [11, "#e53935"], [6, "#fb8c00"], [3, "#fdd835"], [1, "#fff59d"]];
+  // One violet hue, stronger with more open incidents: it must not compete with the
+  // red/orange/yellow of incident severities drawn on top of it.
+  const CHORO = [[21, 0.40], [11, 0.32], [6, 0.24], [3, 0.17], [1, 0.10]];
   function districtStyle(feature) {
     const n = districtCounts[feature.properties.name] || 0;
     const step = CHORO.find(([min]) => n >= min);
     // Zoomed in, the operator is inside one district: a strong tint would only hide the markers.
-    const opacity = Math.max(0.08, Math.min(0.3, 0.3 - (map.getZoom() - 12) * 0.07));
-    return {color: "#90a4ae", weight: 1, fillColor: step ? step[1] : "#000",
-            fillOpacity: step ? opacity : 0};
+    const scale = Math.max(0.35, Math.min(1, 1 - (map.getZoom() - 12) * 0.2));
+    return {color: "#90a4ae", weight: 1, fillColor: "#9575cd", fillOpacity: step ? step[1] * scale : 0};
   }
   F.districts.setStyle(districtStyle);
   map.on("zoomend", () => F.districts.setStyle(districtStyle));
@@ -79,7 +80,10 @@
   const cameras = new Map();     // id -> {data, marker}
   let nearCameraIds = new Set();
   const cameraCluster = L.markerClusterGroup({maxClusterRadius: 40, disableClusteringAtZoom: 15,
-    spiderfyOnMaxZoom: false, showCoverageOnHover: false, chunkedLoading: false});
+    spiderfyOnMaxZoom: false, showCoverageOnHover: false, chunkedLoading: false,
+    // Small and quiet: camera clusters are context, incidents are the news.
+    iconCreateFunction: (cluster) => L.divIcon({className: "cam-cluster", iconSize: [26, 26],
+      html: "<span>" + Number(cluster.getChildCount()) + "</span>"})});
   cameraCluster.addTo(map);
   const STATUS_LABEL = {online: "online", degraded: "degraded (no image)", offline: "offline",
                         unknown: "status unknown"};
@@ -212,7 +216,7 @@
   const sensors = new Map();
   const sensorLayer = L.layerGroup().addTo(map);
   function sensorIcon(s) {
-    const text = s.aqi !== null ? s.aqi : (s.value !== null ? s.value : "?");
+    const text = s.aqi !== null ? s.aqi : (s.value !== null ? s.value : "–");
     return L.divIcon({className: "aqi", iconSize: [34, 22], iconAnchor: [17, 11],
       html: '<div class="aqi-box" style="background:' + s.colour + '">' + text + "</div>"});
   }
@@ -278,7 +282,7 @@
     head.textContent = list.length ? "Cameras near the incident" : "No camera within range";
     for (const n of list) {
       const row = L.DomUtil.create("div", "near-row", panel);
-      const facing = n.facing === true ? "facing" : n.facing === false ? "away" : "dir. unknown";
+      const facing = n.facing === true ? "sees it" : n.facing === false ? "faces away" : "direction unknown";
       row.innerHTML = '<span class="near-code">' + n.code + '</span> ' + n.name +
         ' <span class="near-dist">' + n.distance + " m · " + facing + "</span>";
       row.title = "Show on the video wall";

@@ -148,6 +148,8 @@ def test_nearest_cameras_facing_first_then_unknown_then_away():
     assert [n.camera.id for n in found] == ["facing", "unknown", "away"]
     assert [n.facing for n in found] == [True, None, False]
     assert nearest_cameras(lat, lon, cams, radius_m=500, limit=1)[0].camera.id == "facing"
+    ptz = _cam("ptz", lat + d, lon, direction=0.0, ptz=True)   # pointing away, but it can turn
+    assert nearest_cameras(lat, lon, cams + [ptz], radius_m=500)[0].camera.id == "ptz"
 
 
 def test_payloads_escape_every_backend_string():

@@ -112,10 +112,10 @@ def test_districts_choropleth_counts_open_incidents(qtbot, pane):
     incs = [incident(f"q1-{n}", 10.7756, 106.7019) for n in range(7)]
     incs.append(incident("closed", 10.7756, 106.7019, state="closed"))
     render(qtbot, pane, lambda: pane.upsert_incidents(incs), incidents=7)   # closed: not drawn at all
-    colour = js(qtbot, pane, "(() => { let c = null; IOC.districts.eachLayer(l => {"
-                             " if (l.feature.properties.name === 'Quận 1') c = l.options.fillColor; });"
-                             " return c; })()")
-    assert colour == "#fb8c00"   # the 6-10 band: the closed incident is not counted
+    shade = js(qtbot, pane, "(() => { const out = {}; IOC.districts.eachLayer(l => {"
+                            " out[l.feature.properties.name] = l.options.fillOpacity; }); return out; })()")
+    assert shade["Quận 1"] == pytest.approx(0.24)   # the 6-10 band: the closed incident is not counted
+    assert shade["Quận 3"] == 0
 
 
 def test_feed_to_map_selection_pans_and_lists_cameras(qtbot, pane, city):
@@ -247,7 +247,7 @@ def test_operator_working_the_map_is_not_interrupted(qtbot, pane):
 def test_sensor_stations_coloured_by_pm25_band(qtbot, pane, city):
     grey = js(qtbot, pane, "[...IOC.sensors.values()].map(r => r.marker.getElement()"
                            ".querySelector('.aqi-box').textContent)")
-    assert grey == ["?"] * 6                             # known stations, no reading yet
+    assert grey == ["–"] * 6                             # known stations, no reading yet
     readings = [domain.SensorReading(station=s.station, kind="pm25", value=v, unit="µg/m³", time=0.0,
                                      lat=s.lat, lon=s.lon, name=s.location)
                 for s, v in zip(city.air_stations, (5.0, 20.0, 45.0, 80.0, 150.0, 300.0))]
