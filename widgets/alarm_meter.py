@@ -61,6 +61,8 @@ class AlarmMeterPane(QWidget):
         layout.addWidget(self.top, 1)
         self.shelved_label = QLabel(t("meter.shelved"))
         layout.addWidget(self.shelved_label)
+        self.shelved.setMinimumHeight(60)
+        self.shelved.setMaximumHeight(160)
         layout.addWidget(self.shelved, 1)
 
     def set_load(self, load: al.AlarmLoad, recent: int) -> None:
@@ -86,7 +88,7 @@ class AlarmMeterPane(QWidget):
         standing_color = GOOD if load.standing < al.STANDING_TARGET else BAD
         self.values["standing"].setText(
             f"<b>{load.standing:,}</b>  " + _chip("OK" if load.standing < al.STANDING_TARGET else "✗", standing_color)
-            + f"  <span style='color:#8a9099'>stale {load.stale} · shelved {load.shelved}</span>")
+            + f"  <span style='color:#8a9099'>{escape(t('meter.standing_detail', stale=load.stale, shelved=load.shelved))}</span>")
         mix = load.priority_mix
         off = max(abs(mix[k] - al.PRIORITY_MIX_TARGET[k]) for k in mix) if load.alarms else 0.0
         self.values["mix"].setText(

@@ -131,7 +131,7 @@ class AlertFeedModel(QAbstractTableModel):
         if col == "status":
             kind = self._pending.get(inc.id)
             if kind is not None:
-                return t("pending.ack") if kind == "ack" else t("pending.any", kind=kind)
+                return t("pending.ack") if kind == "ack" else t("pending.any", kind=t(f"kind.{kind}"))
             label = t(f"state.{inc.state}")
             if inc.escalated and inc.state == "new":
                 label = f"{label} · {t('feed.escalated')}"

@@ -140,6 +140,7 @@ class IncidentDetailPane(QWidget):
         self.checklist_title.setStyleSheet("font-weight:bold")
         self.checklist = QListWidget()
         self.checklist.setToolTip(t("act.checklist") + " — Space")
+        self.checklist.setMinimumHeight(170)     # a whole SOP readable without scrolling
         self.checklist.itemChanged.connect(self._on_checklist_item_changed)
 
         self.timeline = QListWidget()
@@ -182,7 +183,7 @@ class IncidentDetailPane(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(checklist_box)
         split.addWidget(self.tabs)
-        split.setSizes([220, 300])
+        split.setSizes([300, 260])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -237,11 +238,11 @@ class IncidentDetailPane(QWidget):
             last = next((e for e in reversed(inc.history) if e.actor != "system" and e.action != "created"),
                         None) if inc is not None else None
             who = last.actor if last else (inc.acked_by if inc else "?")
-            self.outcome_text = t("detail.superseded", kind=kind, who=who or "?",
-                                  action=last.action if last else "ack",
+            self.outcome_text = t("detail.superseded", kind=t(f"kind.{kind}").upper(), who=who or "?",
+                                  action=t(f"kind.{last.action if last else 'ack'}"),
                                   state=t(f"state.{inc.state}") if inc else "?")
         elif reply.code in ("invalid", "forbidden", "not_found"):
-            self.outcome_text = t("detail.refused", kind=kind, msg=reply.message)
+            self.outcome_text = t("detail.refused", kind=t(f"kind.{kind}"), msg=reply.message)
         else:
             self.outcome_text = ""
         if reply.incident is not None and self.incident is not None and reply.incident.id == self.incident.id \
@@ -459,10 +460,12 @@ class IncidentDetailPane(QWidget):
         inc = self.incident
         self.timeline.clear()
         lines = []
+        sop = self._sop()
         for e in inc.history:
             move = f"{t(f'state.{e.from_state}')} → {t(f'state.{e.to_state}')}" if (
                 e.from_state and e.from_state != e.to_state) else ""
-            lines.append((e.time, f"{_hm(e.time)}  {e.actor}  {e.action}  {move}  {e.text}".rstrip()))
+            text = self._step_text(sop, e.text) if e.action == "sop_step" else e.text
+            lines.append((e.time, f"{_hm(e.time)}  {e.actor}  {t(f'kind.{e.action}')}  {move}  {text}".rstrip()))
         for line in self._updates.get(inc.id, []):
             lines.append((float(line.split("\t", 1)[0]), line.split("\t", 1)[1]))
         for _when, line in sorted(lines, key=lambda x: x[0], reverse=True):   # newest first
@@ -473,7 +476,8 @@ class IncidentDetailPane(QWidget):
         for name in ("severity", "urgency", "priority", "group_count", "title", "description", "location"):
             a, b = getattr(old, name), getattr(new, name)
             if a != b:
-                changes.append(f"{name} {a}→{b}" if name not in ("title", "description") else name)
+                label = self.tr_.t(f"field.{name}")
+                changes.append(f"{label} {a}→{b}" if name not in ("title", "description") else label)
         if changes:
             when = new.updated or time.time()
             log = self._updates.setdefault(new.id, [])
@@ -506,7 +510,8 @@ class IncidentDetailPane(QWidget):
         inc = self.incident
         text, style = "", ""
         if self.pending_kind is not None:
-            text, style = t("detail.pending", kind=self.pending_kind), "background:#5d4a00;color:#ffe082"
+            text, style = (t("detail.pending", kind=t(f"kind.{self.pending_kind}")),
+                           "background:#5d4a00;color:#ffe082")
         elif self.outcome_text:
             text, style = self.outcome_text, "background:#7f1d1d;color:white;font-weight:bold"
         elif inc is not None and inc.escalated and inc.state == "new":

@@ -68,7 +68,7 @@ class WorkflowWiring(QObject):
         self.meter_dock = window._add_dock("meter", tr.t("pane.meter"), self.meter,
                                            Qt.DockWidgetArea.RightDockWidgetArea)
         window.splitDockWidget(self.detail_dock, self.meter_dock, Qt.Orientation.Vertical)
-        window.resizeDocks([self.detail_dock, self.meter_dock], [560, 340], Qt.Orientation.Vertical)
+        window.resizeDocks([self.detail_dock, self.meter_dock], [640, 300], Qt.Orientation.Vertical)
         window.resizeDocks([self.detail_dock], [620], Qt.Orientation.Horizontal)
         for dock in (self.detail_dock, self.meter_dock):
             window._view_menu.addAction(dock.toggleViewAction())
@@ -196,7 +196,7 @@ class WorkflowWiring(QObject):
         shown = self.detail.incident
         if shown is not None and shown.id == incident_id:
             self.detail.set_pending(kind)
-        self.w.status.showMessage(self.tr_.t("msg.sent", kind=kind, id=incident_id), 3000)
+        self.w.status.showMessage(self.tr_.t("msg.sent", kind=self.tr_.t(f"kind.{kind}"), id=incident_id), 3000)
         return command
 
     # --- selection and "seen by me" -------------------------------------------------------------

@@ -143,6 +143,9 @@ def apply_command(
     if kind == "resolve" and command.override and sop is not None and sop.missing(incident.sop_done):
         # The timeline is the audit: say which steps the supervisor waived, not just why.
         text = f"SOP override, not done: {', '.join(sop.missing(incident.sop_done))}. {text}"
+    if kind == "sop_step" and not text:
+        # The timeline names the step (consoles show its text in their own language).
+        text = command.step_id
     changes = _changes(incident, command, text, now, sop)
     if to_state not in SHELVABLE:
         changes.setdefault("shelved_until", 0.0)    # being worked or finished: off the shelf

@@ -77,13 +77,13 @@ def test_pending_then_superseded_names_the_winner(qtbot, pane):
         pane.buttons["ack"].click()
     assert sent.args[0] == "ack" and sent.args[2] == {"expected_revision": 1}
     pane.set_pending("ack")
-    assert "ack" in pane.status_line.text() and not pane.buttons["ack"].isEnabled()
+    assert "tiếp nhận" in pane.status_line.text() and not pane.buttons["ack"].isEnabled()
     winner = _inc(state="acknowledged", acked_by="minh", revision=2, history=_inc().history + (
         domain.HistoryEntry(time=time.time(), actor="minh", action="ack", revision=2,
                             from_state="new", to_state="acknowledged"),))
     pane.show_reply("ack", domain.CommandReply(cmd_id="c", code="superseded", message="already", incident=winner))
     text = pane.status_line.text()
-    assert "minh" in text and "ack" in text and pane.status_line.isVisible()
+    assert "minh" in text and "TIẾP NHẬN" in text and pane.status_line.isVisible()
     assert pane.incident.acked_by == "minh" and pane.pending_kind is None
     assert "minh" in pane.badge.text()
 
@@ -113,4 +113,4 @@ def test_timeline_lists_history_and_count_updates(pane):
     pane.set_incident(_inc())
     pane.set_incident(_inc(revision=2, group_count=4))
     lines = [pane.timeline.item(i).text() for i in range(pane.timeline.count())]
-    assert "group_count 1→4" in lines[0] and "created" in lines[-1]
+    assert "số cảnh báo gộp 1→4" in lines[0] and "tiếp nhận báo tin" in lines[-1]
