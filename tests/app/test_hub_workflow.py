@@ -11,6 +11,7 @@ import zmq
 from support import wait_until
 
 from app import domain, protocol
+from app.embedded import free_base_port
 from app.hub.server import Hub, HubPorts, WorkflowOptions
 from app.workflow.grouping import GroupingConfig
 
@@ -60,11 +61,13 @@ class _Peer:
 
 
 @pytest.fixture
-def make_hub(free_port, tmp_path):
+def make_hub(tmp_path):
+    # The hub binds four consecutive ports: ask for four free ones, not one.
+    base = free_base_port()
     started = []
 
     def make(**options):
-        hub = Hub(HubPorts("127.0.0.1", free_port), f"sqlite:///{tmp_path / 'hub.db'}",
+        hub = Hub(HubPorts("127.0.0.1", base), f"sqlite:///{tmp_path / 'hub.db'}",
                   workflow=WorkflowOptions(**options))
         thread = threading.Thread(target=hub.run, daemon=True)
         thread.start()
@@ -137,7 +140,7 @@ def test_unacknowledged_p1_escalates_on_the_tick(make_hub):
     assert hub.stats["workflow.escalated"] == 1
 
 
-def test_handover_is_kept_published_and_acknowledged_once(make_hub, free_port, tmp_path):
+def test_handover_is_kept_published_and_acknowledged_once(make_hub):
     hub, peer = make_hub()
     peer.push.send_multipart(protocol.encode(_report(1, source="113", event="theft"), source="sim"))
     peer.updates(until=lambda out: out)

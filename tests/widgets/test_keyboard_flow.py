@@ -11,13 +11,15 @@ from PySide6.QtWidgets import QApplication
 from support import ThreadHub
 
 from app import domain, protocol
+from app.embedded import free_base_port
 from app.i18n import Translator
 from main import build_console
 
 
 @pytest.fixture
-def console(qtbot, tmp_path, free_port):
-    with ThreadHub(free_port, tmp_path / "hub.db") as hub:
+def console(qtbot, tmp_path):
+    # The hub binds four consecutive ports: ask for four free ones, not one.
+    with ThreadHub(free_base_port(), tmp_path / "hub.db") as hub:
         window, session = build_console(hub.ports, tmp_path / "console", Translator("en"), operator="lan")
         qtbot.addWidget(window)
         session.start()
