@@ -33,6 +33,10 @@ _FormatCb = ctypes.CFUNCTYPE(ctypes.c_uint, ctypes.POINTER(ctypes.c_void_p), cty
                              ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint))     # samples ~3% of the pixels: enough to see a moving clock
 
 
+def _align16(n: int) -> int:
+    return (n + 15) & ~15
+
+
 def fingerprint(pixels: np.ndarray) -> int:
     """A cheap fingerprint of a picture, used to tell a repeated frame from a new one."""
     return zlib.crc32(pixels[::_FINGERPRINT_STRIDE].tobytes())
@@ -63,9 +67,6 @@ class _VlcSink:
         self.buffer = None
         self.array: np.ndarray | None = None
         self.width = self.height = 0
-        # libVLC hands over buffers padded to 16-line multiples (180 -> 192); the visible
-        # size comes from the player once the first picture is up.
-        self.visible: tuple[int, int] | None = None
         self.last_fp: int | None = None
         self._emit_frame = emit_frame
         self._emit_failed = emit_failed
@@ -83,6 +84,12 @@ class _VlcSink:
         w, h = int(width[0]), int(height[0])
         if w <= 0 or h <= 0:
             return 0
+        # libVLC asks twice: first with the visible size (320x180), then, once the decoder
+        # has run, with its 16-aligned coded size (320x192). Accepting the second would make
+        # libVLC stretch every picture by 7% and costs ~60% more CPU, so keep the first.
+        if self.width and (w, h) == (_align16(self.width), _align16(self.height)):
+            w, h = self.width, self.height
+            width[0], height[0] = w, h
         ctypes.memmove(chroma, b"RV32", 4)
         pitches[0] = w * 4
         lines[0] = h
@@ -106,8 +113,7 @@ class _VlcSink:
                 return
             self.last_fp = fp
             self.got_picture = True
-            w, h = self.visible or (self.width, self.height)
-            image = QImage(self.buffer, min(w, self.width), min(h, self.height), self.width * 4,
+            image = QImage(self.buffer, self.width, self.height, self.width * 4,
                            QImage.Format.Format_RGB32).copy()
             self._emit_frame(image, fp)
 
@@ -124,7 +130,6 @@ class VlcSource(QObject):
 
     frame_ready = Signal(QImage, object)
     failed = Signal(str)
-    _raw_frame = Signal(QImage, object)     # from libVLC's thread, cropped here on the GUI thread
     decoder = "libVLC"
 
     def __init__(self, parent=None, network_caching_ms: int = 150):
@@ -133,30 +138,16 @@ class VlcSource(QObject):
         self._player: vlc.MediaPlayer | None = None
         self._sink: _VlcSink | None = None
         self.url = ""
-        self._raw_frame.connect(self._on_raw_frame)
 
     @property
     def got_picture(self) -> bool:
         return bool(self._sink and self._sink.got_picture)
 
-    def _on_raw_frame(self, image: QImage, fp: int) -> None:
-        sink = self._sink
-        if sink is None:
-            return
-        if sink.visible is None:
-            w, h = self._player.video_get_size(0)
-            if w and h:
-                with sink.lock:
-                    sink.visible = (w, h)
-        if sink.visible and (image.width(), image.height()) != sink.visible:
-            image = image.copy(0, 0, *sink.visible)
-        self.frame_ready.emit(image, fp)
-
     def start(self, url: str) -> None:
         self.stop()
         self.url = url
         inst = VlcRuntime.instance()
-        sink = _VlcSink(self._raw_frame.emit, self.failed.emit)
+        sink = _VlcSink(self.frame_ready.emit, self.failed.emit)
         player = inst.media_player_new()
         media = inst.media_new(url)
         media.add_option(f":network-caching={self._caching}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QStaticText
 
 _BG = QColor(18, 20, 24)
 _LIVE = QColor(60, 200, 90)
@@ -23,17 +23,38 @@ def _fit(image_w: int, image_h: int, area: QRect) -> QRect:
     return QRect(area.x() + (area.width() - w) // 2, area.y() + (area.height() - h) // 2, w, h)
 
 
-def _label(painter: QPainter, rect: QRect, text: str, align, fg: QColor, bg=QColor(0, 0, 0, 170)) -> None:
-    metrics = painter.fontMetrics()
-    text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width() - 8)
-    w = metrics.horizontalAdvance(text) + 8
-    h = metrics.height() + 2
+class LabelCache:
+    """Laid-out overlay texts: eliding and shaping a string costs more than drawing a video
+    frame, and the name and badge change far less often than the picture."""
+
+    def __init__(self):
+        self._items: dict[tuple, tuple[QStaticText, int, int]] = {}
+
+    def get(self, painter: QPainter, text: str, max_width: int) -> tuple[QStaticText, int, int]:
+        font = painter.font()
+        key = (text, max_width, font.pixelSize(), font.bold())
+        hit = self._items.get(key)
+        if hit is None:
+            if len(self._items) > 32:
+                self._items.clear()
+            metrics = painter.fontMetrics()
+            shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max_width)
+            static = QStaticText(shown)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(painter.transform(), font)
+            hit = self._items[key] = (static, metrics.horizontalAdvance(shown), metrics.height())
+        return hit
+
+
+def _label(painter: QPainter, cache: LabelCache, rect: QRect, text: str, align, fg: QColor,
+           bg=QColor(0, 0, 0, 170)) -> None:
+    static, text_w, text_h = cache.get(painter, text, rect.width() - 8)
+    w, h = text_w + 8, text_h + 2
     x = rect.x() if align & Qt.AlignmentFlag.AlignLeft else rect.right() - w
     y = rect.y() if align & Qt.AlignmentFlag.AlignTop else rect.bottom() - h
-    box = QRect(x, y, w, h)
-    painter.fillRect(box, bg)
+    painter.fillRect(QRect(x, y, w, h), bg)
     painter.setPen(fg)
-    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+    painter.drawStaticText(x + 4, y + 1, static)
 
 
 def paint_tile(painter: QPainter, tile, picture: QImage | None) -> None:
@@ -41,10 +62,15 @@ def paint_tile(painter: QPainter, tile, picture: QImage | None) -> None:
     painter.fillRect(rect, _BG)
     if picture is not None:
         target = _fit(picture.width(), picture.height(), rect)
-        # Smooth scaling only when shrinking a lot; near 1:1 the cheap path looks the same.
-        smooth = picture.width() > target.width() * 1.3
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
-        painter.drawImage(target, picture)
+        if abs(target.width() - picture.width()) <= picture.width() // 25:
+            # Within 4% of 1:1: draw unscaled and centred (losing a few edge pixels) rather
+            # than resample every frame.
+            painter.drawImage(rect.center().x() - picture.width() // 2,
+                              rect.center().y() - picture.height() // 2, picture)
+        else:
+            # Smooth scaling only when shrinking a lot; near 1:1 the cheap path looks the same.
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, picture.width() > target.width() * 1.3)
+            painter.drawImage(target, picture)
     state = tile.state
     font = QFont(painter.font())
     font.setPixelSize(max(10, min(14, rect.height() // 14)))
@@ -52,11 +78,11 @@ def paint_tile(painter: QPainter, tile, picture: QImage | None) -> None:
     inner = rect.adjusted(4, 4, -4, -4)
     camera = tile.camera
     if camera is not None:
-        _label(painter, inner, f"{camera.code}  {camera.name}", Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+        _label(painter, tile.labels, inner, f"{camera.code}  {camera.name}", Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
                QColor(240, 240, 240))
         colour = {"live": _LIVE, "stale": _STALE}.get(state, _WAIT)
         word = {"live": "LIVE", "stale": "STALE", "connecting": "WAIT"}.get(state, state.upper())
-        _label(painter, inner, f"● {word}  {tile.badge_text()}",
+        _label(painter, tile.labels, inner, f"● {word}  {tile.badge_text()}",
                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, colour)
     if state == "stale":
         # Grey wash over the (already greyscale) last picture, and a band that cannot be

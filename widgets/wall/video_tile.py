@@ -20,7 +20,7 @@ from app.wall.budget import MAIN, NONE, SNAPSHOT, SUB
 from app.wall.decoders import QT, SNAPSHOT as SNAPSHOT_DECODER, DecoderChoice
 from app.wall.health import Backoff, StreamHealth
 from widgets.wall.sources import QtMediaSource, SnapshotSource, VlcSource
-from widgets.wall.tile_painter import paint_tile
+from widgets.wall.tile_painter import LabelCache, paint_tile
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,8 @@ class VideoTile(QWidget):
         self._frames_total = 0
         self._last_error = ""
         self._press_pos: QPoint | None = None
+        self.labels = LabelCache()
+        self._badge = ("", 0.0, "")          # text, when made, for which state
         self._reconnect = QTimer(self)
         self._reconnect.setSingleShot(True)
         self._reconnect.timeout.connect(self._on_reconnect_timeout)
@@ -225,7 +227,9 @@ class VideoTile(QWidget):
             self._health.fail()
             self._schedule_reconnect()
         self._refresh_state()
-        self.update()                    # frame age in the badge moves on
+        if self._state != "live":
+            self.update()                # frame age and reconnect countdown move on; live
+                                         # tiles repaint with every picture anyway
 
     def _refresh_state(self) -> None:
         if self._camera is None:
@@ -237,6 +241,7 @@ class VideoTile(QWidget):
         if state != self._state:
             self._state = state
             self.state_changed.emit(state)
+            self.update()
 
     # --- painting -----------------------------------------------------------------------
     def paintEvent(self, _event) -> None:
@@ -256,7 +261,17 @@ class VideoTile(QWidget):
         return self._image
 
     def badge_text(self) -> str:
+        """Frame age, fps, resolution, decoder and stream; remade at most twice a second
+        (faster is unreadable and costs paint time on a 16-tile wall)."""
         now = time.monotonic()
+        text, made, state = self._badge
+        if state == self._state and now - made < 0.5:
+            return text
+        text = self._make_badge_text(now)
+        self._badge = (text, now, self._state)
+        return text
+
+    def _make_badge_text(self, now: float) -> str:
         h = self._health
         age = h.frame_age(now)
         parts = [f"{age:.1f}s" if age is not None else "–",
