@@ -48,3 +48,10 @@ def free_port() -> int:
 def free_ports():
     """free_ports(n) -> n distinct TCP ports on 127.0.0.1 that were free a moment ago."""
     return _free_ports
+
+
+@pytest.fixture
+def hub_base_port() -> int:
+    """A base port P with P..P+3 (a hub's four sockets) free on 127.0.0.1 a moment ago."""
+    from app.embedded import free_base_port
+    return free_base_port()

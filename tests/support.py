@@ -82,7 +82,7 @@ class ThreadHub:
 
     def __enter__(self) -> Hub:
         self.thread.start()
-        assert self.hub.wait_ready(10)
+        assert self.hub.wait_ready(10), self.hub.error or "hub did not start"
         return self.hub
 
     def __exit__(self, *exc) -> None:

@@ -122,8 +122,11 @@ class Hub:
     def stop(self) -> None:
         self._stop.set()
 
+    error: str = ""
+
     def wait_ready(self, timeout: float = 10.0) -> bool:
-        return self._ready.wait(timeout)
+        """True once the hub listens; False on timeout or when it could not bind (see .error)."""
+        return self._ready.wait(timeout) and not self.error
 
     def run(self) -> None:
         ctx = zmq.Context()
@@ -137,10 +140,19 @@ class Hub:
         for sock in (pub, snap, pull, cmd):
             sock.setsockopt(zmq.LINGER, 500)
             sock.setsockopt(zmq.MAXMSGSIZE, SOCKET_MAX_MSG)
-        pub.bind(b.pub)
-        snap.bind(b.snapshot)
-        pull.bind(b.ingest)
-        cmd.bind(b.command)
+        try:
+            pub.bind(b.pub)
+            snap.bind(b.snapshot)
+            pull.bind(b.ingest)
+            cmd.bind(b.command)
+        except zmq.ZMQError as exc:
+            # Say which address, and wake anyone waiting for readiness instead of letting them time out.
+            self.error = f"cannot listen on {b.host} ports {b.base}..{b.base + 3}: {exc}"
+            log.error("%s", self.error)
+            self._ready.set()
+            self.store.close()
+            ctx.destroy(linger=0)
+            raise
         self._pub = pub
         poller = zmq.Poller()
         for sock in (snap, pull, cmd):

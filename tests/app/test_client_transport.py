@@ -66,8 +66,8 @@ class ScriptedHub:
 
 
 @pytest.fixture
-def scripted(free_port):
-    hub = ScriptedHub(free_port)
+def scripted(hub_base_port):
+    hub = ScriptedHub(hub_base_port)
     yield hub
     hub.close()
 
@@ -182,9 +182,9 @@ def test_malformed_updates_are_counted_and_the_stream_continues(scripted):
         t.stop()
 
 
-def test_commands_are_resent_until_the_hub_answers(free_port, tmp_path):
+def test_commands_are_resent_until_the_hub_answers(hub_base_port, tmp_path):
     probe = SessionProbe()
-    ports = HubPorts("127.0.0.1", free_port)
+    ports = HubPorts("127.0.0.1", hub_base_port)
     t = ClientTransport(ports, probe, flush_interval=0.02, command_retry=0.5)
     t.start()
     try:
@@ -192,7 +192,7 @@ def test_commands_are_resent_until_the_hub_answers(free_port, tmp_path):
                                       issued=0, text="x"))
         time.sleep(1.2)                      # no hub yet: nothing can answer
         assert probe.replies == []
-        with ThreadHub(free_port, tmp_path / "hub.db") as hub:
+        with ThreadHub(hub_base_port, tmp_path / "hub.db") as hub:
             push = zmq.Context.instance().socket(zmq.PUSH)
             push.connect(ports.ingest)
             push.send_multipart(protocol.encode(_incident(1), source="sim"))

@@ -72,8 +72,8 @@ class Peer:
 
 
 @pytest.fixture
-def hub(free_port, tmp_path):
-    with ThreadHub(free_port, tmp_path / "hub.db") as h:
+def hub(hub_base_port, tmp_path):
+    with ThreadHub(hub_base_port, tmp_path / "hub.db") as h:
         yield h
 
 
@@ -136,15 +136,15 @@ def test_commands_apply_once_and_answer_every_time(hub, peer):
     assert missing.code == "not_found"
 
 
-def test_state_survives_a_restart_under_a_new_epoch(free_port, tmp_path):
-    with ThreadHub(free_port, tmp_path / "hub.db") as hub1:
+def test_state_survives_a_restart_under_a_new_epoch(hub_base_port, tmp_path):
+    with ThreadHub(hub_base_port, tmp_path / "hub.db") as hub1:
         p = Peer(hub1.ports)
         p.push.send_multipart(protocol.encode(_incident(1), source="sim"))
         p.updates()
         assert p.command(domain.Command(cmd_id="k", kind="ack", incident_id="113-t-1", operator="a", issued=0)).ok
         p.close()
         epoch1 = hub1.epoch
-    with ThreadHub(free_port, tmp_path / "hub.db") as hub2:
+    with ThreadHub(hub_base_port, tmp_path / "hub.db") as hub2:
         assert hub2.epoch != epoch1
         p = Peer(hub2.ports)
         incidents, _c, _s, end = p.snapshot()
