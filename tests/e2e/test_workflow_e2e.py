@@ -169,3 +169,33 @@ def test_flood_groups_raises_the_banner_fills_the_meter_and_the_console_answers(
     print(f"flood: {window.feed_model.total} incidents on screen, {grouped} reports grouped into them; "
           f"longest GUI timer gap {max(gaps) * 1000:.0f} ms over {len(gaps)} ticks")
     assert grouped > 0
+
+
+def test_shelved_alarm_is_listed_on_every_console_and_handover_is_taken_over(qtbot, hub, console):
+    a, b = console("lan"), console("minh")
+    _push(hub, _call(3, title="Camera báo sai"))
+    qtbot.waitUntil(lambda: b.feed_model.incident("113-e2e-3") is not None, timeout=10_000)
+    inc = a.feed_model.incident("113-e2e-3")
+    a.workflow.issue("shelve", "113-e2e-3", {"text": "camera lens dirty", "until": time.time() + 900,
+                                             "expected_revision": inc.revision})
+    qtbot.waitUntil(lambda: b.feed_model.incident("113-e2e-3").shelved_by == "lan", timeout=10_000)
+    b.workflow._next_meter = 0
+    b.workflow._on_timer()
+    assert b.workflow.meter.shelved.count() == 1
+    assert "camera lens dirty" in b.workflow.meter.shelved.item(0).text()
+
+    # Shift change at desk A: lan hands over, minh takes over on the same console.
+    dialog = a.workflow.open_handover()
+    assert dialog.record.shelved and dialog.record.shelved[0].reason == "camera lens dirty"
+    dialog.notes.setPlainText("Camera Q1 bẩn ống kính")
+    dialog.send_button.click()
+    qtbot.waitUntil(lambda: dialog.ack_button.isEnabled(), timeout=10_000)
+    dialog.incoming.setText("minh")
+    dialog.ack_button.click()
+    qtbot.waitUntil(lambda: "minh" in dialog.status.text(), timeout=10_000)
+    assert a.session.operator == "minh"
+    dialog.close()
+    hub.stop()
+    import sqlite3
+    with sqlite3.connect(hub.db_path) as conn:
+        assert conn.execute("select count(*) from handovers").fetchone()[0] == 1
