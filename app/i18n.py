@@ -86,6 +86,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "act.note": ("Ghi chú [N]", "Note [N]"),
     "act.add_note": ("Thêm ghi chú [Ctrl+Enter]", "Add note [Ctrl+Enter]"),
     "act.checklist": ("Danh mục SOP [F3]", "SOP checklist [F3]"),
+    "act.escalated": ("Tới P1 quá hạn kế tiếp [E]", "Next escalated P1 [E]"),
     "act.show_on_wall": ("Xem trên tường video [W]", "Show on wall [W]"),
     "act.handover": ("Bàn giao ca…", "Shift handover…"),
     "act.mute": ("Tắt tiếng 5 phút [Ctrl+M]", "Mute 5 min [Ctrl+M]"),
@@ -147,7 +148,8 @@ _LABELS: dict[str, tuple[str, str]] = {
                      "Ưu tiên P1/P2; các cảnh báo cùng loại đã được gộp.",
                      "ALARM FLOOD: {n} new alarms in 10 min (EEMUA 191 limit: 10). "
                      "Work P1/P2 first; same-type alarms are grouped."),
-    "banner.escalated": ("{n} P1 CHƯA TIẾP NHẬN QUÁ HẠN: {titles}", "{n} P1 UNACKNOWLEDGED PAST THE LIMIT: {titles}"),
+    "banner.escalated": ("{n} P1 CHƯA TIẾP NHẬN QUÁ HẠN [E để xem]: {titles}",
+                         "{n} P1 UNACKNOWLEDGED PAST THE LIMIT [E to go]: {titles}"),
     "banner.muted": ("Đã tắt tiếng đến {until} (báo động leo thang vẫn kêu)",
                      "Muted until {until} (escalations still sound)"),
     "meter.title": ("Tải cảnh báo trên mỗi người trực (ISA-18.2 / EEMUA 191)",

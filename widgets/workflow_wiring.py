@@ -38,7 +38,7 @@ SHORTCUTS = (
     ("ack", "A", "act.ack"), ("dispatch", "D", "act.dispatch"), ("start", "S", "act.start"),
     ("checklist", "F3", "act.checklist"), ("note", "N", "act.note"), ("resolve", "R", "act.resolve"),
     ("close", "C", "act.close"), ("cancel", "X", "act.cancel"), ("shelve", "Ctrl+Shift+S", "act.shelve"),
-    ("wall", "W", "act.show_on_wall"), ("mute", "Ctrl+M", "act.mute"), ("handover", "Ctrl+Shift+H", "act.handover"),
+    ("escalated", "E", "act.escalated"), ("wall", "W", "act.show_on_wall"), ("mute", "Ctrl+M", "act.mute"), ("handover", "Ctrl+Shift+H", "act.handover"),
     ("shortcuts", "F1", "act.shortcuts"),
 )
 
@@ -110,7 +110,7 @@ class WorkflowWiring(QObject):
             "feed": self.focus_feed, "next": lambda: self.w.feed_view.move_selection(1),
             "prev": lambda: self.w.feed_view.move_selection(-1), "checklist": self.detail.focus_checklist,
             "wall": self.detail._on_wall_clicked, "mute": self.toggle_mute, "handover": self.open_handover,
-            "shortcuts": self.show_shortcuts,
+            "shortcuts": self.show_shortcuts, "escalated": self.show_next_escalated,
         }
         for key, shortcut, label in SHORTCUTS:
             text = t(label).split(" [")[0].split("…")[0]
@@ -212,6 +212,16 @@ class WorkflowWiring(QObject):
             if session is not None:
                 operator = session.operator
                 session.cache.call(lambda engine: seen.mark_seen(engine, operator, [incident_id]))
+
+    def show_next_escalated(self) -> None:
+        """Jump to the oldest escalated P1 after the one shown (wrapping), and focus the feed."""
+        escalated = [inc.id for inc in self.tracker.escalated()]
+        if not escalated:
+            return
+        shown = self.detail.incident.id if self.detail.incident else ""
+        after = escalated.index(shown) + 1 if shown in escalated else 0
+        self.show_incident(escalated[after % len(escalated)])
+        self.w.feed_view.table.setFocus()
 
     def show_incident(self, incident_id: str) -> None:
         if not self.w.feed_view.select_incident(incident_id):

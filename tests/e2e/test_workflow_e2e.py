@@ -130,7 +130,12 @@ def test_unacknowledged_p1_escalates_for_the_supervisor(qtbot, hub, console):
     assert operator.feed_model.incident("114-e2e-2").escalated
     assert not operator.workflow.escalation_banner.isVisible()  # operators see the flag, not the banner
     assert operator.workflow.sound.current == "p1"
-    # Acknowledging silences it everywhere.
+    # E jumps the supervisor to it; acknowledging silences it everywhere.
+    sup.activateWindow()
+    qtbot.keyClick(sup.feed_view.table, Qt.Key.Key_E)
+    qtbot.waitUntil(lambda: sup.workflow.detail.incident is not None
+                    and sup.workflow.detail.incident.id == "114-e2e-2", timeout=5000)
+    assert "ESCALATED" in sup.workflow.detail.status_line.text()
     operator.feed_view.select_incident("114-e2e-2")
     operator.workflow.detail.buttons["ack"].click()
     qtbot.waitUntil(lambda: not sup.workflow.escalation_banner.isVisible(), timeout=10_000)
