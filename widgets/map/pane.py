@@ -15,14 +15,14 @@ from pathlib import Path
 import shiboken6
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
-from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineUrlScheme
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app import domain
 from app.demo_city import DemoCity
 from app.map import messages, payloads
-from app.map.basepage import BASE_URL, build_base_page
+from app.map.basepage import BASE_URL, SCHEME, build_base_page
 from app.map.coalesce import Coalescer
 from app.map.mbtiles import MBTilesCache
 from app.map.nearby import nearest_cameras
@@ -51,6 +51,9 @@ class MapPane(QWidget):
     def __init__(self, city: DemoCity, parent: QWidget | None = None,
                  tile_provider: str | None = None, cache_dir: Path | None = None):
         super().__init__(parent)
+        if not QWebEngineUrlScheme.schemeByName(SCHEME.encode()).name():
+            raise RuntimeError("the ioc:// scheme was registered too late: import widgets.map.pane "
+                               "before the QApplication is created")
         self.city = city
         self.provider: TileProvider | None = resolve_provider(tile_provider)
         self.cache = MBTilesCache(Path(cache_dir or user_cache_dir()) / "tiles.mbtiles")

@@ -84,16 +84,22 @@ class _TileFetcher(QObject):
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="tile-fetch")
         self._offline_until = 0.0
         self._lock = threading.Lock()
+        self._closed = False
 
     def shutdown(self) -> None:
+        self._closed = True
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def offline(self, now: float) -> bool:
         with self._lock:
             return now < self._offline_until
 
-    def fetch(self, key: int, provider: TileProvider, cache: MBTilesCache, z: int, x: int, y: int) -> None:
+    def fetch(self, key: int, provider: TileProvider, cache: MBTilesCache, z: int, x: int, y: int) -> bool:
+        """Start fetching; False once shut down (the pane is closing)."""
+        if self._closed:
+            return False
         self._pool.submit(self._run, key, provider, cache, z, x, y)
+        return True
 
     def _run(self, key, provider, cache, z, x, y) -> None:
         try:
@@ -189,10 +195,12 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
             job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
             return
         key = self._next_key = self._next_key + 1
+        if not self._fetcher.fetch(key, self._provider, self._cache, z, x, y):
+            job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
+            return
         self._waiting[key] = job
         # Chromium deletes the job if the tile scrolls away before we answer.
         job.destroyed.connect(lambda *_args, k=key: self._waiting.pop(k, None))
-        self._fetcher.fetch(key, self._provider, self._cache, z, x, y)
 
     def _on_fetcher_tile_fetched(self, key: int, data: QByteArray) -> None:
         job = self._waiting.pop(key, None)
