@@ -9,8 +9,6 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox
 
-from widgets import workflow_wiring
-
 from app import domain
 from app.client.session import ConsoleSession
 from app.client.state import ClientBatch, ConnectionStatus
@@ -19,6 +17,7 @@ from widgets.air_quality_chart import AirQualityChart
 from widgets.alert_feed import AlertFeedModel, AlertFeedView
 from widgets.session_bridge import SessionBridge
 from widgets.status_bar import ConsoleStatusBar
+from widgets.workflow_wiring import WorkflowWiring
 
 log = logging.getLogger(__name__)
 STATE_VERSION = 1
@@ -54,7 +53,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self._build_menu()
         # --- incident workflow (issue 5): detail pane, meter, banners, sound, shortcuts ---
-        self.workflow = workflow_wiring.WorkflowWiring(self)
+        self.workflow = WorkflowWiring(self)
         # --- end incident workflow ---
 
         self.bridge.batch_ready.connect(self._on_session_batch)

@@ -13,7 +13,6 @@ from support import wait_until
 from app import domain, protocol
 from app.embedded import free_base_port
 from app.hub.server import Hub, HubPorts, WorkflowOptions
-from app.workflow.grouping import GroupingConfig
 
 
 def _report(n: int, **kw) -> domain.Incident:
