@@ -345,3 +345,15 @@ def test_map_comes_back_after_its_page_process_dies(qtbot, pane, city):
     qtbot.waitUntil(lambda: js(qtbot, pane, "[IOC.cameras.size, IOC.incidents.size, IOC.sensors.size]")
                     == [778, 30, 6], timeout=5000)
     assert pane.page.renderProcessPid() != pid
+
+
+def test_layer_control_shows_and_hides_each_layer(qtbot, pane):
+    labels = js(qtbot, pane, "[...document.querySelectorAll('.leaflet-control-layers-overlays label')]"
+                             ".map(l => l.textContent.trim())")
+    assert labels == ["Districts (open incidents)", "Map tiles", "Cameras", "Incidents",
+                      "Air quality (PM2.5)", "District names"]
+    toggle = ("(() => { const l = [...document.querySelectorAll('.leaflet-control-layers-overlays label')]"
+              ".find(l => l.textContent.trim() === 'Incidents'); l.querySelector('input').click();"
+              " return IOC.map.hasLayer(IOC.incidentLayer); })()")
+    assert js(qtbot, pane, toggle) is False
+    assert js(qtbot, pane, toggle) is True
