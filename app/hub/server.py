@@ -116,7 +116,19 @@ class Hub:
         self._dirty: dict[str, domain.Incident] = {}
         self._dirty_other: list[tuple[object, str]] = []
         self._open_ids: set[str] = {i for i, inc in self.store.incidents.items() if inc.state in domain.OPEN_STATES}
+        self._regroup_open()
         self._next_tick = 0.0
+
+    def _regroup_open(self) -> None:
+        # After a restart the open incidents are the groups: new alarms at the same spot must
+        # keep joining them, not start a second incident for the same flooded street.
+        if self.grouper is None:
+            return
+        sources = self.workflow.group_sources
+        for inc in sorted((self.store.incidents[i] for i in self._open_ids), key=lambda inc: inc.created):
+            if inc.source in sources:
+                lat, lon = domain.area_centre(inc.area)
+                self.grouper.offer(inc.id, inc.event, lat, lon, inc.updated or inc.created, inc.msg_status)
 
     # --- lifecycle ---------------------------------------------------------------------------
     def stop(self) -> None:

@@ -151,3 +151,21 @@ def test_handover_is_kept_published_and_acknowledged_once(make_hub):
     assert peer.command("handover_ack", "h-1", "minh").code == "ok"
     assert peer.command("handover_ack", "h-1", "tuan").code == "superseded"
     assert hub.store.handovers["h-1"].acknowledged_by == "minh"
+
+
+def test_grouping_survives_a_hub_restart(tmp_path):
+    base = free_base_port()
+    db = f"sqlite:///{tmp_path / 'hub.db'}"
+    for run in range(2):
+        hub = Hub(HubPorts("127.0.0.1", base), db)
+        thread = threading.Thread(target=hub.run, daemon=True)
+        thread.start()
+        assert hub.wait_ready(10)
+        peer = _Peer(hub.ports)
+        peer.push.send_multipart(protocol.encode(_report(run), source="sim"))
+        msgs = peer.updates(until=lambda out: out)
+        peer.close()
+        hub.stop()
+        thread.join(10)
+    # The second run's alarm at the same junction joined the first run's incident.
+    assert msgs[0].body.id == "cam-t-0" and msgs[0].body.group_count == 2
