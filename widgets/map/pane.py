@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineUrlScheme
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -106,6 +106,8 @@ class MapPane(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.region_bar)
+        self._shut_down = False
+        QCoreApplication.instance().aboutToQuit.connect(self.shutdown)
         self._show_stations_without_data()
         self.page.load(QUrl(f"{BASE_URL}/index.html"))
 
@@ -127,7 +129,13 @@ class MapPane(QWidget):
         return build_base_page(self.city.districts_geojson_path.read_text(encoding="utf-8"), config)
 
     def shutdown(self) -> None:
-        """Stop background work (tile fetches, a region download). Call before deleting."""
+        """Stop background work (tile fetches, a region download), drop the page and close the
+        tile cache. Runs by itself when the application quits; safe to call twice."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        self.ready = False
+        self._flush_timer.stop()
         self.downloader.cancel()
         self.downloader.wait(2.0)
         self.scheme_handler.shutdown()
@@ -135,6 +143,7 @@ class MapPane(QWidget):
         # left to Python's garbage collector, the order is not ours to choose.
         if shiboken6.isValid(self.page):
             shiboken6.delete(self.page)
+        self.cache.close()
 
     # ---- public slots ------------------------------------------------------------------------
 
