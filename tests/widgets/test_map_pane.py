@@ -357,3 +357,12 @@ def test_layer_control_shows_and_hides_each_layer(qtbot, pane):
               " return IOC.map.hasLayer(IOC.incidentLayer); })()")
     assert js(qtbot, pane, toggle) is False
     assert js(qtbot, pane, toggle) is True
+
+
+def test_reset_replaces_incidents_without_flying(qtbot, pane):
+    render(qtbot, pane, lambda: pane.upsert_incidents([incident("old", *CENTRE), incident("kept", *CENTRE)]),
+           incidents=2)
+    snapshot = [incident("kept", *CENTRE), incident("new-severe", 10.85, 106.62, severity="Extreme")]
+    render(qtbot, pane, lambda: pane.reset_incidents(snapshot), incidents=2)
+    assert sorted(js(qtbot, pane, "[...IOC.incidents.keys()]")) == ["kept", "new-severe"]
+    assert _centre_offset_px(qtbot, pane, "kept") < 2          # a resync is not news: no flight

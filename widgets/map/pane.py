@@ -177,6 +177,15 @@ class MapPane(QWidget):
         self._schedule_flush()
 
     @Slot(list)
+    def reset_incidents(self, incidents: list[domain.Incident]) -> None:
+        """Replace every incident with this snapshot (a resync): the rest go, nothing flies."""
+        keep = {inc.id for inc in incidents}
+        self.remove_incidents([iid for iid in self._incidents if iid not in keep])
+        flushed, self._incidents_flushed = self._incidents_flushed, False
+        self.upsert_incidents(incidents)
+        self._incidents_flushed = flushed
+
+    @Slot(list)
     def remove_incidents(self, incident_ids: list[str]) -> None:
         for inc_id in incident_ids:
             if self._incidents.pop(inc_id, None) is not None:
