@@ -178,6 +178,9 @@ class WorkflowWiring(QObject):
             if self.handover_dialog is not None:
                 self.handover_dialog.show_result(kind, reply.code, reply.message, incoming)
             return
+        if incident_id and reply.incident is None:
+            # A refusal without a current state (not found) must not leave the row "pending".
+            self.w.feed_model.set_pending(incident_id, None)
         shown = self.detail.incident
         if kind and shown is not None and shown.id == incident_id:
             self.detail.show_reply(kind, reply)
