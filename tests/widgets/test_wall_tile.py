@@ -143,3 +143,19 @@ def test_unreachable_stream_keeps_retrying_with_visible_state(qtbot, tile, camer
     qtbot.waitUntil(lambda: "reconnecting" in tile.status_text(), timeout=3000)
     qtbot.waitUntil(lambda: tile._backoff.attempts >= 3, timeout=6000)
     assert tile.state == "connecting"
+
+
+def test_rtsp_source_plays_through_the_qt_fallback(qtbot, tile, camera):
+    from app.camstream.rtsp import RtspServer
+    server = RtspServer([camera]).start()
+    try:
+        tile.set_camera(msgspec.structs.replace(camera, sub_url=server.url(camera.id, "sub")))
+        # Debian's libVLC has no RTSP: the tile notices and moves to QtMultimedia by itself.
+        qtbot.waitUntil(lambda: tile.decoder == "QtMultimedia", timeout=5000)
+        qtbot.waitUntil(lambda: tile.state == "live", timeout=8000)
+        seen = tile.frames_total
+        qtbot.waitUntil(lambda: tile.frames_total >= seen + 5, timeout=4000)
+        assert (tile.health.width, tile.health.height) == (320, 184)
+        assert "QtMultimedia" in tile.badge_text()
+    finally:
+        server.stop()

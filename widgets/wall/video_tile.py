@@ -200,8 +200,10 @@ class VideoTile(QWidget):
         self._last_error = reason
         self._health.fail()
         if isinstance(source, VlcSource) and self._decoders.report_vlc_failure(self._url, source.got_picture):
-            log.info("libVLC cannot open %s; using QtMultimedia", self._decoders.scheme(self._url))
+            scheme = self._decoders.scheme(self._url)
+            log.info("libVLC cannot open %s; using QtMultimedia", scheme)
             self._open()
+            self._last_error = f"libVLC cannot open {scheme}: trying QtMultimedia"
             return
         self._schedule_reconnect()
 
