@@ -23,6 +23,7 @@ from typing import Any
 import msgspec
 
 from app import domain
+from app.wall.layout import WallLayout
 from app.workflow.handover import HandoverRecord
 
 SCHEMA_MAJOR = 1
@@ -94,6 +95,7 @@ BODY_TYPES: dict[str, type] = {
     "snapshot_chunk": domain.SnapshotChunk,
     "snapshot_end": domain.SnapshotEnd,
     "handover": HandoverRecord,     # published on topic f"hand/{record.id}"
+    "wall_layout": WallLayout,      # shared wall layouts, published on topic f"lay/{layout.name}"
 }
 _TYPE_OF_BODY = {cls: name for name, cls in BODY_TYPES.items()}
 
