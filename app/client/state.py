@@ -45,10 +45,11 @@ class ClientBatch:
     # Packed bodies of some of `incidents` as they came off the wire, so the cache stores
     # them without encoding again (absent for snapshot rows; the cache packs those).
     raw_incidents: dict[str, bytes] = field(default_factory=dict)
+    handovers: dict[str, object] = field(default_factory=dict)   # id -> workflow.handover.HandoverRecord
 
     def has_data(self) -> bool:
         return bool(self.reset or self.incidents or self.cameras or self.sensors or self.replies
-                    or self.connection or self.pending_commands)
+                    or self.connection or self.pending_commands or self.handovers)
 
     def merge(self, later: "ClientBatch") -> None:
         """Fold a later batch into this one (later wins; a later reset replaces everything)."""
@@ -63,6 +64,7 @@ class ClientBatch:
             self.incidents.update(later.incidents)
             self.cameras.update(later.cameras)
             self.sensors.update(later.sensors)
+        self.handovers.update(later.handovers)
         self.replies.extend(later.replies)
         self.pending_commands.extend(later.pending_commands)
         self.connection = later.connection or self.connection

@@ -24,6 +24,7 @@ import zmq
 from app import domain, protocol
 from app.client.state import ClientBatch, ConnectionStatus, TransportStats, sensor_key
 from app.hub.server import HubPorts
+from app.workflow.handover import HandoverRecord
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +240,8 @@ class ClientTransport:
             self._batch.cameras[body.id] = body
         elif isinstance(body, domain.SensorReading):
             self._batch.sensors[sensor_key(body)] = body
+        elif isinstance(body, HandoverRecord):
+            self._batch.handovers[body.id] = body
         else:
             self._drop("unexpected_type", f"{msg.header.type} on the update stream")
         self.seq = msg.header.seq
