@@ -26,6 +26,10 @@ class RegionSelected(msgspec.Struct, tag="region_selected", frozen=True):
     north: float
 
 
+class RegionPanelRequested(msgspec.Struct, tag="region_panel", frozen=True):
+    pass
+
+
 class Rendered(msgspec.Struct, tag="rendered", frozen=True):
     # How many markers the page holds after applying a batch: benchmarks and tests wait on it.
     cameras: int
@@ -39,7 +43,8 @@ class BasemapChanged(msgspec.Struct, tag="basemap", frozen=True):
     label: str
 
 
-PageMessage = Union[Ready, IncidentClicked, CameraClicked, RegionSelected, Rendered, BasemapChanged]
+PageMessage = Union[Ready, IncidentClicked, CameraClicked, RegionSelected, RegionPanelRequested,
+                    Rendered, BasemapChanged]
 _decoder = msgspec.json.Decoder(PageMessage)
 
 

@@ -317,6 +317,16 @@
     map.getContainer().classList.remove("region-mode");
   }
 
+  const regionButton = L.control({position: "topleft"});
+  regionButton.onAdd = () => {
+    const a = L.DomUtil.create("a", "region-button leaflet-bar");
+    a.href = "#"; a.title = "Download an area for offline use"; a.textContent = "⤓";
+    L.DomEvent.disableClickPropagation(a);
+    L.DomEvent.on(a, "click", (e) => { L.DomEvent.preventDefault(e); post({type: "region_panel"}); });
+    return a;
+  };
+  regionButton.addTo(map);
+
   // ---- messages from Python, dispatched by name -----------------------------------------------
   const handlers = {
     batch(msg) {

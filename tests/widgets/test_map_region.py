@@ -92,6 +92,11 @@ def test_region_download_then_served_from_cache_offline(qtbot, tmp_path, server)
     qtbot.waitUntil(lambda: pane.basemap_kind == "tiles", timeout=10000)
     assert server.requests and pane.cache.stats()[0] > 0
 
+    # The bar stays out of the way until the map's download button asks for it.
+    assert not pane.region_bar.isVisible()
+    pane.page.runJavaScript("document.querySelector('.region-button').click(); 1")
+    qtbot.waitUntil(pane.region_bar.isVisible, timeout=5000)
+
     # The operator takes the visible area, zoom 12-13, sees the estimate, downloads.
     pane.region_bar.zoom_min.setValue(12)
     pane.region_bar.zoom_max.setValue(13)

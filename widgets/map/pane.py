@@ -106,6 +106,8 @@ class MapPane(QWidget):
         layout.setSpacing(0)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.region_bar)
+        # Hidden until asked for (the map's download button): the map gets the whole pane.
+        self.region_bar.hide()
         self._shut_down = False
         QCoreApplication.instance().aboutToQuit.connect(self.shutdown)
         self._show_stations_without_data()
@@ -318,6 +320,8 @@ class MapPane(QWidget):
                 self.sig_incident_selected.emit(incident_id)
             case messages.CameraClicked(id=camera_id) if camera_id in self._cameras:
                 self.sig_camera_show_requested.emit(camera_id)
+            case messages.RegionPanelRequested():
+                self.region_bar.setVisible(not self.region_bar.isVisible())
             case messages.RegionSelected(west=w, south=s, east=e, north=n):
                 self.set_region(bbox_from(w, s, e, n))
             case messages.Rendered(cameras=c, incidents=i, sensors=s, seq=seq):

@@ -78,14 +78,17 @@ class RegionDownloadBar(QWidget):
         self.progress.setVisible(False)
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setVisible(False)
+        self.close_button = QPushButton(self.tr("Close"))
+        self.close_button.setToolTip(self.tr("Hide this bar (a running download goes on)"))
         row = QHBoxLayout(self)
         row.setContentsMargins(4, 2, 4, 2)
         for w in (QLabel(self.tr("Offline area:")), self.draw_button, self.view_button,
                   self.zoom_min, self.zoom_max, self.estimate):
             row.addWidget(w)
         row.addStretch(1)
-        for w in (self.progress, self.download_button, self.cancel_button):
+        for w in (self.progress, self.download_button, self.cancel_button, self.close_button):
             row.addWidget(w)
+        self.close_button.clicked.connect(self.hide)
         self.draw_button.clicked.connect(self.sig_region_draw_requested)
         self.view_button.clicked.connect(self.sig_visible_region_requested)
         self.download_button.clicked.connect(self._on_download_clicked)
@@ -107,6 +110,8 @@ class RegionDownloadBar(QWidget):
         self.download_button.setToolTip(why_not)
 
     def show_running(self, running: bool) -> None:
+        if running:
+            self.show()
         self.progress.setVisible(running)
         self.cancel_button.setVisible(running)
         self.download_button.setVisible(not running)

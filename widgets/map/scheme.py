@@ -135,11 +135,18 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
         self.tile_hits = 0
         self.tile_misses = 0
         self.refused: list[str] = []
+        self._closed = False
 
     def shutdown(self) -> None:
+        """Refuse everything from now on: requests already in flight may still arrive after
+        the page is gone, and the tile cache is about to close."""
+        self._closed = True
         self._fetcher.shutdown()
 
     def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 (Qt name)
+        if self._closed:
+            job.fail(QWebEngineUrlRequestJob.Error.RequestAborted)
+            return
         url = job.requestUrl()
         path = url.path(QUrl.ComponentFormattingOption.FullyDecoded)
         if url.host() != "app" or job.requestMethod() != b"GET":
