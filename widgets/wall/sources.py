@@ -33,8 +33,8 @@ _FormatCb = ctypes.CFUNCTYPE(ctypes.c_uint, ctypes.POINTER(ctypes.c_void_p), cty
                              ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint))     # samples ~3% of the pixels: enough to see a moving clock
 
 
-def _align16(n: int) -> int:
-    return (n + 15) & ~15
+def _is_padding(w: int, h: int, new_w: int, new_h: int) -> bool:
+    return 0 <= new_w - w < 64 and 0 <= new_h - h < 64 and (new_w, new_h) != (w, h)
 
 
 def fingerprint(pixels: np.ndarray) -> int:
@@ -84,10 +84,11 @@ class _VlcSink:
         w, h = int(width[0]), int(height[0])
         if w <= 0 or h <= 0:
             return 0
-        # libVLC asks twice: first with the visible size (320x180), then, once the decoder
-        # has run, with its 16-aligned coded size (320x192). Accepting the second would make
-        # libVLC stretch every picture by 7% and costs ~60% more CPU, so keep the first.
-        if self.width and (w, h) == (_align16(self.width), _align16(self.height)):
+        # libVLC asks twice: first with the visible size (640x360), then, once the decoder
+        # has run, with its padded coded size (640x368 or 640x384). Accepting the second
+        # makes libVLC stretch every picture to the padded size and doubles the CPU cost, so
+        # a size that is the first one plus a little padding keeps the first.
+        if self.width and _is_padding(self.width, self.height, w, h):
             w, h = self.width, self.height
             width[0], height[0] = w, h
         ctypes.memmove(chroma, b"RV32", 4)

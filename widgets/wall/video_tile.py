@@ -68,6 +68,8 @@ class VideoTile(QWidget):
         self._last_error = ""
         self._press_pos: QPoint | None = None
         self.labels = LabelCache()
+        # Set by a wall: new pictures are painted on the wall's common tick instead of at once.
+        self.repaint_batcher = None
         self._badge = ("", 0.0, "")          # text, when made, for which state
         self._reconnect = QTimer(self)
         self._reconnect.setSingleShot(True)
@@ -191,7 +193,10 @@ class VideoTile(QWidget):
             self._backoff.reset()
             self._last_error = ""
             self._set_state("live")
-            self.update()
+            if self.repaint_batcher is not None:
+                self.repaint_batcher.mark(self)
+            else:
+                self.update()
 
     def _on_source_failed(self, reason: str) -> None:
         source = self.sender()
