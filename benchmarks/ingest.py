@@ -149,36 +149,34 @@ def raw_rate(count: int) -> float:
 
 
 class Console:
-    """The real console pipeline, minus the window chrome: transport, cache, bridge, model."""
+    """The real console: main.build_console() (window, session, cache), shown offscreen."""
 
-    def __init__(self, ports: HubPorts, cache_dir: Path):
-        from app.client.session import ConsoleSession
+    def __init__(self, ports: HubPorts, data_dir: Path):
         from app.i18n import Translator
-        from widgets.alert_feed import AlertFeedModel
-        from widgets.session_bridge import SessionBridge
-        self.model = AlertFeedModel(Translator("en"))
-        self.bridge = SessionBridge()
+        from main import build_console, settle_runtime
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.window, self.session = build_console(ports, data_dir, Translator("vi"), operator="bench")
+        settle_runtime()      # as main() does once the window is up
+        self.model = self.window.feed_model
+        self.bridge = self.window.bridge
         self.latencies: list[float] = []
         self.live = False
-        self.last_applied_at = 0.0
+        # Connected after the window's own slot, so this runs once the model holds the batch.
         self.bridge.batch_ready.connect(self._on_batch)
-        self.session = ConsoleSession(ports, cache_dir / "cache.db", self.bridge.deliver, client_name="bench")
+        self.window.resize(1600, 900)
+        self.window.show()
         self.session.start()
 
     def _on_batch(self, batch) -> None:
         if batch.connection is not None:
             self.live = batch.connection.state == "live"
-        if batch.reset:
-            self.model.reset_incidents(batch.incidents)
-        elif batch.incidents:
-            self.model.upsert_incidents(batch.incidents.values())
-        if batch.incidents:
+        if batch.incidents and not batch.reset:
             now = time.time()
             self.latencies.extend(now - inc.created for inc in batch.incidents.values())
-            self.last_applied_at = time.perf_counter()
 
     def close(self) -> None:
         self.session.close()
+        self.window.close()
 
 
 def _spin_until(app, predicate, timeout: float) -> bool:

@@ -74,12 +74,17 @@ class AlertSound(QObject):
 
     # --- decisions -----------------------------------------------------------------------------
     def update(self, unacknowledged: list[domain.Incident], arrived: list[domain.Incident] = (),
-               now: float | None = None) -> str:
-        """Re-decide from the unacknowledged incidents; returns the looping pattern ("" = none)."""
+               now: float | None = None, loud: str | None = None) -> str:
+        """Re-decide from the unacknowledged incidents; returns the looping pattern ("" = none).
+
+        `loud` is alerts.loudest() already computed elsewhere (the window does it off the GUI
+        thread); without it, it is computed here from `unacknowledged`.
+        """
         now = time.time() if now is None else now
         if self.mute_state.until and not self.mute_state.active(now):
             self.unmute()                  # the timeout ran out: say so
-        loud = alerts.loudest(unacknowledged, now, self.mute_state) or ""
+        if loud is None:
+            loud = alerts.loudest(unacknowledged, now, self.mute_state) or ""
         if loud == "escalation" and self.role != "supervisor":
             # Escalation calls the supervisors; an operator hears it as the P1 it is.
             loud = "" if self.mute_state.active(now) else "p1"

@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
@@ -18,8 +20,8 @@ from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout
 
 from app import domain, paths
 from app.client.state import ClientBatch
-from app.workflow import handover, seen, sop
-from app.workflow.tracker import AlarmTracker
+from app.workflow import alerts, handover, seen, sop
+from app.workflow.tracker import METER_WINDOW_S, AlarmTracker
 from widgets.alarm_meter import AlarmMeterPane
 from widgets.alert_sound import AlertSound
 from widgets.flood_banner import EscalationBanner, FloodBanner, MuteBanner
@@ -91,6 +93,9 @@ class WorkflowWiring(QObject):
         self._seen_loaded.connect(lambda ids: window.feed_model.set_seen(ids, replace=True))
         self.actions: dict[str, QAction] = {}
         self._build_shortcuts()
+        self._deriving = False
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workflow-derive")
+        self._derived.connect(self._apply_derived, Qt.ConnectionType.QueuedConnection)
         self._timer = QTimer(self, interval=1000, timeout=self._on_timer)
         self._timer.start()
 
@@ -100,7 +105,7 @@ class WorkflowWiring(QObject):
         self.role = role
         self.detail.set_role(role)
         self.sound.role = role
-        self._on_timer()
+        self.refresh_now()
 
     # --- shortcuts ----------------------------------------------------------------------------
     def _build_shortcuts(self) -> None:
@@ -231,20 +236,43 @@ class WorkflowWiring(QObject):
             self.detail.set_incident(self.tracker.open.get(incident_id))
 
     # --- once a second: sound, banners, meter ---------------------------------------------------
+    # The derivations scan every open incident and up to 50,000 alarm records: under a flood
+    # that is tens of milliseconds of pure Python, so they run on a worker thread over
+    # snapshots taken here (cheap list copies), and only the results come back to the GUI.
+    _derived = Signal(object)
+
     def _on_timer(self) -> None:
+        """GUI thread, once a second. Synchronous when called directly with sync=True."""
+        self._start_derive(sync=False)
+
+    def refresh_now(self) -> None:
+        """Recompute sound, banners and meter at once, on the calling (GUI) thread."""
+        self._start_derive(sync=True)
+
+    def _start_derive(self, sync: bool) -> None:
+        if self._deriving and not sync:
+            return                          # the previous second's work is still running
         now = time.time()
         arrived, self._arrived = self._arrived, []
-        self.sound.update(self.tracker.unacknowledged(), arrived, now)
-        recent = self.tracker.recent_count(now)
-        self.flood_banner.set_flood(recent / self.operators > 10, recent)
-        if self.role == "supervisor":
-            self.escalation_banner.set_escalated(self.tracker.escalated())
-        else:
-            self.escalation_banner.set_escalated([])
-        if now >= self._next_meter:
+        meter_due = now >= self._next_meter
+        if meter_due:
             self._next_meter = now + METER_EVERY_S
-            self.meter.set_load(self.tracker.load(now, self.operators), recent)
-            self.meter.set_shelved(self.tracker.shelved(now))
+        snapshot = (now, list(self.tracker.open.values()), list(self.tracker.records), meter_due,
+                    arrived, self.sound.mute_state, self.operators)
+        if sync:
+            self._apply_derived(_derive(*snapshot))
+            return
+        self._deriving = True
+        self._executor.submit(lambda: self._derived.emit(_derive(*snapshot)))
+
+    def _apply_derived(self, d: "_Derived") -> None:
+        self._deriving = False
+        self.sound.update((), d.arrived, d.now, loud=d.loud)
+        self.flood_banner.set_flood(d.recent / self.operators > 10, d.recent)
+        self.escalation_banner.set_escalated(d.escalated if self.role == "supervisor" else [])
+        if d.load is not None:
+            self.meter.set_load(d.load, d.recent)
+            self.meter.set_shelved(d.shelved)
 
     # --- mute and handover ----------------------------------------------------------------------
     def toggle_mute(self) -> None:
@@ -279,3 +307,26 @@ class WorkflowWiring(QObject):
         session = self.w.session
         command = session.acknowledge_handover(record_id, incoming)
         self.issued[command.cmd_id] = ("handover_ack", record_id)
+
+
+@dataclass(frozen=True)
+class _Derived:
+    now: float
+    arrived: list
+    loud: str
+    recent: int
+    escalated: list
+    load: object        # AlarmLoad, or None when the meter was not due
+    shelved: list
+
+
+def _derive(now, open_incidents, records, meter_due, arrived, mute_state, operators) -> _Derived:
+    """Pure: what the sound, banners and meter should show. Runs on the worker thread."""
+    tracker = AlarmTracker()
+    tracker.open = {inc.id: inc for inc in open_incidents}
+    tracker.records.extend(records)
+    unacked = [inc for inc in open_incidents if inc.state == "new"]
+    loud = alerts.loudest(unacked, now, mute_state) or ""
+    load = tracker.load(now, operators, METER_WINDOW_S) if meter_due else None
+    shelved = tracker.shelved(now) if meter_due else []
+    return _Derived(now, arrived, loud, tracker.recent_count(now), tracker.escalated(), load, shelved)

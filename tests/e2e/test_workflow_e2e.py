@@ -165,7 +165,7 @@ def test_flood_groups_raises_the_banner_fills_the_meter_and_the_console_answers(
         timer.stop()
     assert "ALARM FLOOD" in window.workflow.flood_banner.text()
     window.workflow._next_meter = 0
-    window.workflow._on_timer()
+    window.workflow.refresh_now()
     load = window.workflow.meter.load
     assert load.alarms > 100 and load.in_flood_now and load.top_sources
     assert "FLOOD" in window.workflow.meter.values["now"].text()
@@ -185,7 +185,7 @@ def test_shelved_alarm_is_listed_on_every_console_and_handover_is_taken_over(qtb
                                              "expected_revision": inc.revision})
     qtbot.waitUntil(lambda: b.feed_model.incident("113-e2e-3").shelved_by == "lan", timeout=10_000)
     b.workflow._next_meter = 0
-    b.workflow._on_timer()
+    b.workflow.refresh_now()
     assert b.workflow.meter.shelved.count() == 1
     assert "camera lens dirty" in b.workflow.meter.shelved.item(0).text()
 
