@@ -70,7 +70,7 @@ def build_base_page(districts_geojson: str, config: dict) -> str:
                                style_function=lambda _f: {"color": "#90a4ae", "weight": 1,
                                                           "fillOpacity": 0.0})
     districts.add_to(fmap)
-    control = folium.LayerControl(collapsed=False, position="topright")
+    control = folium.LayerControl(collapsed=True, position="topright")  # small docks need the room
     control.add_to(fmap)
     page = fmap.get_root().render()
     page = rewrite_assets(page)

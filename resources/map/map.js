@@ -11,6 +11,9 @@
   let lastTouch = 0;
   let autoFly = cfg.autoFly !== false;
   const TOUCH_GRACE_MS = 8000;
+  // In a flood of severe reports the map must not fly from one to the next all shift long.
+  const FLY_COOLDOWN_MS = 15000;
+  let lastFly = -Infinity;
 
   function post(msg) { if (bridge) bridge.post(JSON.stringify(msg)); }
 
@@ -342,20 +345,26 @@
       const sen = msg.sensors || {};
       for (const s of sen.upsert || []) upsertSensor(s);
       if (msg.districts) { districtCounts = msg.districts; F.districts.setStyle(districtStyle); }
-      if (flyTo && autoFly && Date.now() - lastTouch > TOUCH_GRACE_MS)
+      const now = Date.now();
+      if (flyTo && autoFly && now - lastTouch > TOUCH_GRACE_MS && now - lastFly > FLY_COOLDOWN_MS) {
+        lastFly = now;
         map.flyTo([flyTo.lat, flyTo.lon], Math.max(map.getZoom(), 15), {duration: 1.2});
+      }
       if ((inc.upsert || []).length) initialLoadDone = true;
       // Report after the next paint, so "rendered" means on screen.
       requestAnimationFrame(() => setTimeout(() => post({type: "rendered", cameras: cameras.size,
         incidents: incidents.size, sensors: sensors.size, seq: msg.seq || 0}), 0));
     },
     select(msg) {
+      // Choosing an incident is working the map: no automatic flight pulls the view away.
+      lastTouch = Date.now();
       selectedId = msg.id;
       const rec = incidents.get(msg.id);
       if (!rec) { clearSelection(); return; }
       setNearCameras(msg.cameras || []);
       placeSelection();
-      if (msg.pan) map.panTo(rec.marker.getLatLng(), {animate: false});
+      // Close enough to tell the nearby cameras apart (they are within a few hundred metres).
+      if (msg.pan) map.setView(rec.marker.getLatLng(), Math.max(map.getZoom(), 15), {animate: false});
       rec.marker.openPopup();
     },
     auto_fly(msg) { autoFly = !!msg.enabled; },
@@ -385,6 +394,9 @@
   map.on("overlayremove", (e) => { if (e.layer === incidentLayer) { pulseLayer.clearLayers(); selectionRing.remove(); } });
   for (const ev of ["mousedown", "wheel", "keydown", "touchstart"])
     map.getContainer().addEventListener(ev, () => { lastTouch = Date.now(); }, {passive: true});
+  // A dock can be resized (or start at 0 px) without the window's resize event ever firing:
+  // watch the container itself, or the renderers keep their old, smaller size.
+  new ResizeObserver(() => map.invalidateSize({debounceMoveend: true})).observe(map.getContainer());
   window.addEventListener("unhandledrejection", (e) => console.error("unhandled rejection: " + e.reason));
 
   window.IOC = {map, cameras, incidents, sensors, cameraCluster, incidentLayer, pulseLayer, vectorBase, tiles,

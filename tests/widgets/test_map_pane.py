@@ -233,9 +233,22 @@ def test_new_severe_incident_flies_the_map_unless_told_not_to(qtbot, pane):
            incidents=4)
     qtbot.waitUntil(lambda: _centre_offset_px(qtbot, pane, "fire") < 2, timeout=5000)
     assert js(qtbot, pane, "IOC.pulseLayer.getLayers().length") >= 1     # live arrivals draw the eye
+    # The next one right after does not fly: in a flood the map would never hold still.
+    render(qtbot, pane, lambda: pane.upsert_incidents([incident("next", 10.70, 106.75, severity="Extreme")]),
+           incidents=5)
+    assert _centre_offset_px(qtbot, pane, "next") > 100
     pane.select_incident("fire")
     qtbot.waitUntil(lambda: js(qtbot, pane, "IOC.map.hasLayer(IOC.selectionArea) && IOC.selectionArea.getRadius()")
                     == 300, timeout=5000)
+
+
+def test_selecting_in_the_feed_counts_as_working_the_map(qtbot, pane):
+    render(qtbot, pane, lambda: pane.upsert_incidents([incident("first", *CENTRE)]), incidents=1)
+    pane.select_incident("first")
+    qtbot.waitUntil(lambda: js(qtbot, pane, "IOC.selectedId") == "first", timeout=5000)
+    render(qtbot, pane, lambda: pane.upsert_incidents([incident("fire", 10.85, 106.62, severity="Extreme")]),
+           incidents=2)
+    assert _centre_offset_px(qtbot, pane, "first") < 2
 
 
 def test_operator_working_the_map_is_not_interrupted(qtbot, pane):

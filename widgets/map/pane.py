@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QSize, Qt, QTimer, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineProfile, QWebEngineUrlScheme
 from PySide6.QtWebEngineWidgets import QWebEngineView
@@ -112,6 +112,13 @@ class MapPane(QWidget):
         QCoreApplication.instance().aboutToQuit.connect(self.shutdown)
         self._show_stations_without_data()
         self.page.load(QUrl(f"{BASE_URL}/index.html"))
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+        # A map narrower than this shows nothing useful; docks use the hint when laid out.
+        return QSize(720, 560)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+        return QSize(360, 280)
 
     def _show_stations_without_data(self) -> None:
         # The stations are known before any reading arrives: show them grey ("no data").
