@@ -94,7 +94,9 @@ class FrameRenderer:
         # The sweep bar moves every frame, once round in two seconds.
         bar_w = max(6, w // 16)
         x = int(((now % 2.0) / 2.0) * (w - bar_w))
-        draw.rectangle([x, h - max(4, h // 30), x + bar_w, h - 1], fill=(255, 90, 60))
+        # Above the bottom fifth, where tiles draw their health badge.
+        bar_y = int(h * 0.72)
+        draw.rectangle([x, bar_y, x + bar_w, bar_y + max(4, h // 30)], fill=(255, 90, 60))
         out = io.BytesIO()
         img.save(out, format="JPEG", quality=self.quality)
         return out.getvalue()

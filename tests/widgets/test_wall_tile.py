@@ -159,3 +159,19 @@ def test_rtsp_source_plays_through_the_qt_fallback(qtbot, tile, camera):
         assert "QtMultimedia" in tile.badge_text()
     finally:
         server.stop()
+
+
+def test_live_stream_repeating_one_picture_goes_stale(qtbot, tile, camera, monkeypatch):
+    # The encoder keeps sending frames but the picture is frozen (a hung camera does this).
+    from app.camstream import frames
+    frozen = frames.FrameRenderer(camera, 320, 180).render(now=0.0)
+    monkeypatch.setattr(frames.FrameRenderer, "render", lambda self, now=None: frozen)
+    server = CamStreamServer([camera]).start()
+    try:
+        tile.set_camera(_with_urls(camera, server.base_url))
+        qtbot.waitUntil(lambda: tile.state == "live", timeout=3000)
+        assert tile.decoder == "libVLC"
+        qtbot.waitUntil(lambda: tile.state == "stale", timeout=4500)
+        assert tile.frames_total == 1, "repeats are not counted as new pictures"
+    finally:
+        server.stop()

@@ -93,15 +93,15 @@ def paint_tile(painter: QPainter, tile, picture: QImage | None) -> None:
         big.setBold(True)
         last = tile.last_good_time
         when = time.strftime("%H:%M:%S", time.localtime(last)) if last else "never"
-        band_h = big.pixelSize() + font.pixelSize() + 14
+        band_h = big.pixelSize() + font.pixelSize() + 24
         band = QRect(rect.x(), rect.center().y() - band_h // 2, rect.width(), band_h)
-        painter.fillRect(band, QColor(0, 0, 0, 190))
+        painter.fillRect(band, QColor(0, 0, 0, 235))
         painter.setFont(big)
         painter.setPen(_STALE)
-        painter.drawText(band.adjusted(0, 4, 0, 0), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "STALE")
+        painter.drawText(band.adjusted(0, 6, 0, 0), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "STALE")
         painter.setFont(font)
         painter.setPen(QColor(235, 235, 235))
-        painter.drawText(band.adjusted(0, 0, 0, -4), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+        painter.drawText(band.adjusted(0, 0, 0, -6), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
                          f"last good picture {when}")
     status = tile.status_text()
     if status:
