@@ -173,6 +173,11 @@ def test_budget_header_and_snapshot_from_live_tiles(qtbot, pane, cameras, tmp_pa
         assert pane.grid.tiles[0].stream == "main" and pane.grid.tiles[1].stream == "sub"
         assert pane.budget.hq_in_use() == 1
         assert "HQ decodes 1/4" in pane.budget_label.text() and "2 live" in pane.budget_label.text()
+        source = pane.grid.tiles[0]._source
+        pane._on_grid_camera_dropped(3, live[0].id, 0)            # move the big camera to tile 3
+        pane._on_grid_camera_dropped(0, live[0].id, 3)            # and back
+        pane.show_camera(cameras[5].id)                           # an unrelated edit re-renders all
+        assert pane.grid.tiles[0]._source is source, "moves and re-renders never restart a decoder"
         path = tmp_path / "snap.png"
         assert pane.save_snapshot(0, str(path)) and path.stat().st_size > 1000
         viewer = pane.open_main_stream(1)

@@ -123,8 +123,9 @@ class VideoTile(QWidget):
             self._frames_total = 0
         if stream is None:
             stream = self._stream if same and self._stream != NONE else _default_stream(camera)
-        self._stream = NONE
-        self.set_stream(stream)
+        if not same:
+            self._stream = NONE          # force a fresh source even if the URL looks alike
+        self.set_stream(stream)          # same camera and URL: nothing restarts
 
     def set_stream(self, stream: str) -> None:
         """Switch between main, sub and snapshot (the wall's decode budget decides)."""

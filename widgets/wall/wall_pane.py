@@ -199,6 +199,10 @@ class WallPane(QWidget):
         self.shutdown()
         super().closeEvent(event)
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._apply_budget)      # once the grid has its real size
+
     def shutdown(self) -> None:
         self._ticker.stop()
         self.grid.shutdown()
@@ -239,13 +243,17 @@ class WallPane(QWidget):
         return L.tour_camera(item, now - self._tour_started.get(index, now))
 
     def _apply_budget(self) -> None:
+        if not self.grid.isVisible():
+            return      # sizes mean nothing yet; deciding now would hold a wrong choice 5 s
         tiles = self.grid.tiles
-        needs = [TileNeed(str(t.index), t.height(), bool(t.camera.main_url), bool(t.camera.sub_url),
+        # Keyed by tile object: a tile follows its camera when the layout moves it, so the
+        # 5 s hysteresis follows the running decoder rather than a screen position.
+        needs = [TileNeed(str(id(t)), t.height(), bool(t.camera.main_url), bool(t.camera.sub_url),
                           bool(t.camera.snapshot_url)) for t in tiles if t.camera is not None]
         choice = self._budget.decide(needs, time.monotonic())
         for tile in tiles:
             if tile.camera is not None:
-                tile.set_stream(choice[str(tile.index)])
+                tile.set_stream(choice[str(id(tile))])
         self._update_header()
 
     def _update_header(self) -> None:
