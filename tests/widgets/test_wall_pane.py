@@ -186,3 +186,21 @@ def test_budget_header_and_snapshot_from_live_tiles(qtbot, pane, cameras, tmp_pa
         viewer.close()
     finally:
         server.stop()
+
+
+def test_saved_layouts_survive_a_new_pane(qtbot, cameras, tmp_path):
+    from app.wall.library import LayoutLibrary
+    library = LayoutLibrary(tmp_path)
+    first = WallPane(cameras[:10], library=library)
+    qtbot.addWidget(first)
+    first.show_camera(cameras[3].id)
+    with qtbot.waitSignal(first.layout_changed):
+        first.save_layout_as("Cầu Sài Gòn")
+    first.shutdown()                      # waits for the write
+    second = WallPane(cameras[:10], library=library)
+    qtbot.addWidget(second)
+    assert "Cầu Sài Gòn" in second.saved_layouts()
+    second.saved_box.setCurrentIndex(second.saved_box.findData("Cầu Sài Gòn"))
+    second._on_saved_box_activated(second.saved_box.currentIndex())
+    assert L.camera_ids(second.current_layout)[0] == cameras[3].id
+    second.shutdown()

@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
+
+import msgspec
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QSplitter,
-                               QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMenu, QPushButton,
+                               QSplitter, QToolButton, QVBoxLayout, QWidget)
 
-from app import domain
+from app import domain, paths
 from app.wall import layout as L
 from app.wall.budget import DecodeBudget, TileNeed
 from app.wall.decoders import DecoderChoice
 from app.wall.history import LayoutHistory
+from app.wall.library import LayoutLibrary
 from widgets.wall.camera_list import CameraListView
 from widgets.wall.video_tile import VideoTile
 from widgets.wall.wall_grid import WallGrid
@@ -32,8 +36,13 @@ _TICK_MS = 1000
 class WallPane(QWidget):
     layout_changed = Signal(object)          # WallLayout, after each local edit
 
-    def __init__(self, cameras: list[domain.Camera], parent=None, max_hq_decodes: int = 16):
+    def __init__(self, cameras: list[domain.Camera], parent=None, max_hq_decodes: int = 16, *,
+                 library: LayoutLibrary | None = None):
         super().__init__(parent)
+        self._library = library or LayoutLibrary(paths.user_data_dir() / "wall_layouts")
+        self._saved: dict[str, L.WallLayout] = self._library.load_all()
+        # Layout files are written off the GUI thread, one at a time, in order.
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wall-layouts")
         self._cameras: dict[str, domain.Camera] = {c.id: c for c in cameras}
         self._history = LayoutHistory(L.preset_layout("3x3"))
         self._budget = DecodeBudget(max_hq=max_hq_decodes)
@@ -49,6 +58,11 @@ class WallPane(QWidget):
         self.preset_box = QComboBox(self)
         self.preset_box.addItems(list(L.PRESETS))
         self.preset_box.setToolTip("Tile layout")
+        self.saved_box = QComboBox(self)
+        self.saved_box.setToolTip("Saved layouts on this console")
+        self.saved_box.setMinimumContentsLength(12)
+        self.save_button = QToolButton(self)
+        self.save_button.setText("Save as…")
         self.undo_button = QToolButton(self)
         self.undo_button.setText("Undo")
         self.redo_button = QToolButton(self)
@@ -61,7 +75,7 @@ class WallPane(QWidget):
         header = QHBoxLayout()
         header.setContentsMargins(4, 2, 4, 2)
         title = QLabel("<b>Video wall</b>", self)
-        for w in (title, self.preset_box, self.undo_button, self.redo_button):
+        for w in (title, self.preset_box, self.saved_box, self.save_button, self.undo_button, self.redo_button):
             header.addWidget(w)
         header.addStretch(1)
         header.addWidget(self.budget_label)
@@ -85,6 +99,8 @@ class WallPane(QWidget):
         box.addWidget(self.splitter, 1)
 
         self.preset_box.activated.connect(self._on_preset_box_activated)
+        self.saved_box.activated.connect(self._on_saved_box_activated)
+        self.save_button.clicked.connect(self._on_save_button_clicked)
         self.undo_button.clicked.connect(self.undo)
         self.redo_button.clicked.connect(self.redo)
         self.detach_button.clicked.connect(self._on_detach_button_clicked)
@@ -101,6 +117,7 @@ class WallPane(QWidget):
         self._ticker.setInterval(_TICK_MS)
         self._ticker.timeout.connect(self._on_ticker_timeout)
         self._ticker.start()
+        self._fill_saved_box()
         self._render()
 
     # --- public slots ---------------------------------------------------------------------
@@ -203,7 +220,24 @@ class WallPane(QWidget):
         super().showEvent(event)
         QTimer.singleShot(0, self._apply_budget)      # once the grid has its real size
 
+    def save_layout_as(self, name: str) -> L.WallLayout:
+        """Keep the current layout under `name` on this console (written on a worker thread)."""
+        layout = msgspec.structs.replace(self.current_layout, name=name.strip())
+        if not layout.name:
+            raise L.LayoutError("a saved layout needs a name")
+        self._saved[layout.name] = layout
+        future = self._writer.submit(self._library.save, layout)
+        future.add_done_callback(_log_failure)
+        self._history.push(layout)
+        self._fill_saved_box()
+        self.layout_changed.emit(layout)
+        return layout
+
+    def saved_layouts(self) -> dict[str, L.WallLayout]:
+        return dict(self._saved)
+
     def shutdown(self) -> None:
+        self._writer.shutdown(wait=True)        # a layout being saved reaches the disk
         self._ticker.stop()
         self.grid.shutdown()
         for viewer in self._viewers:
@@ -274,6 +308,24 @@ class WallPane(QWidget):
         self._apply_budget()
 
     # --- gestures -------------------------------------------------------------------------
+    def _fill_saved_box(self) -> None:
+        self.saved_box.clear()
+        self.saved_box.addItem("Saved layouts…", "")
+        for name in sorted(self._saved):
+            self.saved_box.addItem(name, name)
+        current = self.saved_box.findData(self.current_layout.name)
+        self.saved_box.setCurrentIndex(max(0, current))
+
+    def _on_saved_box_activated(self, _index: int) -> None:
+        layout = self._saved.get(self.saved_box.currentData() or "")
+        if layout is not None:
+            self._edit(layout)
+
+    def _on_save_button_clicked(self) -> None:
+        name, ok = QInputDialog.getText(self, "Save wall layout", "Name:", text=self.current_layout.name)
+        if ok and name.strip():
+            self.save_layout_as(name)
+
     def _on_preset_box_activated(self, _index: int) -> None:
         self._edit(L.with_preset(self.current_layout, self.preset_box.currentText()))
 
@@ -339,6 +391,11 @@ class WallPane(QWidget):
             self.detach()
         else:
             self.reattach()
+
+
+def _log_failure(future) -> None:
+    if future.exception() is not None:
+        log.error("wall: layout not saved: %s", future.exception())
 
 
 class _DetachedWall(QWidget):
