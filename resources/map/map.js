@@ -77,7 +77,8 @@
   }, {sticky: true}));
   const districtLabels = L.layerGroup(cfg.districtLabels.map((d) => L.marker([d.lat, d.lon], {
     interactive: false, keyboard: false,
-    icon: L.divIcon({className: "district-label", html: d.name, iconSize: null})}))).addTo(map);
+    icon: L.divIcon({className: "district-label", html: "<span>" + d.name + "</span>", iconSize: [0, 0]})})))
+    .addTo(map);
 
   // ---- cameras --------------------------------------------------------------------------------
   const cameras = new Map();     // id -> {data, marker}
@@ -163,7 +164,10 @@
   function pulse(i) {
     if (pulseLayer.getLayers().length >= MAX_PULSES) return;  // a flood must not melt the page
     const p = L.marker([i.lat, i.lon], {interactive: false, keyboard: false,
-      icon: L.divIcon({className: "pulse pulse-" + i.severity, iconSize: [44, 44], iconAnchor: [22, 22]})});
+      // The ring is a child: Leaflet positions the icon itself with a transform, which a CSS
+      // animation on the same element would override.
+      icon: L.divIcon({className: "pulse", html: '<div class="pulse-ring pulse-' + i.severity + '"></div>',
+                       iconSize: [44, 44], iconAnchor: [22, 22]})});
     pulseLayer.addLayer(p);
     setTimeout(() => pulseLayer.removeLayer(p), PULSE_MS);
   }
@@ -400,7 +404,7 @@
   window.addEventListener("unhandledrejection", (e) => console.error("unhandled rejection: " + e.reason));
 
   window.IOC = {map, cameras, incidents, sensors, cameraCluster, incidentLayer, pulseLayer, vectorBase, tiles,
-                districts: F.districts, selectionArea,
+                districts: F.districts, selectionArea, districtLabels,
                 dispatch, get selectedId() { return selectedId; }, get basemap() { return basemapKind; }};
   new QWebChannel(qt.webChannelTransport, (channel) => {
     bridge = channel.objects.bridge;

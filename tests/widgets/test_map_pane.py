@@ -233,6 +233,11 @@ def test_new_severe_incident_flies_the_map_unless_told_not_to(qtbot, pane):
            incidents=4)
     qtbot.waitUntil(lambda: _centre_offset_px(qtbot, pane, "fire") < 2, timeout=5000)
     assert js(qtbot, pane, "IOC.pulseLayer.getLayers().length") >= 1     # live arrivals draw the eye
+    ring_offset = js(qtbot, pane, "(() => { const m = IOC.pulseLayer.getLayers()[0], c = IOC.map.getContainer()"
+                                  ".getBoundingClientRect(), p = IOC.map.latLngToContainerPoint(m.getLatLng()),"
+                                  " r = m.getElement().getBoundingClientRect();"
+                                  " return Math.hypot(r.x + r.width / 2 - c.x - p.x, r.y + r.height / 2 - c.y - p.y); })()")
+    assert ring_offset <= 1.0                                            # ...around the incident itself
     # The next one right after does not fly: in a flood the map would never hold still.
     render(qtbot, pane, lambda: pane.upsert_incidents([incident("next", 10.70, 106.75, severity="Extreme")]),
            incidents=5)
@@ -379,3 +384,34 @@ def test_reset_replaces_incidents_without_flying(qtbot, pane):
     render(qtbot, pane, lambda: pane.reset_incidents(snapshot), incidents=2)
     assert sorted(js(qtbot, pane, "[...IOC.incidents.keys()]")) == ["kept", "new-severe"]
     assert _centre_offset_px(qtbot, pane, "kept") < 2          # a resync is not news: no flight
+
+
+def test_district_names_are_centred_on_their_label_points(qtbot, pane):
+    offsets = js(qtbot, pane, """(() => { const c = IOC.map.getContainer().getBoundingClientRect(), out = [];
+        IOC.districtLabels.eachLayer(m => { const p = IOC.map.latLngToContainerPoint(m.getLatLng());
+          if (p.x < 0 || p.y < 0 || p.x > c.width || p.y > c.height) return;
+          const r = m.getElement().querySelector('span').getBoundingClientRect();
+          out.push(Math.hypot(r.x + r.width / 2 - c.x - p.x, r.y + r.height / 2 - c.y - p.y)); });
+        return out; })()""")
+    assert len(offsets) >= 5 and max(offsets) <= 1.0
+
+
+def test_camera_icons_sit_exactly_on_their_cameras(qtbot, pane, city):
+    cams = city.cameras[:40]
+    render(qtbot, pane, lambda: pane.set_cameras(cams), cameras=40)
+    js(qtbot, pane, f"IOC.map.setView([{cams[0].lat}, {cams[0].lon}], 17, {{animate: false}}); 1")
+    # Every camera drawn in view: the centre of its dot is its projected position (to 1 px).
+    check = """(() => { const m = IOC.map.getContainer().getBoundingClientRect(), out = [];
+        for (const rec of IOC.cameras.values()) {
+          const el = rec.marker.getElement();
+          if (!el || !document.body.contains(el)) continue;
+          const p = IOC.map.latLngToContainerPoint(rec.marker.getLatLng());
+          if (p.x < 0 || p.y < 0 || p.x > m.width || p.y > m.height) continue;
+          const r = el.querySelector('.dot').getBoundingClientRect();
+          out.push(Math.hypot(r.x + r.width / 2 - m.x - p.x, r.y + r.height / 2 - m.y - p.y));
+        }
+        return out; })()"""
+    def settled() -> bool:   # MarkerCluster animates markers out of their clusters first
+        offsets = js(qtbot, pane, check)
+        return len(offsets) >= 2 and max(offsets) <= 1.0
+    qtbot.waitUntil(settled, timeout=5000)
