@@ -68,7 +68,7 @@ def test_page_loads_only_from_the_app_scheme(qtbot, pane, city):
     assert any(u.endswith("/vendor/leaflet/leaflet.js") for u in seen)
     assert any(u.endswith("/static/qwebchannel.js") for u in seen)
     assert [u for u in seen if not u.startswith("ioc://app/")] == []
-    assert pane.interceptor.blocked == []
+    assert list(pane.interceptor.blocked) == []
     assert js(qtbot, pane, "typeof L.markerClusterGroup + '/' + typeof jQuery") == "function/function"
 
 

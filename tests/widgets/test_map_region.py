@@ -129,7 +129,7 @@ def test_region_download_then_served_from_cache_offline(qtbot, tmp_path, server)
     qtbot.waitUntil(lambda: bool(box))
     widths = json.loads(box[0])
     assert widths and set(widths) == {256}
-    assert offline.interceptor.blocked == []
+    assert list(offline.interceptor.blocked) == []
     assert len(server.requests) == asked
     close_pane(offline)
 

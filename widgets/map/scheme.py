@@ -10,6 +10,7 @@ import logging
 import os
 import threading
 import time
+from collections import deque
 import urllib.error
 from concurrent.futures import ThreadPoolExecutor
 
@@ -61,8 +62,9 @@ class LocalOnlyInterceptor(QWebEngineUrlRequestInterceptor):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self.seen: list[str] = []
-        self.blocked: list[str] = []
+        # Bounded: a console runs for weeks and every tile is a request.
+        self.seen: deque[str] = deque(maxlen=2000)
+        self.blocked: deque[str] = deque(maxlen=2000)
 
     def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:  # noqa: N802 (Qt name)
         url = info.requestUrl()
@@ -134,7 +136,7 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
         self._next_key = 0
         self.tile_hits = 0
         self.tile_misses = 0
-        self.refused: list[str] = []
+        self.refused: deque[str] = deque(maxlen=2000)
         self._closed = False
 
     def shutdown(self) -> None:
