@@ -26,9 +26,9 @@ class StreamHealth:
     _times: deque = field(default_factory=lambda: deque(maxlen=64))
 
     def restart(self, now: float) -> None:
-        """A (re)connection attempt begins; the picture history stays for the operator."""
+        """A (re)connection attempt begins; the picture history stays for the operator.
+        A failed source stays down until it delivers a picture: trying is not being live."""
         self.started = now
-        self.source_down = False
 
     def frame(self, now: float, wall_now: float, fingerprint: int, width: int, height: int) -> bool:
         """Record a decoded picture; returns True if it differs from the previous one."""

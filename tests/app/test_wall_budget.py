@@ -66,6 +66,10 @@ def test_health_stale_on_silence_and_on_repeats():
     assert h.state(4.2) == "live"
     h.fail()
     assert h.state(4.3) == "stale", "a failed source is stale at once"
+    h.restart(4.4)
+    assert h.state(4.5) == "stale", "a reconnect attempt is not a picture"
+    h.frame(4.6, 104.6, fingerprint=3, width=320, height=180)
+    assert h.state(4.6) == "live"
 
 
 def test_health_fps():
