@@ -117,6 +117,8 @@ def test_alarm_cameras_take_free_tiles_and_are_outlined(qtbot, pane, cameras):
     assert ids[3] == cameras[10].id, "the last non-alarm tile gives way when the wall is full"
     outlined = {t.camera.id for t in pane.grid.tiles if t.alarm}
     assert outlined == {cameras[10].id, cameras[1].id}
+    pane.show_alarm_cameras([cameras[0].id])                     # already on the wall
+    assert {t.camera.id for t in pane.grid.tiles if t.alarm} == {cameras[0].id}
 
 
 def test_apply_layout_does_not_echo_and_bad_layouts_are_refused(qtbot, pane, cameras):

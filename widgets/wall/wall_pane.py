@@ -165,7 +165,10 @@ class WallPane(QWidget):
                     break
                 target = victims[0]
             layout = L.drop(layout, target, cam)
+        before = self.current_layout
         self._edit(layout)
+        if self.current_layout is before:
+            self._render()           # cameras already shown: only the red outlines change
 
     def apply_layout(self, layout: L.WallLayout) -> None:
         """Show a layout from outside (the hub, a saved one). Bad layouts are logged and ignored."""
