@@ -129,6 +129,9 @@ def test_apply_layout_does_not_echo_and_bad_layouts_are_refused(qtbot, pane, cam
         pane.apply_layout(bad)
     assert pane.current_layout == incoming
     assert len(pane.grid.tiles) == 8 and pane.grid.tiles[0].camera.id == cameras[5].id
+    pane.apply_layout(L.assign(incoming, 1, "camera-from-another-city"))
+    stranger = pane.grid.tiles[1]
+    assert stranger.camera.id == "camera-from-another-city" and "no stream URL" in stranger.status_text()
 
 
 def test_camera_list_search_ignores_diacritics_and_filters(qtbot, pane, cameras):

@@ -123,9 +123,12 @@ class VideoTile(QWidget):
             self._frames_total = 0
         if stream is None:
             stream = self._stream if same and self._stream != NONE else _default_stream(camera)
-        if not same:
-            self._stream = NONE          # force a fresh source even if the URL looks alike
-        self.set_stream(stream)          # same camera and URL: nothing restarts
+        if same:
+            self.set_stream(stream)      # same camera and URL: nothing restarts
+            return
+        self._stream, self._url = stream, url_for(camera, stream)
+        self._backoff.reset()
+        self._open()                     # a new camera always gets a fresh source
 
     def set_stream(self, stream: str) -> None:
         """Switch between main, sub and snapshot (the wall's decode budget decides)."""

@@ -262,7 +262,7 @@ class WallPane(QWidget):
                 self._tour_started.pop(i, None)
             else:
                 self._tour_started.setdefault(i, now)
-        shown = [self._cameras.get(self._shown_id(i, item, now)) for i, item in enumerate(layout.items)]
+        shown = [self._camera_for(self._shown_id(i, item, now)) for i, item in enumerate(layout.items)]
         self.grid.set_layout(layout, shown)
         if self._selected >= len(layout.items):
             self._selected = -1
@@ -275,6 +275,15 @@ class WallPane(QWidget):
         self.undo_button.setEnabled(self._history.can_undo)
         self.redo_button.setEnabled(self._history.can_redo)
         self._apply_budget()
+
+    def _camera_for(self, camera_id: str) -> domain.Camera | None:
+        """The camera to show; a layout from elsewhere may name a camera this console does not
+        know (yet): its tile says so instead of pretending to be free."""
+        if not camera_id:
+            return None
+        known = self._cameras.get(camera_id)
+        return known or domain.Camera(id=camera_id, code=camera_id[:12], name="camera not in this console's list",
+                                      lat=0.0, lon=0.0)
 
     def _shown_id(self, index: int, item: L.LayoutItem, now: float) -> str:
         return L.tour_camera(item, now - self._tour_started.get(index, now))
@@ -305,7 +314,7 @@ class WallPane(QWidget):
         layout = self.current_layout
         now = time.monotonic()
         if any(item.tour is not None for item in layout.items):
-            shown = [self._cameras.get(self._shown_id(i, item, now)) for i, item in enumerate(layout.items)]
+            shown = [self._camera_for(self._shown_id(i, item, now)) for i, item in enumerate(layout.items)]
             if [t.camera for t in self.grid.tiles] != shown:
                 self.grid.set_layout(layout, shown)
         self._apply_budget()
