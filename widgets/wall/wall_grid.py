@@ -10,9 +10,12 @@ from PySide6.QtCore import QPoint, QRect, QTimer, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QWidget
 
+import time
+
 from app import domain
+from app.wall.budget import DecodeBudget, TileNeed
 from app.wall.decoders import DecoderChoice
-from app.wall.layout import WallLayout
+from app.wall.layout import LayoutItem, WallLayout, tour_camera
 from widgets.wall.video_tile import VideoTile
 
 _GAP = 2
@@ -55,9 +58,57 @@ class WallGrid(QWidget):
         super().__init__(parent)
         self._decoders = decoders
         self._layout = WallLayout()
+        self._cameras: dict[str, domain.Camera] = {}
+        self._tour_started: dict[int, float] = {}
         self.tiles: list[VideoTile] = []
         self._batcher = RepaintBatcher(self)
         self.setMinimumSize(160, 90)
+
+    def show_layout(self, layout: WallLayout, cameras: dict[str, domain.Camera]) -> None:
+        """Show `layout` with cameras looked up in `cameras`; touring tiles start their tour."""
+        self._cameras = cameras
+        now = time.monotonic()
+        for i, item in enumerate(layout.items):
+            if item.tour is None:
+                self._tour_started.pop(i, None)
+            else:
+                self._tour_started.setdefault(i, now)
+        self.set_layout(layout, self._resolve(layout, now))
+
+    def advance_tours(self) -> None:
+        """Move touring tiles on to their next camera when its time has come (call each second)."""
+        if any(item.tour is not None for item in self._layout.items):
+            shown = self._resolve(self._layout, time.monotonic())
+            if [t.camera for t in self.tiles] != shown:
+                self.set_layout(self._layout, shown)
+
+    def apply_budget(self, budget: DecodeBudget) -> None:
+        """Let the decode budget pick main, sub or snapshot for every tile."""
+        if not self.isVisible():
+            return      # sizes mean nothing yet; deciding now would hold a wrong choice 5 s
+        # Keyed by tile object: a tile follows its camera when the layout moves it, so the
+        # 5 s hysteresis follows the running decoder rather than a screen position.
+        needs = [TileNeed(str(id(t)), t.height(), bool(t.camera.main_url), bool(t.camera.sub_url),
+                          bool(t.camera.snapshot_url)) for t in self.tiles if t.camera is not None]
+        choice = budget.decide(needs, time.monotonic())
+        for tile in self.tiles:
+            if tile.camera is not None:
+                tile.set_stream(choice[str(id(tile))])
+
+    def _resolve(self, layout: WallLayout, now: float) -> list[domain.Camera | None]:
+        return [self._camera_for(self._shown_id(i, item, now)) for i, item in enumerate(layout.items)]
+
+    def _shown_id(self, index: int, item: LayoutItem, now: float) -> str:
+        return tour_camera(item, now - self._tour_started.get(index, now))
+
+    def _camera_for(self, camera_id: str) -> domain.Camera | None:
+        """A layout from elsewhere may name a camera this console does not know (yet): its
+        tile says so instead of pretending to be free."""
+        if not camera_id:
+            return None
+        known = self._cameras.get(camera_id)
+        return known or domain.Camera(id=camera_id, code=camera_id[:12], name="camera not in this console's list",
+                                      lat=0.0, lon=0.0)
 
     def set_layout(self, layout: WallLayout, shown: list[domain.Camera | None]) -> None:
         """Show `layout`; `shown[i]` is the camera tile i shows now (tours already resolved)."""

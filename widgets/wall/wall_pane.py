@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog
 
 from app import domain, paths
 from app.wall import layout as L
-from app.wall.budget import DecodeBudget, TileNeed
+from app.wall.budget import DecodeBudget
 from app.wall.decoders import DecoderChoice
 from app.wall.history import LayoutHistory
 from app.wall.library import LayoutLibrary
@@ -49,7 +49,6 @@ class WallPane(QWidget):
         self._decoders = DecoderChoice()
         self._selected = -1
         self._alarm_ids: set[str] = set()
-        self._tour_started: dict[int, float] = {}
         self._detached: QWidget | None = None
         self._viewers: list[VideoTile] = []
 
@@ -256,14 +255,7 @@ class WallPane(QWidget):
 
     def _render(self) -> None:
         layout = self.current_layout
-        now = time.monotonic()
-        for i, item in enumerate(layout.items):
-            if item.tour is None:
-                self._tour_started.pop(i, None)
-            else:
-                self._tour_started.setdefault(i, now)
-        shown = [self._camera_for(self._shown_id(i, item, now)) for i, item in enumerate(layout.items)]
-        self.grid.set_layout(layout, shown)
+        self.grid.show_layout(layout, self._cameras)
         if self._selected >= len(layout.items):
             self._selected = -1
         for tile in self.grid.tiles:
@@ -276,30 +268,8 @@ class WallPane(QWidget):
         self.redo_button.setEnabled(self._history.can_redo)
         self._apply_budget()
 
-    def _camera_for(self, camera_id: str) -> domain.Camera | None:
-        """The camera to show; a layout from elsewhere may name a camera this console does not
-        know (yet): its tile says so instead of pretending to be free."""
-        if not camera_id:
-            return None
-        known = self._cameras.get(camera_id)
-        return known or domain.Camera(id=camera_id, code=camera_id[:12], name="camera not in this console's list",
-                                      lat=0.0, lon=0.0)
-
-    def _shown_id(self, index: int, item: L.LayoutItem, now: float) -> str:
-        return L.tour_camera(item, now - self._tour_started.get(index, now))
-
     def _apply_budget(self) -> None:
-        if not self.grid.isVisible():
-            return      # sizes mean nothing yet; deciding now would hold a wrong choice 5 s
-        tiles = self.grid.tiles
-        # Keyed by tile object: a tile follows its camera when the layout moves it, so the
-        # 5 s hysteresis follows the running decoder rather than a screen position.
-        needs = [TileNeed(str(id(t)), t.height(), bool(t.camera.main_url), bool(t.camera.sub_url),
-                          bool(t.camera.snapshot_url)) for t in tiles if t.camera is not None]
-        choice = self._budget.decide(needs, time.monotonic())
-        for tile in tiles:
-            if tile.camera is not None:
-                tile.set_stream(choice[str(id(tile))])
+        self.grid.apply_budget(self._budget)
         self._update_header()
 
     def _update_header(self) -> None:
@@ -311,12 +281,7 @@ class WallPane(QWidget):
             f"{live} live · {stale} stale")
 
     def _on_ticker_timeout(self) -> None:
-        layout = self.current_layout
-        now = time.monotonic()
-        if any(item.tour is not None for item in layout.items):
-            shown = [self._camera_for(self._shown_id(i, item, now)) for i, item in enumerate(layout.items)]
-            if [t.camera for t in self.grid.tiles] != shown:
-                self.grid.set_layout(layout, shown)
+        self.grid.advance_tours()
         self._apply_budget()
 
     # --- gestures -------------------------------------------------------------------------
