@@ -187,7 +187,10 @@ def main() -> None:
     live, t_live = open_pane(city, cache, live=True, incidents=incidents)
     wait_until(lambda: False, 1.0)
     cpu_idle_live = measure(args.seconds, None)
+    renderer = psutil.Process(live.page.renderProcessPid())
+    rss_before = renderer.memory_info().rss
     cpu_churn = churn(live, incidents, rng, args.seconds, per_second=1000)
+    rss_after = renderer.memory_info().rss
     procs = web_processes()
     print(f"QtWebEngine processes measured: {len(procs)}; cores: {psutil.cpu_count()}")
     print(f"time to screen: live layers (778 cameras + 2,000 incidents) {t_live:6.2f} s"
@@ -195,6 +198,8 @@ def main() -> None:
     print(f"page CPU:       1,000 markers changing/s {cpu_churn * 100:6.1f} % of a core"
           f" | baseline (page, no live layers, idle) {cpu_base * 100:5.1f} %"
           f" | live layers idle {cpu_idle_live * 100:5.1f} %   target <= 50 %")
+    print(f"page memory (renderer RSS): {rss_before / 1e6:6.1f} MB before the churn, {rss_after / 1e6:6.1f} MB after"
+          f" {args.seconds:.0f} s of it")
     print(f"console process (Python, GUI thread + payloads): {GUI_CPU['churn'] * 100:5.1f} % of a core while"
           f" churning | baseline {GUI_CPU['base'] * 100:5.1f} %")
     live.shutdown()
