@@ -11,6 +11,8 @@ from typing import Literal, Union
 
 import msgspec
 
+from app.wall.layout import WallLayout
+
 # --- CAP 1.2 vocabulary ---------------------------------------------------------------
 
 MsgStatus = Literal["Actual", "Exercise", "System", "Test", "Draft"]
@@ -179,6 +181,9 @@ CommandKind = Literal[
     # Shift handover (app.workflow.handover): incident_id holds the handover record's id;
     # "handover" carries the outgoing operator's notes in `text`.
     "handover", "handover_ack",
+    # Video walls (app.hub.walls): share a named layout (payload = packed WallLayout);
+    # push a layout to wall display `text`; put camera `target_id` into tile `tile` of it.
+    "layout_share", "wall_push", "wall_camera",
 ]
 
 
@@ -198,6 +203,8 @@ class Command(msgspec.Struct, frozen=True, gc=False):
     step_id: str = ""               # sop_step
     until: float = 0.0              # shelve: expiry, epoch seconds
     override: bool = False          # resolve: supervisor override of missing SOP steps
+    payload: bytes = b""            # layout_share / wall_push: a packed WallLayout
+    tile: int = -1                  # wall_camera: the tile index (-1: the first free tile)
 
 
 ReplyCode = Literal["ok", "duplicate", "not_found", "superseded", "invalid", "forbidden"]
@@ -218,10 +225,22 @@ class SnapshotRequest(msgspec.Struct, frozen=True):
     client: str = ""
 
 
+class WallState(msgspec.Struct, frozen=True, gc=False):
+    """What a wall display shows, as supervisors pushed it through the hub."""
+
+    wall: str                       # the display's name (main.py --wall NAME)
+    layout: WallLayout
+    by: str = ""
+    time: float = 0.0
+    revision: int = 0
+
+
 class SnapshotChunk(msgspec.Struct, frozen=True, gc=False):
     incidents: tuple[Incident, ...] = ()
     cameras: tuple[Camera, ...] = ()
     sensors: tuple[SensorReading, ...] = ()
+    layouts: tuple[WallLayout, ...] = ()     # shared wall layouts
+    walls: tuple[WallState, ...] = ()
 
 
 class SnapshotEnd(msgspec.Struct, frozen=True, gc=False):

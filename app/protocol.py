@@ -95,7 +95,8 @@ BODY_TYPES: dict[str, type] = {
     "snapshot_chunk": domain.SnapshotChunk,
     "snapshot_end": domain.SnapshotEnd,
     "handover": HandoverRecord,     # published on topic f"hand/{record.id}"
-    "wall_layout": WallLayout,      # shared wall layouts, published on topic f"lay/{layout.name}"
+    "layout": WallLayout,           # a shared wall layout, on topic f"lay/{name}"
+    "wall": domain.WallState,       # what a wall display shows, on topic f"wall/{wall}"
 }
 _TYPE_OF_BODY = {cls: name for name, cls in BODY_TYPES.items()}
 
@@ -121,6 +122,12 @@ def topic_for(body: Any) -> str:
         return "_hb"
     if isinstance(body, (domain.Command, domain.CommandReply)):
         return "cmd"
+    if isinstance(body, WallLayout):
+        return f"lay/{body.name}"
+    if isinstance(body, domain.WallState):
+        return f"wall/{body.wall}"
+    if isinstance(body, HandoverRecord):
+        return f"hand/{body.id}"
     return "snap"
 
 
@@ -216,15 +223,19 @@ class _RawSnapshotChunk(msgspec.Struct, frozen=True):
     incidents: list[msgspec.Raw] = []
     cameras: list[msgspec.Raw] = []
     sensors: list[msgspec.Raw] = []
+    layouts: list[msgspec.Raw] = []
+    walls: list[msgspec.Raw] = []
 
 
 def encode_snapshot_chunk(*, incidents: list[bytes] = (), cameras: list[bytes] = (),
-                          sensors: list[bytes] = (), source: str, epoch: str, seq: int,
-                          topic: str) -> list[bytes]:
+                          sensors: list[bytes] = (), layouts: list[bytes] = (), walls: list[bytes] = (),
+                          source: str, epoch: str, seq: int, topic: str) -> list[bytes]:
     """Frames of one snapshot chunk built from bodies packed with pack()."""
     body = _RawSnapshotChunk(incidents=[msgspec.Raw(b) for b in incidents],
                              cameras=[msgspec.Raw(b) for b in cameras],
-                             sensors=[msgspec.Raw(b) for b in sensors])
+                             sensors=[msgspec.Raw(b) for b in sensors],
+                             layouts=[msgspec.Raw(b) for b in layouts],
+                             walls=[msgspec.Raw(b) for b in walls])
     header = Header(v=(SCHEMA_MAJOR, SCHEMA_MINOR), type="snapshot_chunk", source=source,
                     id=new_id(), epoch=epoch, seq=seq, ts=time.time(), status="System")
     return [topic.encode(), _encoder.encode(header), _encoder.encode(body)]

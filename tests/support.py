@@ -98,6 +98,8 @@ class SessionProbe:
         self.incidents: dict = {}
         self.cameras: dict = {}
         self.sensors: dict = {}
+        self.layouts: dict = {}
+        self.walls: dict = {}
         self.replies: list = []
         self.pending: list = []
         self.statuses: list = []
@@ -110,12 +112,14 @@ class SessionProbe:
         with self.lock:
             self.batches += 1
             if batch.reset:
-                self.incidents, self.cameras, self.sensors = {}, {}, {}
+                self.incidents, self.cameras, self.sensors, self.layouts, self.walls = {}, {}, {}, {}, {}
                 if batch.from_cache:
                     self.from_cache_batches += 1
             self.incidents.update(batch.incidents)
             self.cameras.update(batch.cameras)
             self.sensors.update(batch.sensors)
+            self.layouts.update(batch.layouts)
+            self.walls.update(batch.walls)
             self.replies.extend(batch.replies)
             self.pending.extend(batch.pending_commands)
             if batch.connection is not None:

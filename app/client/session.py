@@ -50,6 +50,7 @@ class ConsoleSession:
                      time.strftime("%H:%M:%S", time.localtime(state.saved_at)) if state.saved_at else "never")
         self.on_batch(ClientBatch(reset=True, from_cache=True, incidents=state.incidents,
                                   cameras=state.cameras, sensors=state.sensors,
+                                  layouts=state.layouts, walls=state.walls,
                                   pending_commands=list(state.outbox), resume=state.resume))
         if self._closed:
             return
@@ -82,6 +83,19 @@ class ConsoleSession:
                                  expected_revision=expected_revision, **arguments)
         self.cache.add_to_outbox(command, self._send_when_stored)
         return command
+
+    # --- video walls ---------------------------------------------------------------------------
+    def share_layout(self, layout) -> domain.Command:
+        """Publish a named wall layout through the hub, to every console."""
+        return self.issue("layout_share", "", text=layout.name, payload=protocol.pack(layout))
+
+    def push_to_wall(self, wall: str, layout) -> domain.Command:
+        """Show `layout` on wall display `wall` (a supervisor's command)."""
+        return self.issue("wall_push", "", text=wall, payload=protocol.pack(layout))
+
+    def push_camera_to_wall(self, wall: str, camera_id: str, tile: int = -1) -> domain.Command:
+        """Put one camera into one tile of wall display `wall` (-1: its first free tile)."""
+        return self.issue("wall_camera", "", text=wall, target_id=camera_id, tile=tile)
 
     def acknowledge(self, incident_id: str, expected_revision: int | None = None) -> domain.Command:
         return self.issue("ack", incident_id, expected_revision=expected_revision)

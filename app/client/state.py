@@ -46,10 +46,13 @@ class ClientBatch:
     # them without encoding again (absent for snapshot rows; the cache packs those).
     raw_incidents: dict[str, bytes] = field(default_factory=dict)
     handovers: dict[str, object] = field(default_factory=dict)   # id -> workflow.handover.HandoverRecord
+    layouts: dict[str, object] = field(default_factory=dict)     # name -> shared wall.layout.WallLayout
+    walls: dict[str, domain.WallState] = field(default_factory=dict)
 
     def has_data(self) -> bool:
         return bool(self.reset or self.incidents or self.cameras or self.sensors or self.replies
-                    or self.connection or self.pending_commands or self.handovers)
+                    or self.connection or self.pending_commands or self.handovers
+                    or self.layouts or self.walls)
 
     def merge(self, later: "ClientBatch") -> None:
         """Fold a later batch into this one (later wins; a later reset replaces everything)."""
@@ -57,7 +60,10 @@ class ClientBatch:
             self.reset, self.from_cache = True, later.from_cache
             self.incidents, self.cameras, self.sensors = dict(later.incidents), dict(later.cameras), dict(later.sensors)
             self.raw_incidents = dict(later.raw_incidents)
+            self.layouts, self.walls = dict(later.layouts), dict(later.walls)
         else:
+            self.layouts.update(later.layouts)
+            self.walls.update(later.walls)
             for key in later.incidents.keys() - later.raw_incidents.keys():
                 self.raw_incidents.pop(key, None)      # a newer decoded-only version wins
             self.raw_incidents.update(later.raw_incidents)

@@ -24,6 +24,7 @@ import zmq
 from app import domain, protocol
 from app.client.state import ClientBatch, ConnectionStatus, TransportStats, sensor_key
 from app.hub.server import HubPorts
+from app.wall.layout import WallLayout
 from app.workflow.handover import HandoverRecord
 
 log = logging.getLogger(__name__)
@@ -242,6 +243,10 @@ class ClientTransport:
             self._batch.sensors[sensor_key(body)] = body
         elif isinstance(body, HandoverRecord):
             self._batch.handovers[body.id] = body
+        elif isinstance(body, WallLayout):
+            self._batch.layouts[body.name] = body
+        elif isinstance(body, domain.WallState):
+            self._batch.walls[body.wall] = body
         else:
             self._drop("unexpected_type", f"{msg.header.type} on the update stream")
         self.seq = msg.header.seq
@@ -299,6 +304,10 @@ class ClientTransport:
                     parts.cameras[cam.id] = cam
                 for reading in body.sensors:
                     parts.sensors[sensor_key(reading)] = reading
+                for layout in body.layouts:
+                    parts.layouts[layout.name] = layout
+                for state in body.walls:
+                    parts.walls[state.wall] = state
             elif isinstance(body, domain.SnapshotEnd):
                 self._finish_snapshot(ctx, poller, msg.header.epoch, body.seq, now)
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import zmq
 
 from app import domain, protocol
-from app.hub import ingest
+from app.hub import walls, ingest
 from app.hub.store import HubStore
 from app.workflow import handover, service, sop
 from app.workflow.grouping import Grouper, GroupingConfig
@@ -230,8 +230,7 @@ class Hub:
             self._publish(incident, incident.msg_status)
         other, self._dirty_other = self._dirty_other, []
         for body, status in other:
-            topic = f"hand/{body.id}" if isinstance(body, handover.HandoverRecord) else None
-            self._publish(body, status, topic)
+            self._publish(body, status, protocol.topic_for(body))
         if len(dirty) > 1:
             self.stats["publish.batched_turns"] += 1
 
@@ -360,6 +359,8 @@ class Hub:
         now, role = time.time(), self.role_of(command.operator)
         if command.kind in ("handover", "handover_ack"):
             reply = self._apply_handover(command, now, role)
+        elif command.kind in walls.WALL_KINDS:
+            reply = self._apply_wall(command, now, role)
         else:
             outcome = service.handle_command(self.store.incidents, command, now, role, self.sops)
             if outcome.accepted:
@@ -384,6 +385,18 @@ class Hub:
                      f" acknowledged by {record.acknowledged_by}" if record.acknowledged else "")
         return domain.CommandReply(cmd_id=command.cmd_id, code=code, message=message)
 
+    def _apply_wall(self, command: domain.Command, now: float, role: str) -> domain.CommandReply:
+        outcome = walls.apply_wall_command(command, self.store.layouts, self.store.walls, role, now)
+        if outcome.layout is not None:
+            self.store.put_layout(outcome.layout)
+            self._dirty_other.append((outcome.layout, "System"))
+        if outcome.wall is not None:
+            self.store.put_wall(outcome.wall)
+            self._dirty_other.append((outcome.wall, "System"))
+            log.info("wall %s now shows %d tiles (by %s)", outcome.wall.wall,
+                     len(outcome.wall.layout.items), command.operator)
+        return domain.CommandReply(cmd_id=command.cmd_id, code=outcome.code, message=outcome.message)
+
     # --- snapshots ---------------------------------------------------------------------------
     def _drain_snapshots(self, sock: zmq.Socket) -> None:
         for _ in range(100):
@@ -407,7 +420,10 @@ class Hub:
         cams = list(self.store.packed_cameras.values())
         sensors = list(self.store.packed_sensors.values())
         incidents = list(self.store.packed_incidents.values())
-        send([identity, *protocol.encode_snapshot_chunk(cameras=cams, sensors=sensors, source=SOURCE,
+        layouts = [protocol.pack(x) for x in self.store.layouts.values()]
+        wall_states = [protocol.pack(x) for x in self.store.walls.values()]
+        send([identity, *protocol.encode_snapshot_chunk(cameras=cams, sensors=sensors, layouts=layouts,
+                                                         walls=wall_states, source=SOURCE,
                                                          epoch=self.epoch, seq=self.seq, topic=topic)])
         for i in range(0, len(incidents), SNAPSHOT_CHUNK):
             send([identity, *protocol.encode_snapshot_chunk(incidents=incidents[i:i + SNAPSHOT_CHUNK],

@@ -49,6 +49,10 @@ handovers_table = Table("handovers", metadata,
                         Column("id", String(128), primary_key=True),
                         Column("created", Float, nullable=False),
                         Column("body", LargeBinary, nullable=False))
+# Shared wall layouts ("layout:NAME") and wall display states ("wall:NAME"), packed.
+walls_table = Table("walls", metadata,
+                    Column("key", String(200), primary_key=True),
+                    Column("body", LargeBinary, nullable=False))
 QUARANTINE_KEEP = 1000
 
 
@@ -61,10 +65,11 @@ class _Pending:
     commands: dict[str, bytes] = field(default_factory=dict)
     quarantine: list[dict] = field(default_factory=list)
     handovers: dict[str, tuple[float, bytes]] = field(default_factory=dict)
+    walls: dict[str, bytes] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.incidents or self.cameras or self.sensors or self.commands or self.quarantine
-                    or self.handovers)
+                    or self.handovers or self.walls)
 
 
 class HubStore:
@@ -83,6 +88,8 @@ class HubStore:
         self.packed_sensors: dict[str, bytes] = {}
         self.command_replies: dict[str, bytes] = {}
         self.handovers: dict[str, HandoverRecord] = {}
+        self.layouts: dict = {}                          # name -> shared WallLayout
+        self.walls: dict[str, domain.WallState] = {}     # wall display name -> what it shows
         self._pending = _Pending()
         self._load()
         self.epoch = self._next_epoch()
@@ -119,6 +126,16 @@ class HubStore:
                 except protocol.ProtocolError as exc:
                     bad += 1
                     log.error("stored handover %s unreadable, skipped: %s", row.id, exc)
+            for row in conn.execute(select(walls_table.c.key, walls_table.c.body)):
+                kind, _, name = row.key.partition(":")
+                try:
+                    if kind == "layout":
+                        self.layouts[name] = protocol.unpack("layout", row.body)
+                    elif kind == "wall":
+                        self.walls[name] = protocol.unpack("wall", row.body)
+                except protocol.ProtocolError as exc:
+                    bad += 1
+                    log.error("stored %s unreadable, skipped: %s", row.key, exc)
             for row in conn.execute(select(commands_table.c.cmd_id, commands_table.c.reply)):
                 self.command_replies[row.cmd_id] = row.reply
         log.info("loaded %d incidents, %d cameras, %d readings, %d applied commands in %.2fs%s",
@@ -166,6 +183,14 @@ class HubStore:
         self.handovers[record.id] = record
         self._pending.handovers[record.id] = (record.created, protocol.pack(record))
 
+    def put_layout(self, layout) -> None:
+        self.layouts[layout.name] = layout
+        self._pending.walls[f"layout:{layout.name}"] = protocol.pack(layout)
+
+    def put_wall(self, state: domain.WallState) -> None:
+        self.walls[state.wall] = state
+        self._pending.walls[f"wall:{state.wall}"] = protocol.pack(state)
+
     def record_command(self, reply: domain.CommandReply) -> None:
         packed = protocol.pack(reply)
         self.command_replies[reply.cmd_id] = packed
@@ -197,6 +222,8 @@ class HubStore:
             if p.commands:
                 _upsert(conn, commands_table, "cmd_id",
                         [{"cmd_id": k, "applied": time.time(), "reply": v} for k, v in p.commands.items()])
+            if p.walls:
+                _upsert(conn, walls_table, "key", [{"key": k, "body": v} for k, v in p.walls.items()])
             if p.handovers:
                 _upsert(conn, handovers_table, "id",
                         [{"id": k, "created": c, "body": b} for k, (c, b) in p.handovers.items()])

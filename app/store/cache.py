@@ -33,6 +33,10 @@ cameras_t = Table("cameras", metadata, Column("id", String(128), primary_key=Tru
                   Column("body", LargeBinary, nullable=False))
 sensors_t = Table("sensors", metadata, Column("key", String(256), primary_key=True),
                   Column("body", LargeBinary, nullable=False))
+# Shared layouts ("layout:NAME") and wall states ("wall:NAME"): a wall display restarted
+# with the hub out of reach still shows what it was last told to.
+walls_t = Table("walls", metadata, Column("key", String(200), primary_key=True),
+                Column("body", LargeBinary, nullable=False))
 outbox_t = Table("outbox", metadata, Column("cmd_id", String(64), primary_key=True),
                  Column("queued", Float, nullable=False), Column("body", LargeBinary, nullable=False))
 
@@ -43,6 +47,8 @@ class CachedState:
     cameras: dict[str, domain.Camera] = field(default_factory=dict)
     sensors: dict[str, domain.SensorReading] = field(default_factory=dict)
     outbox: list[domain.Command] = field(default_factory=list)
+    layouts: dict = field(default_factory=dict)
+    walls: dict[str, domain.WallState] = field(default_factory=dict)
     resume: tuple[str, int] | None = None
     saved_at: float = 0.0
     unreadable: int = 0
@@ -80,7 +86,8 @@ class CacheStore:
 
     def apply_batch(self, batch: ClientBatch) -> None:
         """Persist a transport batch (coalesced with any others already waiting)."""
-        if batch.reset or batch.incidents or batch.cameras or batch.sensors or batch.resume:
+        if (batch.reset or batch.incidents or batch.cameras or batch.sensors or batch.resume
+                or batch.layouts or batch.walls):
             self._queue.put(("batch", batch))
 
     def add_to_outbox(self, command: domain.Command, then: Callable[[domain.Command], None]) -> None:
@@ -192,6 +199,10 @@ class CacheStore:
                     conn.execute(delete(incidents_t))
                     conn.execute(delete(cameras_t))
                     conn.execute(delete(sensors_t))
+                    conn.execute(delete(walls_t))
+                _upsert(conn, walls_t, "key",
+                        [{"key": f"layout:{k}", "body": protocol.pack(v)} for k, v in batch.layouts.items()]
+                        + [{"key": f"wall:{k}", "body": protocol.pack(v)} for k, v in batch.walls.items()])
                 if batch.incidents:
                     raw = batch.raw_incidents
                     # Straight to the driver's executemany: per-row Core overhead would cost
@@ -235,6 +246,16 @@ class CacheStore:
                 except protocol.ProtocolError as exc:
                     state.unreadable += 1
                     log.warning("cached reading %s unreadable, skipped: %s", row.key, exc)
+            for row in conn.execute(select(walls_t.c.key, walls_t.c.body)):
+                kind, _, name = row.key.partition(":")
+                try:
+                    if kind == "layout":
+                        state.layouts[name] = protocol.unpack("layout", row.body)
+                    elif kind == "wall":
+                        state.walls[name] = protocol.unpack("wall", row.body)
+                except protocol.ProtocolError as exc:
+                    state.unreadable += 1
+                    log.warning("cached %s unreadable, skipped: %s", row.key, exc)
             for row in conn.execute(select(outbox_t.c.cmd_id, outbox_t.c.body).order_by(outbox_t.c.queued)):
                 try:
                     state.outbox.append(protocol.unpack("command", row.body))
