@@ -49,6 +49,8 @@ def incident_payload(inc: domain.Incident, fly: bool = False) -> dict | None:
         log.warning("incident %r has no usable position: left off the map", inc.id)
         return None
     radius = inc.area.radius_m if isinstance(inc.area, domain.CircleArea) else None
+    polygon = ([[p[0], p[1]] for p in inc.area.points if _finite(p[0], p[1])]
+               if isinstance(inc.area, domain.PolygonArea) else None)
     return {"id": inc.id, "title": esc(inc.title), "event": esc(inc.event),
             "category": esc(inc.category), "location": esc(inc.location),
             "district": esc(inc.district), "source": esc(inc.source),
@@ -58,6 +60,7 @@ def incident_payload(inc: domain.Incident, fly: bool = False) -> dict | None:
             "open": inc.state in domain.OPEN_STATES,
             "lat": lat, "lon": lon,
             "radius": radius if radius is not None and _finite(radius) else None,
+            "polygon": polygon if polygon and len(polygon) >= 3 else None,
             "updated": inc.updated if _finite(inc.updated) else 0.0, "fly": fly}
 
 

@@ -252,6 +252,8 @@
   const selectionRing = L.circleMarker([0, 0], {pane: "selection", radius: 18, color: "#00e5ff",
     weight: 3, fill: false, interactive: false, className: "selection-ring"});
   const sightLines = L.layerGroup().addTo(map);
+  const selectionPolygon = L.polygon([], {pane: "selection", color: "#00e5ff", weight: 1,
+    fillOpacity: 0.06, dashArray: "2 4", interactive: false});
   const selectionArea = L.circle([0, 0], {pane: "selection", radius: 1, color: "#00e5ff", weight: 1,
     fillOpacity: 0.06, dashArray: "2 4", interactive: false});
   const nearPanel = L.control({position: "bottomright"});
@@ -265,6 +267,8 @@
     if (!map.hasLayer(selectionRing)) selectionRing.addTo(map);
     if (rec.data.radius) selectionArea.setLatLng(rec.marker.getLatLng()).setRadius(rec.data.radius).addTo(map);
     else selectionArea.remove();
+    if (rec.data.polygon) selectionPolygon.setLatLngs(rec.data.polygon).addTo(map);
+    else selectionPolygon.remove();
     sightLines.clearLayers();
     for (const n of nearList) {
       const cam = cameras.get(n.id);
@@ -300,6 +304,7 @@
     selectedId = null;
     selectionRing.remove();
     selectionArea.remove();
+    selectionPolygon.remove();
     sightLines.clearLayers();
     setNearCameras([]);
   }
@@ -404,7 +409,7 @@
   window.addEventListener("unhandledrejection", (e) => console.error("unhandled rejection: " + e.reason));
 
   window.IOC = {map, cameras, incidents, sensors, cameraCluster, incidentLayer, pulseLayer, vectorBase, tiles,
-                districts: F.districts, selectionArea, districtLabels,
+                districts: F.districts, selectionArea, selectionPolygon, districtLabels,
                 dispatch, get selectedId() { return selectedId; }, get basemap() { return basemapKind; }};
   new QWebChannel(qt.webChannelTransport, (channel) => {
     bridge = channel.objects.bridge;

@@ -171,6 +171,17 @@ def test_payloads_escape_every_backend_string():
     assert "<" not in s["name"] and s["band"] == "Unhealthy for sensitive groups" and s["colour"] == "#ff7e00"
 
 
+def test_incident_payload_carries_its_area():
+    base = dict(id="a", category="Met", event="flood", urgency="Expected", severity="Moderate",
+                certainty="Likely", source="sensor", title="Ngập")
+    circle = payloads.incident_payload(domain.Incident(area=domain.CircleArea(10.78, 106.7, 250.0), **base))
+    assert circle["radius"] == 250.0 and circle["polygon"] is None
+    ring = ((10.78, 106.70), (10.79, 106.70), (10.79, 106.71))
+    poly = payloads.incident_payload(domain.Incident(area=domain.PolygonArea(ring), **base))
+    assert poly["polygon"] == [list(p) for p in ring] and poly["radius"] is None
+    assert poly["lat"] == pytest.approx(sum(p[0] for p in ring) / 3)
+
+
 def test_payloads_drop_objects_without_a_position(caplog):
     cam = domain.Camera(id="c", code="c", name="c", lat=math.nan, lon=106.7)
     assert payloads.camera_payload(cam) is None

@@ -256,6 +256,15 @@ def test_selecting_in_the_feed_counts_as_working_the_map(qtbot, pane):
     assert _centre_offset_px(qtbot, pane, "first") < 2
 
 
+def test_selected_flood_shows_its_polygon(qtbot, pane):
+    ring = ((10.775, 106.695), (10.780, 106.695), (10.780, 106.705), (10.775, 106.705))
+    flood = incident("flood", 0, 0, area=domain.PolygonArea(ring), event="flood")
+    render(qtbot, pane, lambda: pane.upsert_incidents([flood]), incidents=1)
+    pane.select_incident("flood")
+    qtbot.waitUntil(lambda: js(qtbot, pane, "IOC.map.hasLayer(IOC.selectionPolygon) &&"
+                                            " IOC.selectionPolygon.getLatLngs()[0].length") == 4, timeout=5000)
+
+
 def test_operator_working_the_map_is_not_interrupted(qtbot, pane):
     render(qtbot, pane, lambda: pane.upsert_incidents([incident("first", *CENTRE)]), incidents=1)
     # A real wheel event on the page marks the map as touched.
