@@ -175,6 +175,13 @@ def test_unreachable_provider_falls_back_to_vector_and_backs_off(qtbot, tmp_path
     close_pane(pane)
 
 
+def test_unknown_provider_name_leaves_a_working_map(qtbot, tmp_path, caplog):
+    pane = open_pane(qtbot, tmp_path, "No.Such.Provider")
+    assert pane.provider is None and "unknown tile provider 'No.Such.Provider'" in caplog.text
+    qtbot.waitUntil(lambda: pane.basemap_kind == "vector", timeout=5000)
+    close_pane(pane)
+
+
 def test_no_download_without_a_provider(qtbot, tmp_path):
     pane = open_pane(qtbot, tmp_path, None)
     pane.set_region(BBox(106.69, 10.77, 106.71, 10.79))

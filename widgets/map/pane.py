@@ -55,7 +55,13 @@ class MapPane(QWidget):
             raise RuntimeError("the ioc:// scheme was registered too late: import widgets.map.pane "
                                "before the QApplication is created")
         self.city = city
-        self.provider: TileProvider | None = resolve_provider(tile_provider)
+        try:
+            self.provider: TileProvider | None = resolve_provider(tile_provider)
+        except ValueError as exc:
+            # A typo in the settings must not cost the operator the map: cached tiles and the
+            # vector basemap still work.
+            log.error("%s; the map uses cached tiles only", exc)
+            self.provider = None
         self.cache = MBTilesCache(Path(cache_dir or user_cache_dir()) / "tiles.mbtiles")
         self.ready = False
         self.basemap_kind = ""
