@@ -34,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default="", help="data folder (cache, layout, logs); default: per-user folder")
     p.add_argument("--rate", type=float, default=3.0, help="embedded demo city: reports per second (default 3)")
     p.add_argument("--seed", type=int, default=None, help="embedded demo city: random seed")
+    p.add_argument("--wall", default="", metavar="NAME",
+                   help="run as wall display NAME: full screen, no chrome, showing what supervisors push to it")
+    p.add_argument("--screen", type=int, default=-1, help="with --wall: the screen index (default: primary)")
     p.add_argument("--screenshot", default="", metavar="FILE", help="save a PNG of the window once live, then exit")
     p.add_argument("--after", type=float, default=6.0, metavar="SECONDS",
                    help="with --screenshot: wait at least this long after start (default 6)")
@@ -67,7 +70,8 @@ def _apply_dark_theme(app) -> None:
     app.setPalette(pal)
 
 
-def build_console(ports: HubPorts, data_dir: Path, tr: Translator, *, operator: str, demo: bool = False):
+def build_console(ports: HubPorts, data_dir: Path, tr: Translator, *, operator: str, demo: bool = False,
+                  with_map: bool = True, with_wall: bool = True):
     """The window and its session, wired together (the session is not started yet)."""
     from PySide6.QtCore import QSettings
 
@@ -75,13 +79,49 @@ def build_console(ports: HubPorts, data_dir: Path, tr: Translator, *, operator: 
     from widgets.main_window import MainWindow
 
     settings = QSettings(str(data_dir / "console.ini"), QSettings.Format.IniFormat)
-    stations = {s.station: f"{s.station} · {s.district}" for s in DemoCity().air_stations}
+    city = DemoCity()
+    stations = {s.station: f"{s.station} · {s.district}" for s in city.air_stations}
     window = MainWindow(tr, settings, station_names=stations)
+    if with_map or with_wall:
+        from widgets.city_wiring import CityWiring
+        window.city = CityWiring(window, city, with_map=with_map, with_wall=with_wall)
+        window.restore_layout()       # again, now that the map and wall docks exist
     window.setWindowTitle(f"{tr.t('app.title')} — {operator} @ {ports.pub}" + (" (demo)" if demo else ""))
     session = ConsoleSession(ports, data_dir / "cache.db", window.bridge.deliver, operator=operator,
                              client_name=f"console-{os.getpid()}-{operator}")
     window.attach_session(session)
     return window, session
+
+
+def build_wall_display(ports: HubPorts, data_dir: Path, name: str):
+    """A wall display window and its session (not started): shows what the hub holds for NAME."""
+    from app.client.session import ConsoleSession
+    from widgets.session_bridge import SessionBridge
+    from widgets.wall.wall_display import WallDisplay
+    from widgets.wall_display_session import WallDisplayController
+
+    display = WallDisplay([], name)
+    display.controller = WallDisplayController(display, name)
+    display.bridge = SessionBridge(display)
+    display.bridge.batch_ready.connect(display.controller.on_batch)
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+    session = ConsoleSession(ports, data_dir / f"wall-{safe}.db", display.bridge.deliver,
+                             operator=f"wall:{name}", client_name=f"wall-{os.getpid()}-{safe}")
+    return display, session
+
+
+def _select_for_screenshot(window) -> None:
+    from app import domain
+    model = window.feed_model
+    best = None
+    for row in range(min(model.rowCount(), 200)):
+        inc = model.incident_at(row)
+        if inc.state in domain.OPEN_STATES and inc.msg_status == "Actual":
+            key = (domain.SEVERITY_RANK.get(inc.severity, 9), -inc.created)
+            if best is None or key < best[0]:
+                best = (key, inc.id)
+    if best is not None:
+        window.feed_view.select_incident(best[1])
 
 
 def settle_runtime() -> None:
@@ -121,28 +161,52 @@ def main(argv: list[str] | None = None) -> int:
 
     city = None
     if ports is None:
-        city = EmbeddedCity(data_dir, rate=args.rate, seed=args.seed)
+        operator = args.operator or getpass.getuser()
+        # The demo's one user is also its supervisor, so every feature can be tried.
+        city = EmbeddedCity(data_dir, rate=args.rate, seed=args.seed, hub_args=("--supervisors", operator))
         ports = city.start()
 
-    window, session = build_console(ports, data_dir, tr, operator=args.operator or getpass.getuser(),
-                                    demo=city is not None)
-    session.start()
-    window.show()
+    if args.wall:
+        window, session = build_wall_display(ports, data_dir, args.wall)
+        session.start()
+        if args.screenshot:
+            window.resize(1920, 1080)
+            window.show()
+        else:
+            window.show_on_screen(args.screen)
+    else:
+        window, session = build_console(ports, data_dir, tr, operator=args.operator or getpass.getuser(),
+                                        demo=city is not None)
+        session.start()
+        window.show()
     settle_runtime()
 
     def shutdown() -> None:
+        # Views first (players and the map page stop while Qt is whole), then the session,
+        # then the embedded city's processes.
+        window.close()
         session.close()
         if city is not None:
             city.stop()
     app.aboutToQuit.connect(shutdown)
 
     if args.screenshot:
+        if not args.wall and not window.settings.contains("window/geometry"):
+            window.resize(1920, 1080)          # a full-HD control-room screen
         started = time.monotonic()
         out = Path(args.screenshot)
 
         def try_screenshot() -> None:
             waited = time.monotonic() - started
-            ready = window.connection.state == "live" and window.feed_model.total >= args.min_incidents
+            if args.wall:
+                ready = window.controller.state == "live"
+            else:
+                ready = window.connection.state == "live" and window.feed_model.total >= args.min_incidents
+                if ready and waited >= args.after and not window.feed_view.selected_incident_id():
+                    # Show the panes working on something: the most severe open incident.
+                    _select_for_screenshot(window)
+                    QTimer.singleShot(2500, try_screenshot)
+                    return
             if (ready and waited >= args.after) or waited > args.after + 60:
                 if not ready:
                     log.error("screenshot: no live data after %.0f s (state %s, %d incidents)",
@@ -155,7 +219,12 @@ def main(argv: list[str] | None = None) -> int:
                 QTimer.singleShot(250, try_screenshot)
         QTimer.singleShot(250, try_screenshot)
 
-    return app.exec()
+    code = app.exec()
+    # Delete the window while the application still exists: its web page must go before the
+    # web profile, and video callbacks must find their receivers gone, not half-destroyed.
+    import shiboken6
+    shiboken6.delete(window)
+    return code
 
 
 if __name__ == "__main__":

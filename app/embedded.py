@@ -55,12 +55,15 @@ def child_env() -> dict[str, str]:
 
 class EmbeddedCity:
     def __init__(self, data_dir: Path, *, rate: float = 3.0, seed: int | None = None,
-                 base_port: int | None = None, camera_streams: str = ""):
+                 base_port: int | None = None, camera_streams: str = "", with_streams: bool = True,
+                 hub_args: tuple[str, ...] = ()):
         self.data_dir = Path(data_dir)
         self.rate = rate
         self.seed = seed
         self.base_port = base_port
         self.camera_streams = camera_streams
+        self.with_streams = with_streams
+        self.hub_args = tuple(hub_args)
         self.ports: HubPorts | None = None
         self.procs: dict[str, subprocess.Popen] = {}
         self._logs = []
@@ -71,7 +74,13 @@ class EmbeddedCity:
         base = self.base_port or free_base_port()
         self.ports = HubPorts("127.0.0.1", base)
         db = self.data_dir / "embedded-hub.db"
-        self._spawn("hub", python_module_cmd("app.hub", "--port", str(base), "--db", f"sqlite:///{db}"), logs)
+        self._spawn("hub", python_module_cmd("app.hub", "--port", str(base), "--db", f"sqlite:///{db}",
+                                             *self.hub_args), logs)
+        if self.with_streams and not self.camera_streams:
+            # The demo cameras' live streams (generated only while someone watches).
+            stream_port = free_base_port(count=1)
+            self._spawn("camstream", python_module_cmd("app.camstream", "--port", str(stream_port)), logs)
+            self.camera_streams = f"http://127.0.0.1:{stream_port}"
         sim_args = ["--hub", self.ports.pub, "--rate", str(self.rate)]
         if self.seed is not None:
             sim_args += ["--seed", str(self.seed)]

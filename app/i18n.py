@@ -14,6 +14,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "app.title": ("Bảng điều khiển IOC", "IOC Console"),
     "pane.feed": ("Cảnh báo và sự cố", "Alerts and incidents"),
     "pane.air": ("Chất lượng không khí", "Air quality"),
+    "pane.map": ("Bản đồ thành phố", "City map"),
+    "pane.wall": ("Tường video", "Video wall"),
     "col.severity": ("Mức độ", "Severity"),
     "col.time": ("Thời gian", "Time"),
     "col.source": ("Nguồn", "Source"),

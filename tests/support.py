@@ -28,7 +28,8 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02, message
 class HubProcess:
     """A real hub process (`python -m app.hub`) on loopback, restartable on the same database."""
 
-    def __init__(self, base_port: int, db_path: Path, log_path: Path | None = None):
+    def __init__(self, base_port: int, db_path: Path, log_path: Path | None = None, args: tuple[str, ...] = ()):
+        self.args = tuple(args)
         self.ports = HubPorts("127.0.0.1", base_port)
         self.db_path = Path(db_path)
         self.log_path = log_path or self.db_path.with_suffix(".log")
@@ -37,7 +38,8 @@ class HubProcess:
     def start(self) -> "HubProcess":
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app.hub", "--port", str(self.ports.base), "--db", f"sqlite:///{self.db_path}"],
+            [sys.executable, "-m", "app.hub", "--port", str(self.ports.base), "--db", f"sqlite:///{self.db_path}",
+             *self.args],
             cwd=str(ROOT), env=child_env(), stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         return self
 

@@ -333,12 +333,16 @@ class AlertFeedView(QWidget):
         self.open_only = QCheckBox(t("filter.open_only"))
         self.ack_button = QPushButton(t("action.ack"))
         self.ack_button.setToolTip("A")
-        bar = QHBoxLayout()
-        bar.addWidget(self.search, 3)
-        bar.addWidget(self.source_box, 1)
-        bar.addWidget(self.severity_box, 1)
-        bar.addWidget(self.open_only)
-        bar.addWidget(self.ack_button)
+        # Two rows, so the search box keeps a usable width in a narrow dock.
+        bar = QVBoxLayout()
+        top, bottom = QHBoxLayout(), QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.ack_button)
+        bottom.addWidget(self.source_box, 1)
+        bottom.addWidget(self.severity_box, 1)
+        bottom.addWidget(self.open_only)
+        bar.addLayout(top)
+        bar.addLayout(bottom)
 
         self.table = QTableView()
         self.table.setModel(model)
@@ -353,7 +357,7 @@ class AlertFeedView(QWidget):
         vh.setDefaultSectionSize(24)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in zip(range(len(COLUMNS)), (64, 130, 72, 130, 380, 300, 200)):
+        for col, width in zip(range(len(COLUMNS)), (54, 118, 68, 112, 320, 280, 180)):
             self.table.setColumnWidth(col, width)
         hh.setStretchLastSection(True)
 

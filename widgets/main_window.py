@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         # --- incident workflow (issue 5): detail pane, meter, banners, sound, shortcuts ---
         self.workflow = WorkflowWiring(self)
         # --- end incident workflow ---
+        self.city = None    # widgets.city_wiring.CityWiring (map + wall), set by main.build_console
 
         self.bridge.batch_ready.connect(self._on_session_batch)
         self.feed_view.sig_acknowledge_requested.connect(self._on_feed_acknowledge_requested)
@@ -143,6 +144,8 @@ class MainWindow(QMainWindow):
         if batch.stats is not None:
             self.status.set_stats(batch.stats)
         self.workflow.on_batch(batch)
+        if self.city is not None:
+            self.city.on_batch(batch)
 
     def _on_command_reply(self, reply: domain.CommandReply) -> None:
         self.last_reply = reply
@@ -178,9 +181,15 @@ class MainWindow(QMainWindow):
             self.status.set_connection(self.connection, self.cached_at)
 
     def closeEvent(self, event) -> None:
-        self.workflow.sound.stop_all()
-        self.save_layout()
+        if not self._closed:            # main's shutdown closes again at quit: once is enough
+            self._closed = True
+            self.workflow.sound.stop_all()
+            self.save_layout()
+            if self.city is not None:
+                self.city.shutdown()
         super().closeEvent(event)
+
+    _closed = False
 
 
 def show_error(parent, title: str, text: str) -> None:

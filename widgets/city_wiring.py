@@ -1,0 +1,175 @@
+"""The map and the video wall in the main window, and how they talk to the feed and the hub.
+
+Kept out of main_window.py like the workflow wiring: MainWindow creates one CityWiring and
+forwards batches to it. Selection goes feed -> map and map -> feed; "show this camera" from
+the map or the incident pane lands on the wall; a new severe incident puts its nearest
+cameras on the wall (alarm video); shared layouts and wall displays go through the hub.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import msgspec
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QInputDialog, QMenu
+
+from app import domain
+from app.client.state import ClientBatch
+from app.wall import alarm
+from app.wall import layout as L
+
+log = logging.getLogger(__name__)
+ALARM_SEVERITIES = frozenset({"Extreme", "Severe"})
+
+
+class CityWiring(QObject):
+    def __init__(self, window, city, *, with_map: bool = True, with_wall: bool = True):
+        super().__init__(window)
+        self.w = window
+        t = window.tr_.t
+        self.map = self.wall = None
+        self.shared_layouts: dict[str, L.WallLayout] = {}
+        self.alarm_video = str(window.settings.value("wall/alarm_video", "true")).lower() != "false"
+        self._cameras_sent: dict[str, domain.Camera] = {}
+        if with_map:
+            from widgets.map.pane import MapPane
+            self.map = MapPane(city)
+            self.map_dock = window.add_pane("map", t("pane.map"), self.map, Qt.DockWidgetArea.RightDockWidgetArea)
+            window.splitDockWidget(window.feed_dock, self.map_dock, Qt.Orientation.Horizontal)
+            self.map.sig_incident_selected.connect(self._on_map_incident_selected)
+            window.feed_view.sig_incident_selected.connect(self._on_feed_incident_selected)
+        if with_wall:
+            from widgets.wall.wall_pane import WallPane
+            self.wall = WallPane([])
+            self.wall_dock = window.add_pane("wall", t("pane.wall"), self.wall, Qt.DockWidgetArea.RightDockWidgetArea)
+            if self.map is not None:
+                window.tabifyDockWidget(self.map_dock, self.wall_dock)
+                self.map_dock.raise_()
+                self.map.sig_camera_show_requested.connect(self._on_camera_show_requested)
+            workflow = getattr(window, "workflow", None)
+            if workflow is not None:
+                workflow.detail.sig_camera_show_requested.connect(self._on_camera_show_requested)
+            self._build_wall_menu()
+        self._default_arrangement()
+
+    def _default_arrangement(self) -> None:
+        """Feed | map and wall (tabs) | incident detail over alarm load and air quality (tabs).
+        A saved arrangement, restored afterwards, replaces this."""
+        w = self.w
+        workflow = getattr(w, "workflow", None)
+        if workflow is not None:
+            w.tabifyDockWidget(workflow.meter_dock, w.air_dock)
+            workflow.meter_dock.raise_()
+        middle = self.map_dock if self.map is not None else getattr(self, "wall_dock", None)
+        if middle is None:
+            return
+        width = max(w.width(), 1200)
+        docks, sizes = [w.feed_dock, middle], [int(width * 0.44), int(width * 0.30)]
+        if workflow is not None:
+            docks.append(workflow.detail_dock)
+            sizes.append(int(width * 0.26))
+        w.resizeDocks(docks, sizes, Qt.Orientation.Horizontal)
+
+    # --- batches (GUI thread) ---------------------------------------------------------------------
+    def on_batch(self, batch: ClientBatch) -> None:
+        if batch.reset or batch.cameras:
+            cameras = list(self.w.cameras.values())
+            if self.map is not None:
+                self.map.set_cameras(cameras)
+            if self.wall is not None:
+                self.wall.set_cameras(cameras)
+        if self.map is not None:
+            if batch.reset:
+                self.map.reset_incidents(list(batch.incidents.values()))
+            elif batch.incidents:
+                self.map.upsert_incidents(list(batch.incidents.values()))
+            if batch.sensors:
+                self.map.upsert_sensors(list(batch.sensors.values()))
+        if batch.reset:
+            self.shared_layouts = dict(batch.layouts)
+        else:
+            self.shared_layouts.update(batch.layouts)
+            if self.wall is not None and not batch.from_cache:
+                self._alarm_video(batch.incidents.values())
+        if self.wall is not None and batch.layouts:
+            shown = self.wall.current_layout
+            newer = batch.layouts.get(shown.name)
+            if shown.shared and newer is not None and newer.revision > shown.revision:
+                self.wall.apply_layout(newer)       # another console changed the layout shown here
+
+    def _alarm_video(self, incidents) -> None:
+        if not self.alarm_video:
+            return
+        for inc in incidents:
+            if (inc.revision == 1 and inc.state == "new" and inc.severity in ALARM_SEVERITIES
+                    and inc.msg_status == "Actual"):
+                lat, lon = domain.area_centre(inc.area)
+                ids = alarm.alarm_cameras(list(self.w.cameras.values()), lat, lon)
+                if ids:
+                    self.wall.show_alarm_cameras(ids)
+                    log.info("alarm video: %s -> %s", inc.id, ", ".join(ids))
+
+    # --- selection ------------------------------------------------------------------------------
+    def _on_feed_incident_selected(self, incident_id: str) -> None:
+        self.map.select_incident(incident_id)
+
+    def _on_map_incident_selected(self, incident_id: str) -> None:
+        self.w.feed_view.select_incident(incident_id)
+
+    def _on_camera_show_requested(self, camera_id: str) -> None:
+        self.wall.show_camera(camera_id)
+        self.wall_dock.show()
+        self.wall_dock.raise_()
+
+    # --- shared layouts and wall displays -----------------------------------------------------------
+    def _build_wall_menu(self) -> None:
+        lang_vi = self.w.tr_.lang == "vi"
+        menu = self.w.menuBar().addMenu("&Tường video" if lang_vi else "&Wall")
+        self.shared_menu = QMenu("Bố cục dùng chung" if lang_vi else "Shared layouts", menu)
+        self.shared_menu.aboutToShow.connect(self._fill_shared_menu)
+        menu.addMenu(self.shared_menu)
+        share = QAction("Chia sẻ bố cục hiện tại…" if lang_vi else "Share current layout…", self)
+        share.triggered.connect(self._on_share_triggered)
+        push = QAction("Đẩy bố cục lên màn hình tường…" if lang_vi else "Push current layout to a wall display…", self)
+        push.triggered.connect(self._on_push_triggered)
+        menu.addAction(share)
+        menu.addAction(push)
+
+    def _fill_shared_menu(self) -> None:
+        self.shared_menu.clear()
+        for name in sorted(self.shared_layouts):
+            action = self.shared_menu.addAction(name)
+            action.triggered.connect(lambda _checked=False, n=name: self.show_shared_layout(n))
+        if not self.shared_layouts:
+            self.shared_menu.addAction("—").setEnabled(False)
+
+    def show_shared_layout(self, name: str) -> None:
+        layout = self.shared_layouts.get(name)
+        if layout is not None:
+            self.wall.apply_layout(layout)
+
+    def share_current_layout(self, name: str) -> None:
+        layout = msgspec.structs.replace(self.wall.current_layout, name=name, shared=True)
+        self.w.session.share_layout(layout)
+
+    def push_current_layout(self, wall_name: str) -> None:
+        self.w.session.push_to_wall(wall_name, self.wall.current_layout)
+
+    def _on_share_triggered(self) -> None:
+        name, ok = QInputDialog.getText(self.w, "IOC", "Tên bố cục:" if self.w.tr_.lang == "vi" else "Layout name:",
+                                        text=self.wall.current_layout.name)
+        if ok and name.strip():
+            self.share_current_layout(name.strip())
+
+    def _on_push_triggered(self) -> None:
+        name, ok = QInputDialog.getText(self.w, "IOC", "Màn hình tường:" if self.w.tr_.lang == "vi" else "Wall display:")
+        if ok and name.strip():
+            self.push_current_layout(name.strip())
+
+    def shutdown(self) -> None:
+        for pane in (self.map, self.wall):
+            if pane is not None:
+                pane.shutdown()
+
