@@ -34,6 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default="", help="data folder (cache, layout, logs); default: per-user folder")
     p.add_argument("--rate", type=float, default=3.0, help="embedded demo city: reports per second (default 3)")
     p.add_argument("--seed", type=int, default=None, help="embedded demo city: random seed")
+    p.add_argument("--role", choices=["operator", "supervisor", "field"], default="",
+                   help="this console's role (default: console.ini, else operator; the demo city: supervisor). "
+                        "The hub decides what each role may do")
+    p.add_argument("--tiles", default="", metavar="PROVIDER",
+                   help="online basemap: an xyzservices name (e.g. OpenStreetMap.Mapnik) or a URL template; "
+                        "tiles are cached for offline use (default: cached tiles and the offline vector map)")
     p.add_argument("--wall", default="", metavar="NAME",
                    help="run as wall display NAME: full screen, no chrome, showing what supervisors push to it")
     p.add_argument("--screen", type=int, default=-1, help="with --wall: the screen index (default: primary)")
@@ -71,7 +77,7 @@ def _apply_dark_theme(app) -> None:
 
 
 def build_console(ports: HubPorts, data_dir: Path, tr: Translator, *, operator: str, demo: bool = False,
-                  with_map: bool = True, with_wall: bool = True):
+                  with_map: bool = True, with_wall: bool = True, tile_provider: str | None = None):
     """The window and its session, wired together (the session is not started yet)."""
     from PySide6.QtCore import QSettings
 
@@ -84,7 +90,7 @@ def build_console(ports: HubPorts, data_dir: Path, tr: Translator, *, operator: 
     window = MainWindow(tr, settings, station_names=stations)
     if with_map or with_wall:
         from widgets.city_wiring import CityWiring
-        window.city = CityWiring(window, city, with_map=with_map, with_wall=with_wall)
+        window.city = CityWiring(window, city, with_map=with_map, with_wall=with_wall, tile_provider=tile_provider)
         window.restore_layout()       # again, now that the map and wall docks exist
     window.setWindowTitle(f"{tr.t('app.title')} — {operator} @ {ports.pub}" + (" (demo)" if demo else ""))
     session = ConsoleSession(ports, data_dir / "cache.db", window.bridge.deliver, operator=operator,
@@ -152,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.embedded import EmbeddedCity
+    if not args.wall:
+        # QtWebEngine and the map's ioc:// scheme must be set up before the QApplication exists.
+        import widgets.map.pane  # noqa: F401
 
     app = QApplication(sys.argv[:1])
     app.setApplicationName("IOC Console")
@@ -176,7 +185,10 @@ def main(argv: list[str] | None = None) -> int:
             window.show_on_screen(args.screen)
     else:
         window, session = build_console(ports, data_dir, tr, operator=args.operator or getpass.getuser(),
-                                        demo=city is not None)
+                                        demo=city is not None, tile_provider=args.tiles or None)
+        role = args.role or ("supervisor" if city is not None else "")
+        if role:
+            window.workflow.set_role(role)
         session.start()
         window.show()
     settle_runtime()

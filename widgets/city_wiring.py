@@ -25,7 +25,8 @@ ALARM_SEVERITIES = frozenset({"Extreme", "Severe"})
 
 
 class CityWiring(QObject):
-    def __init__(self, window, city, *, with_map: bool = True, with_wall: bool = True):
+    def __init__(self, window, city, *, with_map: bool = True, with_wall: bool = True,
+                 tile_provider: str | None = None):
         super().__init__(window)
         self.w = window
         t = window.tr_.t
@@ -35,7 +36,7 @@ class CityWiring(QObject):
         self._cameras_sent: dict[str, domain.Camera] = {}
         if with_map:
             from widgets.map.pane import MapPane
-            self.map = MapPane(city)
+            self.map = MapPane(city, tile_provider=tile_provider)
             self.map_dock = window.add_pane("map", t("pane.map"), self.map, Qt.DockWidgetArea.RightDockWidgetArea)
             window.splitDockWidget(window.feed_dock, self.map_dock, Qt.Orientation.Horizontal)
             self.map.sig_incident_selected.connect(self._on_map_incident_selected)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import pytest
@@ -12,33 +10,17 @@ from PySide6.QtCore import Qt, QTimer
 from support import HubProcess, SimulatorProcess
 
 from app import domain, protocol
-from app.embedded import child_env, free_base_port
+from app.embedded import free_base_port
 from app.i18n import Translator
-from app.paths import ROOT
 from main import build_console
 
 pytestmark = pytest.mark.e2e
 
 
-class WorkflowHub(HubProcess):
-    """The hub process with workflow options (supervisors, a short escalation delay)."""
-
-    def __init__(self, base_port, db_path, *options: str):
-        super().__init__(base_port, db_path)
-        self.options = options
-
-    def start(self) -> "WorkflowHub":
-        self._log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app.hub", "--port", str(self.ports.base), "--db", f"sqlite:///{self.db_path}",
-             *self.options], cwd=str(ROOT), env=child_env(), stdout=self._log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL)
-        return self
-
-
 @pytest.fixture
 def hub(tmp_path):
-    h = WorkflowHub(free_base_port(), tmp_path / "hub.db", "--escalate-after", "2", "--supervisors", "hoa").start()
+    # A short escalation delay, and one supervisor.
+    h = HubProcess(free_base_port(), tmp_path / "hub.db", args=("--escalate-after", "2", "--supervisors", "hoa")).start()
     yield h
     h.stop()
 
@@ -179,7 +161,8 @@ def test_flood_groups_raises_the_banner_fills_the_meter_and_the_console_answers(
 def test_shelved_alarm_is_listed_on_every_console_and_handover_is_taken_over(qtbot, hub, console):
     a, b = console("lan"), console("minh")
     _push(hub, _call(3, title="Camera báo sai"))
-    qtbot.waitUntil(lambda: b.feed_model.incident("113-e2e-3") is not None, timeout=10_000)
+    qtbot.waitUntil(lambda: a.feed_model.incident("113-e2e-3") is not None
+                    and b.feed_model.incident("113-e2e-3") is not None, timeout=10_000)
     inc = a.feed_model.incident("113-e2e-3")
     a.workflow.issue("shelve", "113-e2e-3", {"text": "camera lens dirty", "until": time.time() + 900,
                                              "expected_revision": inc.revision})
