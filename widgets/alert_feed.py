@@ -24,7 +24,10 @@ from widgets.severity import DRILL_BACKGROUND, PENDING_COLOR, SEVERITY_COLORS, s
 
 COLUMNS = ("priority", "severity", "time", "source", "event", "location", "status")
 INCIDENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-_MANY = 200   # above this many out-of-order inserts, a reset is cheaper than row inserts
+_MANY = 200
+_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.BackgroundRole,
+                    Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole,
+                    INCIDENT_ID_ROLE})   # above this many out-of-order inserts, a reset is cheaper than row inserts
 
 
 class AlertFeedModel(QAbstractTableModel):
@@ -71,7 +74,9 @@ class AlertFeedModel(QAbstractTableModel):
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        # A view asks every cell for a dozen roles on each repaint, each call a trip into
+        # Python under the GIL: answer the roles we never set before doing any work.
+        if role not in _ROLES or not index.isValid():
             return None
         inc = self.incident_at(index.row())
         if inc is None:

@@ -183,7 +183,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         if not self._closed:            # main's shutdown closes again at quit: once is enough
             self._closed = True
-            self.workflow.sound.stop_all()
+            self._counts_timer.stop()
+            self.workflow.shutdown()
             self.save_layout()
             if self.city is not None:
                 self.city.shutdown()

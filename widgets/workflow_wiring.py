@@ -99,6 +99,12 @@ class WorkflowWiring(QObject):
         self._timer = QTimer(self, interval=1000, timeout=self._on_timer)
         self._timer.start()
 
+    def shutdown(self) -> None:
+        """The window is closing: stop the clock, the worker and the sound."""
+        self._timer.stop()
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self.sound.stop_all()
+
     # --- role ---------------------------------------------------------------------------------
     def set_role(self, role: str) -> None:
         """"supervisor" shows escalations and sounds them; the hub decides what a role may do."""

@@ -274,10 +274,21 @@ def test_operator_working_the_map_is_not_interrupted(qtbot, pane):
     assert _centre_offset_px(qtbot, pane, "fire") > 100
 
 
+def js_until(qtbot, pane, code: str, expected, timeout: int = 5000) -> None:
+    """Evaluate `code` until it returns `expected` (messages reach the page asynchronously)."""
+    box: list = []
+
+    def answered() -> bool:
+        if box and box[-1] and json.loads(box[-1]) == expected:
+            return True
+        pane.page.runJavaScript(f"JSON.stringify(eval({json.dumps(code)}))", 0, box.append)
+        return False
+    qtbot.waitUntil(answered, timeout=timeout)
+
+
 def test_sensor_stations_coloured_by_pm25_band(qtbot, pane, city):
-    grey = js(qtbot, pane, "[...IOC.sensors.values()].map(r => r.marker.getElement()"
-                           ".querySelector('.aqi-box').textContent)")
-    assert grey == ["–"] * 6                             # known stations, no reading yet
+    js_until(qtbot, pane, "[...IOC.sensors.values()].map(r => r.marker.getElement()"
+                          ".querySelector('.aqi-box').textContent)", ["–"] * 6)   # known stations, no reading yet
     readings = [domain.SensorReading(station=s.station, kind="pm25", value=v, unit="µg/m³", time=0.0,
                                      lat=s.lat, lon=s.lon, name=s.location)
                 for s, v in zip(city.air_stations, (5.0, 20.0, 45.0, 80.0, 150.0, 300.0))]

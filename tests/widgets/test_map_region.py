@@ -190,16 +190,25 @@ def test_no_download_without_a_provider(qtbot, tmp_path):
     close_pane(pane)
 
 
+def _js_until(qtbot, pane, script: str, expected: str, timeout: int = 5000) -> None:
+    box: list = []
+
+    def answered() -> bool:
+        if box and box[-1] == expected:
+            return True
+        pane.page.runJavaScript(script, 0, box.append)
+        return False
+    qtbot.waitUntil(answered, timeout=timeout)
+
+
 def test_operator_draws_the_region_with_the_mouse(qtbot, tmp_path, server):
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
 
     pane = open_pane(qtbot, tmp_path, server.template)
     pane.region_bar.draw_button.click()
-    box = []
-    pane.page.runJavaScript("JSON.stringify(IOC.map.getContainer().classList.contains('region-mode'))",
-                            0, box.append)
-    qtbot.waitUntil(lambda: box == ["true"], timeout=5000)
+    # Messages reach the page asynchronously (encoded off the GUI thread): ask until it says so.
+    _js_until(qtbot, pane, "JSON.stringify(IOC.map.getContainer().classList.contains('region-mode'))", "true")
     target = pane.view.focusProxy()
     QTest.mousePress(target, Qt.MouseButton.LeftButton, pos=QPoint(200, 150))
     for step in range(1, 11):
@@ -210,7 +219,5 @@ def test_operator_draws_the_region_with_the_mouse(qtbot, tmp_path, server):
     assert region.east - region.west > 0.01 and region.north - region.south > 0.01
     assert "tiles" in pane.region_bar.estimate.text() and pane.region_bar.download_button.isEnabled()
     # Drawing ends the mode: dragging pans the map again.
-    box.clear()
-    pane.page.runJavaScript("JSON.stringify(IOC.map.dragging.enabled())", 0, box.append)
-    qtbot.waitUntil(lambda: box == ["true"], timeout=5000)
+    _js_until(qtbot, pane, "JSON.stringify(IOC.map.dragging.enabled())", "true")
     close_pane(pane)

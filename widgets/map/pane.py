@@ -10,6 +10,7 @@ import json
 import logging
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import shiboken6
@@ -36,6 +37,7 @@ from widgets.map.scheme import AppSchemeHandler, LocalOnlyInterceptor
 log = logging.getLogger(__name__)
 
 FLY_SEVERITIES = frozenset({"Extreme", "Severe"})
+MAX_PAGE_INCIDENTS = 5000
 NEARBY_RADIUS_M = 500.0
 
 
@@ -68,6 +70,12 @@ class MapPane(QWidget):
         self._cameras: dict[str, domain.Camera] = {}
         self._incidents: dict[str, domain.Incident] = {}
         self._district_of: dict[str, str] = {}
+        self._open_by_district: dict[str, int] = {}
+        self._on_page: dict[str, None] = {}      # incident ids on the page, oldest report first
+        # Messages to the page are built and encoded on one worker thread, in order, and
+        # handed back to the GUI thread to send: a flood never stalls the window on JSON.
+        self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="map-encode")
+        self._encoded.connect(self._on_encoded, Qt.ConnectionType.QueuedConnection)
         self._pm25_stations: set[str] = set()
         self._sensors: dict[str, domain.SensorReading] = {}
         self._districts_dirty = False
@@ -151,6 +159,7 @@ class MapPane(QWidget):
         self._shut_down = True
         self.ready = False
         self._flush_timer.stop()
+        self._encoder.shutdown(wait=True, cancel_futures=True)
         self.downloader.cancel()
         self.downloader.wait(2.0)
         self.scheme_handler.shutdown()
@@ -179,17 +188,39 @@ class MapPane(QWidget):
     @Slot(list)
     def upsert_incidents(self, incidents: list[domain.Incident]) -> None:
         for inc in incidents:
-            known = inc.id in self._incidents
+            old = self._incidents.get(inc.id)
             # Fly only for incidents that arrive live, not for the snapshot the console starts with.
-            fly = (not known and self._incidents_flushed and inc.severity in FLY_SEVERITIES
+            fly = (old is None and self._incidents_flushed and inc.severity in FLY_SEVERITIES
                    and inc.state in domain.OPEN_STATES)
-            payload = payloads.incident_payload(inc, fly=fly)
-            if payload is None:
-                continue
+            self._count_open(old, -1)
+            self._count_open(inc, +1)
             self._incidents[inc.id] = inc
-            self._coalescer.upsert("incidents", inc.id, payload)
+            self._put_on_page(inc, fly)
         self._districts_dirty = True
         self._schedule_flush()
+
+    def _put_on_page(self, inc: domain.Incident, fly: bool = False) -> None:
+        # The page payload is built at flush time, off the GUI thread (see _send): under a
+        # flood most upserts are overtaken before then and never cost anything.
+        self._coalescer.upsert("incidents", inc.id, (inc, fly))
+        self._on_page.pop(inc.id, None)
+        self._on_page[inc.id] = None
+        # A map with tens of thousands of markers helps nobody and costs the page a core: it
+        # keeps the most recently reported MAX_PAGE_INCIDENTS (the feed still lists them all).
+        while len(self._on_page) > MAX_PAGE_INCIDENTS:
+            oldest = next(iter(self._on_page))
+            del self._on_page[oldest]
+            self._coalescer.remove("incidents", oldest)
+
+    def _count_open(self, inc: domain.Incident | None, delta: int) -> None:
+        """Keep the choropleth's open-incident count per district up to date, incrementally."""
+        if inc is None or inc.state not in domain.OPEN_STATES:
+            return
+        name = self._district_name(inc)
+        if name:
+            self._open_by_district[name] = self._open_by_district.get(name, 0) + delta
+            if self._open_by_district[name] <= 0:
+                del self._open_by_district[name]
 
     @Slot(list)
     def reset_incidents(self, incidents: list[domain.Incident]) -> None:
@@ -203,7 +234,10 @@ class MapPane(QWidget):
     @Slot(list)
     def remove_incidents(self, incident_ids: list[str]) -> None:
         for inc_id in incident_ids:
-            if self._incidents.pop(inc_id, None) is not None:
+            gone = self._incidents.pop(inc_id, None)
+            self._on_page.pop(inc_id, None)
+            if gone is not None:
+                self._count_open(gone, -1)
                 self._district_of.pop(inc_id, None)
                 self._coalescer.remove("incidents", inc_id)
         self._districts_dirty = True
@@ -313,6 +347,8 @@ class MapPane(QWidget):
         self.set_cameras(cameras)
         incidents = list(self._incidents.values())
         self._incidents.clear()
+        self._open_by_district.clear()
+        self._on_page.clear()
         self._incidents_flushed = False   # the resend is a snapshot: nothing flies
         self.upsert_incidents(incidents)
         self.upsert_sensors(list(self._sensors.values()))
@@ -347,15 +383,38 @@ class MapPane(QWidget):
 
     # ---- Python -> page ----------------------------------------------------------------------
 
+    _encoded = Signal(str)
+
     def _send(self, message: dict) -> None:
-        if self.ready:
-            self.bridge.sig_message.emit(messages.encode_for_page(message))
+        """Queue a message for the page; messages reach it in the order they were sent."""
+        if self.ready and not self._shut_down:
+            self._encoder.submit(self._encode_and_hand_back, message)
+
+    def _encode_and_hand_back(self, message: dict) -> None:   # encoder thread
+        try:
+            for layer, key in (("incidents", "upsert"),):
+                part = message.get(layer)
+                if part and part.get(key) and isinstance(part[key][0], tuple):
+                    # Lazy incident payloads from the coalescer: build them here.
+                    built = (payloads.incident_payload(inc, fly=fly) for inc, fly in part[key])
+                    part[key] = [p for p in built if p is not None]
+            self._encoded.emit(messages.encode_for_page(message))
+        except RuntimeError:
+            pass      # the pane was deleted while this message was on its way
+        except Exception:
+            log.exception("map: could not encode a message for the page")
+
+    def _on_encoded(self, text: str) -> None:
+        if self.ready and not self._shut_down:
+            self.bridge.sig_message.emit(text)
 
     def _select(self, incident_id: str, pan: bool) -> None:
         self._selected = incident_id
         inc = self._incidents.get(incident_id)
         if inc is None or not self.ready:
             return
+        if incident_id not in self._on_page:
+            self._put_on_page(inc)          # an old one, chosen in the feed: show it again
         self._flush(force=True)  # the page must know the incident before it can highlight it
         lat, lon = domain.area_centre(inc.area)
         near = nearest_cameras(lat, lon, self._cameras.values(), radius_m=NEARBY_RADIUS_M)
@@ -392,7 +451,7 @@ class MapPane(QWidget):
             if "incidents" in batch.upserts:
                 self._incidents_flushed = True
         if self._districts_dirty:
-            message["districts"] = payloads.district_counts(self._incidents.values(), self._district_name)
+            message["districts"] = dict(self._open_by_district)
             self._districts_dirty = False
         self._seq += 1
         self._send(message)
