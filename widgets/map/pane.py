@@ -10,6 +10,7 @@ import json
 import logging
 import math
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 FLY_SEVERITIES = frozenset({"Extreme", "Severe"})
 MAX_PAGE_INCIDENTS = 5000
+PAGE_CHUNK = 800            # incidents per message to the page
 NEARBY_RADIUS_M = 500.0
 
 
@@ -76,6 +78,7 @@ class MapPane(QWidget):
         # handed back to the GUI thread to send: a flood never stalls the window on JSON.
         self._encoder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="map-encode")
         self._encoded.connect(self._on_encoded, Qt.ConnectionType.QueuedConnection)
+        self._outbox: deque[str] = deque()
         self._pm25_stations: set[str] = set()
         self._sensors: dict[str, domain.SensorReading] = {}
         self._districts_dirty = False
@@ -405,8 +408,20 @@ class MapPane(QWidget):
             log.exception("map: could not encode a message for the page")
 
     def _on_encoded(self, text: str) -> None:
+        # One message per event-loop turn: handing the page a large message is synchronous
+        # work on this thread, and input and painting must get their turns in between.
+        self._outbox.append(text)
+        if len(self._outbox) == 1:
+            QTimer.singleShot(0, self._send_next)
+
+    def _send_next(self) -> None:
+        if not self._outbox:
+            return
+        text = self._outbox.popleft()
         if self.ready and not self._shut_down:
             self.bridge.sig_message.emit(text)
+        if self._outbox:
+            QTimer.singleShot(0, self._send_next)
 
     def _select(self, incident_id: str, pan: bool) -> None:
         self._selected = incident_id
@@ -442,10 +457,14 @@ class MapPane(QWidget):
         if batch is None and not self._districts_dirty:
             return
         message: dict = {"type": "batch", "seq": self._seq + 1}
+        more: list = []
         if batch:
             for layer in ("cameras", "incidents", "sensors"):
                 ups = list(batch.upserts.get(layer, {}).values())
                 gone = sorted(batch.removals.get(layer, ()))
+                if layer == "incidents" and len(ups) > PAGE_CHUNK:
+                    # A flood's flush goes to the page in slices, one per event-loop turn.
+                    ups, more = ups[:PAGE_CHUNK], [ups[i:i + PAGE_CHUNK] for i in range(PAGE_CHUNK, len(ups), PAGE_CHUNK)]
                 if ups or gone:
                     message[layer] = {"upsert": ups, "remove": gone}
             if "incidents" in batch.upserts:
@@ -455,6 +474,9 @@ class MapPane(QWidget):
             self._districts_dirty = False
         self._seq += 1
         self._send(message)
+        for chunk in more:
+            self._seq += 1
+            self._send({"type": "batch", "seq": self._seq, "incidents": {"upsert": chunk, "remove": []}})
 
     @property
     def sent_seq(self) -> int:
