@@ -186,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         window, session = build_console(ports, data_dir, tr, operator=args.operator or getpass.getuser(),
                                         demo=city is not None, tile_provider=args.tiles or None)
+        if args.screenshot and not window.settings.contains("window/geometry"):
+            window.resize(1920, 1080)          # a full-HD control-room screen
         role = args.role or ("supervisor" if city is not None else "")
         if role:
             window.workflow.set_role(role)
@@ -203,8 +205,6 @@ def main(argv: list[str] | None = None) -> int:
     app.aboutToQuit.connect(shutdown)
 
     if args.screenshot:
-        if not args.wall and not window.settings.contains("window/geometry"):
-            window.resize(1920, 1080)          # a full-HD control-room screen
         started = time.monotonic()
         out = Path(args.screenshot)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 import msgspec
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QMenu
 
@@ -53,7 +53,10 @@ class CityWiring(QObject):
             if workflow is not None:
                 workflow.detail.sig_camera_show_requested.connect(self._on_camera_show_requested)
             self._build_wall_menu()
-        self._default_arrangement()
+        if not window.settings.contains("window/state"):
+            # Sized once the window has its real size (after show), and only when there is
+            # no saved arrangement to restore.
+            QTimer.singleShot(0, self._default_arrangement)
 
     def _default_arrangement(self) -> None:
         """Feed | map and wall (tabs) | incident detail over alarm load and air quality (tabs).
