@@ -13,7 +13,7 @@ from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QInputDialog, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
                                QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget, QCheckBox)
 
@@ -26,7 +26,7 @@ from app.workflow.sop import AGENCIES, Sop, SopLibrary
 CAMERA_RADIUS_M = 1000.0
 CAMERA_LIMIT = 5
 UPDATE_LOGS_KEPT = 200
-ACTIONS = ("ack", "dispatch", "start", "resolve", "close", "cancel", "shelve", "note")
+ACTIONS = ("ack", "dispatch", "start", "resolve", "close", "cancel", "shelve", "merge", "note")
 PRIORITY_STYLE = {1: "background:#c62828;color:white", 2: "background:#ef6c00;color:white",
                   3: "background:#f9a825;color:#101010", 4: "background:#546e7a;color:white"}
 
@@ -268,8 +268,16 @@ class IncidentDetailPane(QWidget):
             "shelve": state in ("new", "acknowledged") and not time.time() < inc.shelved_until
                       and (priority_of(inc) != 1 or self.role == "supervisor"),
             "note": True,
+            "merge": state in domain.OPEN_STATES and bool(self.merge_candidates()),
             "unshelve": time.time() < inc.shelved_until,
         }.get(kind, False)
+
+    # Set by the window: the open incidents this one could be merged into, best first.
+    candidates_provider = None
+
+    def merge_candidates(self) -> list[domain.Incident]:
+        provider = self.candidates_provider
+        return provider(self.incident) if (provider is not None and self.incident is not None) else []
 
     def next_action(self) -> str:
         inc = self.incident
@@ -311,6 +319,13 @@ class IncidentDetailPane(QWidget):
             if self._run(dialog) != QDialog.DialogCode.Accepted:
                 return False
             return self._emit("resolve", {"text": dialog.reason.text(), "override": dialog.override.isChecked()})
+        if kind == "merge":
+            candidates = self.merge_candidates()
+            labels = [f"{c.title} · {c.location or c.district} · {c.id}" for c in candidates]
+            choice, ok = QInputDialog.getItem(self, t("dlg.merge"), t("dlg.merge_into"), labels, 0, False)
+            if not ok or choice not in labels:
+                return False
+            return self._emit("merge", {"target_id": candidates[labels.index(choice)].id})
         if kind in ("cancel", "shelve"):
             dialog = ReasonDialog(self.tr_, t(f"dlg.{kind}"), minutes=30 if kind == "shelve" else 0, parent=self)
             if self._run(dialog) != QDialog.DialogCode.Accepted or not dialog.reason.text().strip():

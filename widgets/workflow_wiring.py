@@ -40,6 +40,7 @@ SHORTCUTS = (
     ("ack", "A", "act.ack"), ("dispatch", "D", "act.dispatch"), ("start", "S", "act.start"),
     ("checklist", "F3", "act.checklist"), ("note", "N", "act.note"), ("resolve", "R", "act.resolve"),
     ("close", "C", "act.close"), ("cancel", "X", "act.cancel"), ("shelve", "Ctrl+Shift+S", "act.shelve"),
+    ("merge", "M", "act.merge"),
     ("escalated", "E", "act.escalated"), ("wall", "W", "act.show_on_wall"), ("mute", "Ctrl+M", "act.mute"), ("handover", "Ctrl+Shift+H", "act.handover"),
     ("shortcuts", "F1", "act.shortcuts"),
 )
@@ -63,6 +64,7 @@ class WorkflowWiring(QObject):
         self.handover_dialog: HandoverDialog | None = None
 
         self.detail = IncidentDetailPane(tr, self.sops)
+        self.detail.candidates_provider = self.merge_candidates
         self.detail.set_role(self.role)
         self.detail_dock = window._add_dock("detail", tr.t("pane.detail"), self.detail,
                                             Qt.DockWidgetArea.RightDockWidgetArea)
@@ -98,6 +100,17 @@ class WorkflowWiring(QObject):
         self._derived.connect(self._apply_derived, Qt.ConnectionType.QueuedConnection)
         self._timer = QTimer(self, interval=1000, timeout=self._on_timer)
         self._timer.start()
+
+    def merge_candidates(self, incident: domain.Incident, limit: int = 15) -> list[domain.Incident]:
+        """Open incidents `incident` could be a duplicate of: same event type first, then nearest."""
+        lat, lon = domain.area_centre(incident.area)
+
+        def rank(other: domain.Incident):
+            olat, olon = domain.area_centre(other.area)
+            dist = ((olat - lat) * 111_320) ** 2 + ((olon - lon) * 109_000) ** 2
+            return (other.event != incident.event, dist)
+        others = [o for o in self.tracker.open.values() if o.id != incident.id and o.msg_status == incident.msg_status]
+        return sorted(others, key=rank)[:limit]
 
     def shutdown(self) -> None:
         """The window is closing: stop the clock, the worker and the sound."""

@@ -114,3 +114,22 @@ def test_timeline_lists_history_and_count_updates(pane):
     pane.set_incident(_inc(revision=2, group_count=4))
     lines = [pane.timeline.item(i).text() for i in range(pane.timeline.count())]
     assert "số cảnh báo gộp 1→4" in lines[0] and "tiếp nhận báo tin" in lines[-1]
+
+
+def test_merge_offers_the_window_s_candidates_and_sends_the_target(qtbot, pane, monkeypatch):
+    dup, target = _inc(id="113-d-2"), _inc(id="113-d-1", title="Trộm xe máy (báo trước)")
+    pane.set_incident(dup)
+    assert not pane.buttons["merge"].isEnabled(), "nothing to merge into without candidates"
+    pane.candidates_provider = lambda inc: [target] if inc.id == "113-d-2" else []
+    pane.set_incident(dup)
+    assert pane.buttons["merge"].isEnabled()
+    asked = []
+
+    def pick(parent, title, label, items, current, editable):
+        asked.append(items)
+        return items[0], True
+    monkeypatch.setattr("widgets.incident_detail.QInputDialog.getItem", pick)
+    with qtbot.waitSignal(pane.sig_command_requested) as sent:
+        assert pane.request("merge")
+    assert "113-d-1" in asked[0][0]
+    assert sent.args == ["merge", "113-d-2", {"target_id": "113-d-1", "expected_revision": 1}]
