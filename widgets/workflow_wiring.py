@@ -24,6 +24,7 @@ from app.workflow import alerts, handover, seen, sop
 from app.workflow.tracker import METER_WINDOW_S, AlarmTracker
 from widgets.alarm_meter import AlarmMeterPane
 from widgets.alert_sound import AlertSound
+from widgets.handoff import Handoff
 from widgets.flood_banner import EscalationBanner, FloodBanner, MuteBanner
 from widgets.handover_dialog import HandoverDialog
 from widgets.incident_detail import IncidentDetailPane
@@ -47,7 +48,6 @@ SHORTCUTS = (
 
 
 class WorkflowWiring(QObject):
-    _seen_loaded = Signal(object)        # set of ids, from the cache thread
 
     def __init__(self, window):
         super().__init__(window)
@@ -92,12 +92,12 @@ class WorkflowWiring(QObject):
         self.detail.sig_command_requested.connect(self.issue)
         self.detail.sig_back_to_feed_requested.connect(self.focus_feed)
         self.meter.sig_incident_requested.connect(self.show_incident)
-        self._seen_loaded.connect(lambda ids: window.feed_model.set_seen(ids, replace=True))
+        self._seen_handoff = Handoff(lambda ids: window.feed_model.set_seen(ids, replace=True), self)
         self.actions: dict[str, QAction] = {}
         self._build_shortcuts()
         self._deriving = False
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workflow-derive")
-        self._derived.connect(self._apply_derived, Qt.ConnectionType.QueuedConnection)
+        self._derived_handoff = Handoff(self._apply_derived, self)
         self._timer = QTimer(self, interval=1000, timeout=self._on_timer)
         self._timer.start()
 
@@ -175,7 +175,7 @@ class WorkflowWiring(QObject):
     # --- session and batches --------------------------------------------------------------------
     def on_session_attached(self, session) -> None:
         operator = session.operator
-        session.cache.call(lambda engine: seen.load_seen(engine, operator), self._seen_loaded.emit)
+        session.cache.call(lambda engine: seen.load_seen(engine, operator), self._seen_handoff.post)
 
     def on_batch(self, batch: ClientBatch) -> None:
         if batch.reset:
@@ -258,7 +258,6 @@ class WorkflowWiring(QObject):
     # The derivations scan every open incident and up to 50,000 alarm records: under a flood
     # that is tens of milliseconds of pure Python, so they run on a worker thread over
     # snapshots taken here (cheap list copies), and only the results come back to the GUI.
-    _derived = Signal(object)
 
     def _on_timer(self) -> None:
         """GUI thread, once a second. Synchronous when called directly with sync=True."""
@@ -282,7 +281,7 @@ class WorkflowWiring(QObject):
             self._apply_derived(_derive(*snapshot))
             return
         self._deriving = True
-        self._executor.submit(lambda: self._derived.emit(_derive(*snapshot)))
+        self._executor.submit(lambda: self._derived_handoff.post(_derive(*snapshot)))
 
     def _apply_derived(self, d: "_Derived") -> None:
         self._deriving = False

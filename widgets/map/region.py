@@ -13,6 +13,8 @@ from app.map.mbtiles import MBTilesCache
 from app.map.provider import DownloadResult, TileProvider, download_region
 from app.map.tiles import BBox, RegionPlan
 
+from widgets.handoff import Handoff
+
 log = logging.getLogger(__name__)
 
 
@@ -26,6 +28,8 @@ class RegionDownloader(QObject):
         super().__init__(parent)
         self._cache = cache
         self._cancel = threading.Event()
+        # The result is a Python object: handed over without riding on a queued signal.
+        self._result = Handoff(self.finished.emit, self)
         self._thread: threading.Thread | None = None
 
     @property
@@ -53,7 +57,7 @@ class RegionDownloader(QObject):
         except Exception:  # the thread must always report back, or the bar stays busy forever
             log.exception("region download failed")
             result = DownloadResult(failed=plan.tile_count)
-        self.finished.emit(result)
+        self._result.post(result)
 
 
 class RegionDownloadBar(QWidget):
