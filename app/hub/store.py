@@ -97,51 +97,41 @@ class HubStore:
     # --- loading ---------------------------------------------------------------------------
     def _load(self) -> None:
         started = time.perf_counter()
-        bad = 0
+        self._unreadable = 0
         with self.engine.connect() as conn:
-            for row in conn.execute(select(incidents_table.c.id, incidents_table.c.body)):
-                try:
-                    self.incidents[row.id] = protocol.unpack("incident", row.body)
-                    self.packed_incidents[row.id] = row.body
-                except protocol.ProtocolError as exc:
-                    bad += 1
-                    log.error("stored incident %s unreadable, skipped: %s", row.id, exc)
-            for row in conn.execute(select(cameras_table.c.id, cameras_table.c.body)):
-                try:
-                    self.cameras[row.id] = protocol.unpack("camera", row.body)
-                    self.packed_cameras[row.id] = row.body
-                except protocol.ProtocolError as exc:
-                    bad += 1
-                    log.error("stored camera %s unreadable, skipped: %s", row.id, exc)
-            for row in conn.execute(select(sensors_table.c.key, sensors_table.c.body)):
-                try:
-                    self.sensors[row.key] = protocol.unpack("sensor", row.body)
-                    self.packed_sensors[row.key] = row.body
-                except protocol.ProtocolError as exc:
-                    bad += 1
-                    log.error("stored reading %s unreadable, skipped: %s", row.key, exc)
-            for row in conn.execute(select(handovers_table.c.id, handovers_table.c.body)):
-                try:
-                    self.handovers[row.id] = protocol.unpack("handover", row.body)
-                except protocol.ProtocolError as exc:
-                    bad += 1
-                    log.error("stored handover %s unreadable, skipped: %s", row.id, exc)
-            for row in conn.execute(select(walls_table.c.key, walls_table.c.body)):
-                kind, _, name = row.key.partition(":")
-                try:
-                    if kind == "layout":
-                        self.layouts[name] = protocol.unpack("layout", row.body)
-                    elif kind == "wall":
-                        self.walls[name] = protocol.unpack("wall", row.body)
-                except protocol.ProtocolError as exc:
-                    bad += 1
-                    log.error("stored %s unreadable, skipped: %s", row.key, exc)
+            for key, obj, body in self._rows(conn, incidents_table.c.id, incidents_table.c.body, "incident"):
+                self.incidents[key], self.packed_incidents[key] = obj, body
+            for key, obj, body in self._rows(conn, cameras_table.c.id, cameras_table.c.body, "camera"):
+                self.cameras[key], self.packed_cameras[key] = obj, body
+            for key, obj, body in self._rows(conn, sensors_table.c.key, sensors_table.c.body, "sensor"):
+                self.sensors[key], self.packed_sensors[key] = obj, body
+            for key, obj, _body in self._rows(conn, handovers_table.c.id, handovers_table.c.body, "handover"):
+                self.handovers[key] = obj
+            # Walls and layouts share a table: the key says which ("layout:NAME", "wall:NAME").
+            for key, obj, _body in self._rows(conn, walls_table.c.key, walls_table.c.body,
+                                              lambda k: k.partition(":")[0]):
+                kind, _, name = key.partition(":")
+                (self.layouts if kind == "layout" else self.walls)[name] = obj
             for row in conn.execute(select(commands_table.c.cmd_id, commands_table.c.reply)):
                 self.command_replies[row.cmd_id] = row.reply
+        bad = self._unreadable
         log.info("loaded %d incidents, %d cameras, %d readings, %d applied commands in %.2fs%s",
                  len(self.incidents), len(self.cameras), len(self.sensors),
                  len(self.command_replies), time.perf_counter() - started,
                  f" ({bad} unreadable rows skipped)" if bad else "")
+
+    def _rows(self, conn, key_col, body_col, kind):
+        """(key, decoded object, packed body) for every readable row; unreadable ones are
+        logged, counted and skipped, so one damaged row never costs the rest of the state.
+        `kind` is a message type, or a function of the key giving it."""
+        for row in conn.execute(select(key_col, body_col)):
+            key, body = row[0], row[1]
+            row_kind = kind(key) if callable(kind) else kind
+            try:
+                yield key, protocol.unpack(row_kind, body), body
+            except protocol.ProtocolError as exc:
+                self._unreadable += 1
+                log.error("stored %s %s unreadable, skipped: %s", row_kind, key, exc)
 
     def _next_epoch(self) -> str:
         with self.engine.begin() as conn:

@@ -214,3 +214,17 @@ def test_random_bytes_on_every_socket_never_stop_the_good_stream(hub, peer, junk
         peer.cmd.recv_multipart()
     while peer.snap.poll(0):
         peer.snap.recv_multipart()
+
+
+def test_a_damaged_stored_row_is_skipped_and_the_rest_loads(hub_base_port, tmp_path):
+    import sqlite3
+    with ThreadHub(hub_base_port, tmp_path / "hub.db") as hub:
+        p = Peer(hub.ports)
+        for n in (1, 2):
+            p.push.send_multipart(protocol.encode(_incident(n), source="sim"))
+        p.updates(want=2)
+        p.close()
+    with sqlite3.connect(tmp_path / "hub.db") as conn:
+        conn.execute("update incidents set body = x'c1c1' where id = '113-t-2'")
+    with ThreadHub(hub_base_port, tmp_path / "hub.db") as hub:
+        assert set(hub.store.incidents) == {"113-t-1"}
