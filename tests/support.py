@@ -9,6 +9,9 @@ import threading
 import time
 from pathlib import Path
 
+import zmq
+
+from app import domain, protocol
 from app.client.state import ClientBatch
 from app.embedded import child_env
 from app.hub.server import Hub, HubPorts
@@ -92,44 +95,92 @@ class ThreadHub:
         self.thread.join(10)
 
 
+class HubPeer:
+    """Raw sockets speaking to a hub, as a backend service and a console would."""
+
+    def __init__(self, ports: HubPorts):
+        self.ctx = zmq.Context()
+        self.push = self.ctx.socket(zmq.PUSH)
+        self.push.connect(ports.ingest)
+        self.sub = self.ctx.socket(zmq.SUB)
+        self.sub.setsockopt(zmq.SUBSCRIBE, b"")
+        self.sub.connect(ports.pub)
+        self.snap = self.ctx.socket(zmq.DEALER)
+        self.snap.connect(ports.snapshot)
+        self.cmd = self.ctx.socket(zmq.DEALER)
+        self.cmd.connect(ports.command)
+        for sock in (self.push, self.sub, self.snap, self.cmd):
+            sock.setsockopt(zmq.LINGER, 0)
+        time.sleep(0.2)   # let the SUB subscription reach the hub (slow joiner)
+
+    def updates(self, timeout: float = 5.0, want: int | None = 1, until=None, skip_heartbeats: bool = True):
+        """Published messages: until `until(out)` holds, or `want` arrived (None: all within
+        `timeout`), or `timeout` passes."""
+        out, deadline = [], time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if until is not None and out and until(out):
+                break
+            if until is None and want is not None and len(out) >= want:
+                break
+            if self.sub.poll(50):
+                msg = protocol.decode(self.sub.recv_multipart())
+                if not (skip_heartbeats and msg.header.type == "heartbeat"):
+                    out.append(msg)
+        return out
+
+    def snapshot(self):
+        """(incidents, cameras, sensors, end message) from one snapshot request."""
+        self.snap.send_multipart(protocol.encode(domain.SnapshotRequest(client="t"), source="t"))
+        incidents, cameras, sensors = {}, {}, {}
+        while True:
+            assert self.snap.poll(5000), "no snapshot reply"
+            msg = protocol.decode(self.snap.recv_multipart())
+            if isinstance(msg.body, domain.SnapshotEnd):
+                return incidents, cameras, sensors, msg
+            incidents.update({i.id: i for i in msg.body.incidents})
+            cameras.update({c.id: c for c in msg.body.cameras})
+            sensors.update({(r.station, r.kind): r for r in msg.body.sensors})
+
+    def command(self, command, incident_id: str = "", operator: str = "lan", **fields) -> domain.CommandReply:
+        """Send a Command (or build one from a kind and fields) and return the hub's reply."""
+        if not isinstance(command, domain.Command):
+            command = domain.Command(cmd_id=protocol.new_id(), kind=command, incident_id=incident_id,
+                                     operator=operator, issued=time.time(), **fields)
+        self.cmd.send_multipart(protocol.encode(command, source="t"))
+        assert self.cmd.poll(5000), "no command reply"
+        return protocol.decode(self.cmd.recv_multipart()).body
+
+    def close(self) -> None:
+        self.ctx.destroy(linger=0)
+
+
 class SessionProbe:
-    """Collects a session's batches into the state a console would show (thread-safe)."""
+    """Collects a session's batches into the state a console would show (thread-safe).
+
+    Batches are folded with ClientBatch.merge, the same rule the console's bridge uses."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.incidents: dict = {}
-        self.cameras: dict = {}
-        self.sensors: dict = {}
-        self.layouts: dict = {}
-        self.walls: dict = {}
-        self.replies: list = []
-        self.pending: list = []
+        self._state = ClientBatch()
         self.statuses: list = []
         self.batches = 0
         self.from_cache_batches = 0
-        self.stats = None
-        self.resume = None
 
     def __call__(self, batch: ClientBatch) -> None:
         with self.lock:
             self.batches += 1
-            if batch.reset:
-                self.incidents, self.cameras, self.sensors, self.layouts, self.walls = {}, {}, {}, {}, {}
-                if batch.from_cache:
-                    self.from_cache_batches += 1
-            self.incidents.update(batch.incidents)
-            self.cameras.update(batch.cameras)
-            self.sensors.update(batch.sensors)
-            self.layouts.update(batch.layouts)
-            self.walls.update(batch.walls)
-            self.replies.extend(batch.replies)
-            self.pending.extend(batch.pending_commands)
+            if batch.reset and batch.from_cache:
+                self.from_cache_batches += 1
             if batch.connection is not None:
                 self.statuses.append(batch.connection)
-            if batch.stats is not None:
-                self.stats = batch.stats
-            if batch.resume is not None:
-                self.resume = batch.resume
+            self._state.merge(batch)
+
+    def __getattr__(self, name: str):
+        # incidents, cameras, sensors, layouts, walls, replies, stats, resume, ...
+        if name.startswith("_"):
+            raise AttributeError(name)
+        with self.lock:
+            return getattr(self._state, "pending_commands" if name == "pending" else name)
 
     @property
     def state(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 import pytest
 import zmq
@@ -72,6 +73,20 @@ def scripted(hub_base_port):
     hub.close()
 
 
+@contextmanager
+def live_transport(scripted: ScriptedHub, **kw):
+    """A transport that has taken the scripted hub's snapshot and is live (and subscribed)."""
+    probe = SessionProbe()
+    t = _connect(scripted.ports, probe, **kw)
+    try:
+        assert scripted.serve_snapshots(timeout=5) == 1
+        wait_until(lambda: probe.state == "live")
+        time.sleep(0.2)   # slow joiner: let the subscription settle before publishing
+        yield probe, t
+    finally:
+        t.stop()
+
+
 def _connect(ports, probe, **kw) -> ClientTransport:
     t = ClientTransport(ports, probe, flush_interval=0.02, **kw)
     t.start()
@@ -81,27 +96,15 @@ def _connect(ports, probe, **kw) -> ClientTransport:
 def test_snapshot_first_then_only_newer_updates(scripted):
     for n in range(3):
         scripted.publish(_incident(n))
-    probe = SessionProbe()
-    t = _connect(scripted.ports, probe)
-    try:
-        assert scripted.serve_snapshots(timeout=5) == 1
-        wait_until(lambda: probe.state == "live")
+    with live_transport(scripted) as (probe, t):
         assert set(probe.incidents) == {"115-t-0", "115-t-1", "115-t-2"} and t.seq == 3
-        time.sleep(0.2)  # slow joiner: let the subscription settle before publishing
         scripted.publish(_incident(3))
         wait_until(lambda: "115-t-3" in probe.incidents)
         assert t.seq == 4 and probe.resume == ("e1", 4)
-    finally:
-        t.stop()
 
 
 def test_a_seq_gap_triggers_a_fresh_snapshot(scripted):
-    probe = SessionProbe()
-    t = _connect(scripted.ports, probe)
-    try:
-        scripted.serve_snapshots(timeout=5)
-        wait_until(lambda: probe.state == "live")
-        time.sleep(0.2)
+    with live_transport(scripted) as (probe, t):
         scripted.publish(_incident(1))
         wait_until(lambda: t.seq == 1)
         # Seq 2 and 3 are "lost": the hub's state has them, the console never saw them.
@@ -112,23 +115,15 @@ def test_a_seq_gap_triggers_a_fresh_snapshot(scripted):
         wait_until(lambda: set(probe.incidents) == {f"115-t-{n}" for n in (1, 2, 3, 4)})
         assert t.seq == 4
         assert t._resyncs == 2
-    finally:
-        t.stop()
 
 
 def test_heartbeat_announcing_unseen_updates_triggers_resync(scripted):
-    probe = SessionProbe()
-    t = _connect(scripted.ports, probe)
-    try:
-        scripted.serve_snapshots(timeout=5)
-        wait_until(lambda: probe.state == "live")
+    with live_transport(scripted) as (probe, t):
         scripted.state["115-t-9"] = _incident(9)
         scripted.seq = 5            # published while we were not listening
         scripted.heartbeat()
         assert scripted.serve_snapshots(timeout=5) == 1
         wait_until(lambda: "115-t-9" in probe.incidents and t.seq == 5)
-    finally:
-        t.stop()
 
 
 def test_new_epoch_triggers_resync_and_replaces_state(scripted):
@@ -150,36 +145,23 @@ def test_new_epoch_triggers_resync_and_replaces_state(scripted):
 
 
 def test_silence_means_offline_with_reason_then_live_again(scripted):
-    probe = SessionProbe()
-    t = _connect(scripted.ports, probe, offline_after=1.0)
-    try:
-        scripted.serve_snapshots(timeout=5)
-        wait_until(lambda: probe.state == "live")
+    with live_transport(scripted, offline_after=1.0) as (probe, t):
         started = time.monotonic()
         wait_until(lambda: probe.state == "offline", timeout=3)
         assert time.monotonic() - started < 2.0
         assert "no heartbeat" in probe.statuses[-1].reason
         scripted.heartbeat()
         wait_until(lambda: probe.state == "live", timeout=3)
-    finally:
-        t.stop()
 
 
 def test_malformed_updates_are_counted_and_the_stream_continues(scripted):
-    probe = SessionProbe()
-    t = _connect(scripted.ports, probe)
-    try:
-        scripted.serve_snapshots(timeout=5)
-        wait_until(lambda: probe.state == "live")
-        time.sleep(0.2)
+    with live_transport(scripted) as (probe, t):
         scripted.pub.send_multipart([b"inc/x", b"\xc1", b"\xc1"])
         scripted.pub.send_multipart([b"garbage"])
         scripted.publish(_incident(1))
         wait_until(lambda: "115-t-1" in probe.incidents)
         wait_until(lambda: probe.stats is not None and probe.stats.dropped.get("malformed", 0) == 2)
         assert probe.state == "live"
-    finally:
-        t.stop()
 
 
 def test_commands_are_resent_until_the_hub_answers(hub_base_port, tmp_path):

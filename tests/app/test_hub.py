@@ -6,9 +6,9 @@ import time
 
 import msgspec
 import pytest
-import zmq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import HubPeer as Peer
 from support import ThreadHub, wait_until
 
 from app import domain, protocol
@@ -20,55 +20,6 @@ def _incident(n: int, **kw) -> domain.Incident:
                 title=f"Trộm cắp tài sản {n}", district="Quận 1", created=1000.0 + n)
     base.update(kw)
     return domain.Incident(**base)
-
-
-class Peer:
-    """Raw sockets speaking to a hub, as a backend service and a console would."""
-
-    def __init__(self, ports):
-        self.ctx = zmq.Context()
-        self.push = self.ctx.socket(zmq.PUSH)
-        self.push.connect(ports.ingest)
-        self.sub = self.ctx.socket(zmq.SUB)
-        self.sub.setsockopt(zmq.SUBSCRIBE, b"")
-        self.sub.connect(ports.pub)
-        self.snap = self.ctx.socket(zmq.DEALER)
-        self.snap.connect(ports.snapshot)
-        self.cmd = self.ctx.socket(zmq.DEALER)
-        self.cmd.connect(ports.command)
-        for s in (self.push, self.sub, self.snap, self.cmd):
-            s.setsockopt(zmq.LINGER, 0)
-        time.sleep(0.2)   # let the SUB subscription reach the hub (slow-joiner)
-
-    def updates(self, timeout=5.0, want=1, skip_heartbeats=True):
-        out, deadline = [], time.monotonic() + timeout
-        while len(out) < want and time.monotonic() < deadline:
-            if self.sub.poll(100):
-                msg = protocol.decode(self.sub.recv_multipart())
-                if skip_heartbeats and msg.header.type == "heartbeat":
-                    continue
-                out.append(msg)
-        return out
-
-    def snapshot(self):
-        self.snap.send_multipart(protocol.encode(domain.SnapshotRequest(client="t"), source="t"))
-        incidents, cameras, sensors = {}, {}, {}
-        while True:
-            assert self.snap.poll(5000), "no snapshot reply"
-            msg = protocol.decode(self.snap.recv_multipart())
-            if isinstance(msg.body, domain.SnapshotEnd):
-                return incidents, cameras, sensors, msg
-            incidents.update({i.id: i for i in msg.body.incidents})
-            cameras.update({c.id: c for c in msg.body.cameras})
-            sensors.update({(r.station, r.kind): r for r in msg.body.sensors})
-
-    def command(self, command: domain.Command) -> domain.CommandReply:
-        self.cmd.send_multipart(protocol.encode(command, source="t"))
-        assert self.cmd.poll(5000), "no command reply"
-        return protocol.decode(self.cmd.recv_multipart()).body
-
-    def close(self):
-        self.ctx.destroy(0)
 
 
 @pytest.fixture

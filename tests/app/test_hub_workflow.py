@@ -7,8 +7,7 @@ import threading
 import time
 
 import pytest
-import zmq
-from support import wait_until
+from support import HubPeer, wait_until
 
 from app import domain, protocol
 from app.embedded import free_base_port
@@ -21,42 +20,6 @@ def _report(n: int, **kw) -> domain.Incident:
                 source="camera", title=f"Ùn tắc {n}", district="Quận 1", created=time.time())
     base.update(kw)
     return domain.Incident(**base)
-
-
-class _Peer:
-    def __init__(self, ports: HubPorts):
-        self.ctx = zmq.Context()
-        self.push = self.ctx.socket(zmq.PUSH)
-        self.push.connect(ports.ingest)
-        self.sub = self.ctx.socket(zmq.SUB)
-        self.sub.setsockopt(zmq.SUBSCRIBE, b"")
-        self.sub.connect(ports.pub)
-        self.cmd = self.ctx.socket(zmq.DEALER)
-        self.cmd.connect(ports.command)
-        for s in (self.push, self.sub, self.cmd):
-            s.setsockopt(zmq.LINGER, 0)
-        time.sleep(0.2)     # slow joiner
-
-    def updates(self, timeout=3.0, until=None) -> list[protocol.Message]:
-        out, deadline = [], time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.sub.poll(50):
-                msg = protocol.decode(self.sub.recv_multipart())
-                if msg.header.type != "heartbeat":
-                    out.append(msg)
-                    if until is not None and until(out):
-                        break
-        return out
-
-    def command(self, kind, incident_id, operator="lan", **kw) -> domain.CommandReply:
-        cmd = domain.Command(cmd_id=protocol.new_id(), kind=kind, incident_id=incident_id,
-                             operator=operator, issued=time.time(), **kw)
-        self.cmd.send_multipart(protocol.encode(cmd, source="t"))
-        assert self.cmd.poll(5000), "no reply"
-        return protocol.decode(self.cmd.recv_multipart()).body
-
-    def close(self):
-        self.ctx.destroy(linger=0)
 
 
 @pytest.fixture
@@ -72,7 +35,7 @@ def make_hub(tmp_path):
         thread.start()
         assert hub.wait_ready(10)
         started.append((hub, thread))
-        return hub, _Peer(hub.ports)
+        return hub, HubPeer(hub.ports)
 
     yield make
     for hub, thread in started:
@@ -88,7 +51,7 @@ def test_flood_groups_and_publishes_one_update_per_incident_per_turn(make_hub):
         lat, lon = spots[n % 3]
         peer.push.send_multipart(protocol.encode(_report(n, area=domain.PointArea(lat=lat, lon=lon)), source="sim"))
     wait_until(lambda: hub.stats["ingest.received"] == 3000, timeout=15)
-    msgs = peer.updates(timeout=1.5)
+    msgs = peer.updates(timeout=1.5, want=None)
     heads = {m.body.id: m.body for m in msgs}
     assert len(heads) == 3, "three junctions, three incidents"
     assert sum(h.group_count for h in heads.values()) == 3000
@@ -161,7 +124,7 @@ def test_grouping_survives_a_hub_restart(tmp_path):
         thread = threading.Thread(target=hub.run, daemon=True)
         thread.start()
         assert hub.wait_ready(10)
-        peer = _Peer(hub.ports)
+        peer = HubPeer(hub.ports)
         peer.push.send_multipart(protocol.encode(_report(run), source="sim"))
         msgs = peer.updates(until=lambda out: out)
         peer.close()
