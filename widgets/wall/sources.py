@@ -1,9 +1,12 @@
 """Frame sources for a video tile: libVLC (preferred), QtMultimedia (fallback), snapshots.
 
-Every source has the same small surface: start(url), stop(), the signals frame_ready(QImage,
-int fingerprint) and failed(str), and a `decoder` name for the tile's badge. Sources never
-block the GUI thread: libVLC decodes on its own threads and its players are stopped and
-released on a helper thread, since libvlc_media_player_stop can wait on the network.
+Every source has the same small surface: start(url), stop(), take_frame() -> (QImage, int
+fingerprint) or None for the newest picture since the last call, `notify` (a callable the
+source calls, from any thread, when it has a new picture), the signal failed(str), and a
+`decoder` name for the tile's badge. Tiles take frames on a shared frame clock (pull, not
+push: a picture never wakes the GUI by itself). Sources never block the GUI thread: libVLC
+decodes on its own threads and its players are stopped and released on a helper thread,
+since libvlc_media_player_stop can wait on the network.
 """
 
 from __future__ import annotations
@@ -25,12 +28,16 @@ log = logging.getLogger(__name__)
 _VLC_ARGS = ["--no-audio", "--quiet", "--no-xlib", "--no-video-title-show", "--no-osd",
              "--no-snapshot-preview", "--no-stats", "--network-caching=150", "--live-caching=150",
              "--clock-jitter=0", "--http-reconnect"]
-_FINGERPRINT_STRIDE = 31
+_FINGERPRINT_STRIDE = 31     # samples ~3% of the pixels: enough to see a moving clock
 # python-vlc types the chroma argument as c_char_p, which ctypes turns into an immutable
 # bytes copy; writing "RV32" there would be lost. The same prototype with a raw pointer:
 _FormatCb = ctypes.CFUNCTYPE(ctypes.c_uint, ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p,
                              ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint),
-                             ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint))     # samples ~3% of the pixels: enough to see a moving clock
+                             ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint))
+
+
+def _nothing() -> None:
+    pass
 
 
 def _is_padding(w: int, h: int, new_w: int, new_h: int) -> bool:
@@ -57,26 +64,38 @@ class VlcRuntime:
 
 
 class _VlcSink:
-    """The state libVLC's callbacks touch, on libVLC's threads. It outlives the QObject that
-    created it until the player is released, and its `closed` flag (under `lock`) stops it
-    from emitting into a source that is gone."""
+    """The state libVLC's callbacks touch, on libVLC's threads, and the GUI thread's door to it.
 
-    def __init__(self, emit_frame, emit_failed):
+    libVLC renders into a ring of three buffers: `lock` hands out one that is neither the
+    newest finished picture nor the one the GUI holds, `display` marks it the newest, and the
+    GUI takes it when its frame clock ticks, wrapping the buffer in a QImage without a copy.
+    A buffer the GUI holds is never written, so a picture cannot tear while it is painted, and
+    per picture libVLC's threads run two tiny Python callbacks and wake nobody. The sink
+    outlives its source until the player is released; `closed` (under `lock`) ends it.
+    """
+
+    RING = 3
+
+    def __init__(self, emit_failed, notify):
         self.lock = threading.Lock()
+        self._notify = notify
         self.closed = False
-        self.buffer = None
-        self.array: np.ndarray | None = None
         self.width = self.height = 0
-        self.last_fp: int | None = None
-        self._emit_frame = emit_frame
-        self._emit_failed = emit_failed
         self.got_picture = False
+        self._emit_failed = emit_failed
+        self._buffers: list = []          # ctypes buffers libVLC writes into
+        self._images: list[QImage] = []   # the same memory seen by Qt (PySide keeps the buffer alive)
+        self._arrays: list[np.ndarray] = []
+        self._writing = 0
+        self._latest: int | None = None   # newest finished picture not yet taken
+        self._held: int | None = None     # the picture the GUI took last (and may paint)
+        self._last_fp: int | None = None
+        self._latest_fp = 0
         # ctypes callback objects must stay referenced as long as libVLC may call them.
         self._cb_format_raw = _FormatCb(self._format)
         self.cb_format = ctypes.cast(self._cb_format_raw, vlc.CallbackDecorators.VideoFormatCb)
         self.cb_cleanup = vlc.CallbackDecorators.VideoCleanupCb(lambda _opaque: None)
         self.cb_lock = vlc.CallbackDecorators.VideoLockCb(self._lock_buf)
-        self.cb_unlock = vlc.CallbackDecorators.VideoUnlockCb(lambda _o, _p, _planes: None)
         self.cb_display = vlc.CallbackDecorators.VideoDisplayCb(self._display)
 
     def _format(self, _opaque, chroma, width, height, pitches, lines) -> int:
@@ -94,29 +113,48 @@ class _VlcSink:
         ctypes.memmove(chroma, b"RV32", 4)
         pitches[0] = w * 4
         lines[0] = h
+        buffers = [ctypes.create_string_buffer(w * h * 4 + 32) for _ in range(self.RING)]
         with self.lock:
+            # A QImage the GUI still holds keeps its old buffer alive by itself.
             self.width, self.height = w, h
-            self.buffer = ctypes.create_string_buffer(w * h * 4 + 32)
-            self.array = np.frombuffer(self.buffer, dtype=np.uint32, count=w * h)
+            self._buffers = buffers
+            self._images = [QImage(b, w, h, w * 4, QImage.Format.Format_RGB32) for b in buffers]
+            self._arrays = [np.frombuffer(b, dtype=np.uint32, count=w * h) for b in buffers]
+            self._latest = self._held = None
         return 1
 
     def _lock_buf(self, _opaque, planes):
-        planes[0] = ctypes.addressof(self.buffer)
+        with self.lock:
+            latest, held = self._latest, self._held
+            for i in (0, 1, 2):
+                if i != latest and i != held:
+                    break
+            self._writing = i
+            planes[0] = ctypes.addressof(self._buffers[i])
         return None
 
     def _display(self, _opaque, _picture) -> None:
-        # libVLC repeats pictures to keep its clock; only changed pictures reach the GUI.
-        fp = fingerprint(self.array)
+        # libVLC renders many a picture twice (10 fps MJPEG comes out at 20 renders a second)
+        # and a hung camera repeats one: only a changed picture is published and wakes a tile.
         with self.lock:
             if self.closed:
                 return
-            if fp == self.last_fp:
+            fp = fingerprint(self._arrays[self._writing])
+            if fp == self._last_fp:
                 return
-            self.last_fp = fp
+            self._last_fp = fp
+            self._latest = self._writing
+            self._latest_fp = fp
             self.got_picture = True
-            image = QImage(self.buffer, self.width, self.height, self.width * 4,
-                           QImage.Format.Format_RGB32).copy()
-            self._emit_frame(image, fp)
+        self._notify()
+
+    def take(self) -> tuple[QImage, int] | None:
+        """The newest changed picture since the last take (GUI thread) and its fingerprint."""
+        with self.lock:
+            if self._latest is None or self.closed:
+                return None
+            self._held, self._latest = self._latest, None
+            return self._images[self._held], self._latest_fp
 
     def on_event(self, event) -> None:
         with self.lock:
@@ -127,9 +165,8 @@ class _VlcSink:
 
 
 class VlcSource(QObject):
-    """Plays a URL with libVLC into QImages. Signals arrive queued on the GUI thread."""
+    """Plays a URL with libVLC into a ring of frame buffers the tile takes from on its tick."""
 
-    frame_ready = Signal(QImage, object)
     failed = Signal(str)
     decoder = "libVLC"
 
@@ -139,22 +176,27 @@ class VlcSource(QObject):
         self._player: vlc.MediaPlayer | None = None
         self._sink: _VlcSink | None = None
         self.url = ""
+        self.notify = _nothing
 
     @property
     def got_picture(self) -> bool:
         return bool(self._sink and self._sink.got_picture)
 
+    def take_frame(self) -> tuple[QImage, int] | None:
+        return self._sink.take() if self._sink is not None else None
+
     def start(self, url: str) -> None:
         self.stop()
         self.url = url
         inst = VlcRuntime.instance()
-        sink = _VlcSink(self.frame_ready.emit, self.failed.emit)
+        sink = _VlcSink(self.failed.emit, self.notify)
         player = inst.media_player_new()
         media = inst.media_new(url)
         media.add_option(f":network-caching={self._caching}")
         player.set_media(media)
         media.release()
-        player.video_set_callbacks(sink.cb_lock, sink.cb_unlock, sink.cb_display, None)
+        # No unlock callback: libVLC allows none, and each is one more GIL round trip a picture.
+        player.video_set_callbacks(sink.cb_lock, None, sink.cb_display, None)
         player.video_set_format_callbacks(sink.cb_format, sink.cb_cleanup)
         events = player.event_manager()
         for kind in (vlc.EventType.MediaPlayerEndReached, vlc.EventType.MediaPlayerEncounteredError):
@@ -179,9 +221,10 @@ class VlcSource(QObject):
 
 
 class QtMediaSource(QObject):
-    """QMediaPlayer (FFmpeg) into a QVideoSink: used where libVLC cannot open the URL."""
+    """QMediaPlayer (FFmpeg) into a QVideoSink: used where libVLC cannot open the URL.
+    Only the newest frame is kept, and it is turned into a QImage when the tile takes it, so
+    frames that arrive between two ticks cost no conversion."""
 
-    frame_ready = Signal(QImage, object)
     failed = Signal(str)
     decoder = "QtMultimedia"
 
@@ -189,9 +232,10 @@ class QtMediaSource(QObject):
         super().__init__(parent)
         self._player: QMediaPlayer | None = None
         self._sink: QVideoSink | None = None
-        self._last_fp: int | None = None
+        self._pending: QVideoFrame | None = None
         self.got_picture = False
         self.url = ""
+        self.notify = _nothing
 
     def start(self, url: str) -> None:
         self.stop()
@@ -215,20 +259,23 @@ class QtMediaSource(QObject):
         self._player.deleteLater()
         self._sink.deleteLater()
         self._player = self._sink = None
+        self._pending = None
 
     def _on_sink_frame(self, frame: QVideoFrame) -> None:
-        if not frame.isValid():
-            return
+        if frame.isValid():
+            self._pending = frame
+            self.notify()
+
+    def take_frame(self) -> tuple[QImage, int] | None:
+        frame, self._pending = self._pending, None
+        if frame is None:
+            return None
         image = frame.toImage()
         if image.isNull():
-            return
+            return None
         image = image.convertToFormat(QImage.Format.Format_RGB32)
-        fp = fingerprint(np.frombuffer(image.constBits(), dtype=np.uint32))
-        if fp == self._last_fp:
-            return
-        self._last_fp = fp
         self.got_picture = True
-        self.frame_ready.emit(image, fp)
+        return image, fingerprint(np.frombuffer(image.constBits(), dtype=np.uint32))
 
     def _on_player_error(self, _error, text: str) -> None:
         self.failed.emit(text or "error")
@@ -241,7 +288,6 @@ class QtMediaSource(QObject):
 class SnapshotSource(QObject):
     """Polls a JPEG URL every few seconds, for cameras that only serve snapshots."""
 
-    frame_ready = Signal(QImage, object)
     failed = Signal(str)
     decoder = "snapshot"
 
@@ -253,8 +299,14 @@ class SnapshotSource(QObject):
         self._timer.setInterval(int(interval_s * 1000))
         self._timer.timeout.connect(self._on_timer_timeout)
         self._reply: QNetworkReply | None = None
+        self._pending: tuple[QImage, int] | None = None
         self.got_picture = False
         self.url = ""
+        self.notify = _nothing
+
+    def take_frame(self) -> tuple[QImage, int] | None:
+        got, self._pending = self._pending, None
+        return got
 
     def start(self, url: str) -> None:
         self.stop()
@@ -290,4 +342,5 @@ class SnapshotSource(QObject):
             return
         image = image.convertToFormat(QImage.Format.Format_RGB32)
         self.got_picture = True
-        self.frame_ready.emit(image, fingerprint(np.frombuffer(image.constBits(), dtype=np.uint32)))
+        self._pending = image, fingerprint(np.frombuffer(image.constBits(), dtype=np.uint32))
+        self.notify()

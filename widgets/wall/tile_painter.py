@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QStaticText
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
 
 _BG = QColor(18, 20, 24)
 _LIVE = QColor(60, 200, 90)
@@ -13,6 +13,8 @@ _STALE = QColor(235, 70, 60)
 _WAIT = QColor(240, 180, 40)
 _SELECTED = QColor(70, 150, 255)
 _ALARM = QColor(255, 60, 60)
+_NAME = QColor(240, 240, 240)
+_BORDER = QPen(QColor(50, 54, 60), 1)
 
 
 def _fit(image_w: int, image_h: int, area: QRect) -> QRect:
@@ -24,73 +26,141 @@ def _fit(image_w: int, image_h: int, area: QRect) -> QRect:
 
 
 class LabelCache:
-    """Laid-out overlay texts: eliding and shaping a string costs more than drawing a video
-    frame, and the name and badge change far less often than the picture."""
+    """Overlay labels rendered once into small translucent images. Shaping and drawing text
+    costs more than drawing a video frame, and a tile's name and badge change far less often
+    (the badge at most twice a second) than its picture, which repaints the labels with it."""
+
+    _BACKGROUND = QColor(0, 0, 0, 170)
 
     def __init__(self):
-        self._items: dict[tuple, tuple[QStaticText, int, int]] = {}
+        self._items: dict[tuple, QImage] = {}
+        self._fonts: dict[tuple, QFont] = {}
 
-    def get(self, painter: QPainter, text: str, max_width: int) -> tuple[QStaticText, int, int]:
-        font = painter.font()
-        key = (text, max_width, font.pixelSize(), font.bold())
-        hit = self._items.get(key)
-        if hit is None:
+    def font(self, base: QFont, pixel_size: int, bold: bool = False) -> QFont:
+        key = (pixel_size, bold)
+        font = self._fonts.get(key)
+        if font is None:
+            font = self._fonts[key] = QFont(base)
+            font.setPixelSize(pixel_size)
+            font.setBold(bold)
+        return font
+
+    def get(self, font: QFont, text: str, max_width: int, fg: QColor) -> QImage:
+        key = (text, max_width, font.pixelSize(), fg.rgba())
+        image = self._items.get(key)
+        if image is None:
             if len(self._items) > 32:
                 self._items.clear()
-            metrics = painter.fontMetrics()
+            metrics = QFontMetrics(font)
             shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max_width)
-            static = QStaticText(shown)
-            static.setTextFormat(Qt.TextFormat.PlainText)
-            static.prepare(painter.transform(), font)
-            hit = self._items[key] = (static, metrics.horizontalAdvance(shown), metrics.height())
-        return hit
+            image = QImage(metrics.horizontalAdvance(shown) + 8, metrics.height() + 2,
+                           QImage.Format.Format_ARGB32_Premultiplied)
+            image.fill(self._BACKGROUND)
+            painter = QPainter(image)
+            painter.setFont(font)
+            painter.setPen(fg)
+            painter.drawText(4, 1 + metrics.ascent(), shown)
+            painter.end()
+            self._items[key] = image
+        return image
 
 
-def _label(painter: QPainter, cache: LabelCache, rect: QRect, text: str, align, fg: QColor,
-           bg=QColor(0, 0, 0, 170)) -> None:
-    static, text_w, text_h = cache.get(painter, text, rect.width() - 8)
-    w, h = text_w + 8, text_h + 2
-    x = rect.x() if align & Qt.AlignmentFlag.AlignLeft else rect.right() - w
-    y = rect.y() if align & Qt.AlignmentFlag.AlignTop else rect.bottom() - h
-    painter.fillRect(QRect(x, y, w, h), bg)
-    painter.setPen(fg)
-    painter.drawStaticText(x + 4, y + 1, static)
+def _label(painter: QPainter, cache: LabelCache, font: QFont, rect: QRect, text: str, align, fg: QColor) -> None:
+    image = cache.get(font, text, rect.width() - 8, fg)
+    x = rect.x() if align & Qt.AlignmentFlag.AlignLeft else rect.right() - image.width()
+    y = rect.y() if align & Qt.AlignmentFlag.AlignTop else rect.bottom() - image.height()
+    painter.drawImage(x, y, image)
+
+
+def _paint_picture(painter: QPainter, rect: QRect, picture: QImage | None) -> None:
+    if picture is None:
+        painter.fillRect(rect, _BG)
+        return
+    pw, ph = picture.width(), picture.height()
+    target = _fit(pw, ph, rect)
+    if abs(target.width() - pw) <= pw // 25:
+        # Within 4% of 1:1: draw unscaled and centred (losing a few edge pixels) rather
+        # than resample every frame.
+        x, y = rect.center().x() - pw // 2, rect.center().y() - ph // 2
+        if x > rect.x() or y > rect.y():
+            painter.fillRect(rect, _BG)
+        painter.drawImage(x, y, picture)
+        return
+    if target != rect:
+        painter.fillRect(rect, _BG)
+    # Smooth scaling only when shrinking a lot; near 1:1 the cheap path looks the same.
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, pw > target.width() * 1.3)
+    painter.drawImage(target, picture)
+
+
+def paint_live(painter: QPainter, tile, picture: QImage) -> None:
+    """The common case, a live picture, in as few Qt calls as possible: on a busy wall each
+    call may wait for the GIL behind the decoders' callbacks. Where everything goes is worked
+    out again only when the tile's size, the picture's size, a label or the outline changes."""
+    camera = tile.camera
+    key = (tile.size_px, picture.width(), picture.height(), camera, tile.badge_text(), tile.selected, tile.alarm)
+    plan = tile.live_plan
+    if plan is None or plan[0] != key:
+        plan = tile.live_plan = (key, *_plan_live(painter, tile, picture, key))
+    _, background, spot, rect, smooth, labels, outline = plan
+    if background is not None:
+        painter.fillRect(background, _BG)
+    if rect is None:
+        painter.drawImage(spot, picture)
+    else:
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
+        painter.drawImage(rect, picture)
+    for pos, image in labels:
+        painter.drawImage(pos, image)
+    if outline is not None:
+        painter.setPen(outline[0])
+        painter.drawRect(outline[1])
+
+
+def _plan_live(painter: QPainter, tile, picture: QImage, key: tuple) -> tuple:
+    (w, h), pw, ph, camera, badge, selected, alarm = key
+    area = QRect(0, 0, w, h)
+    target = _fit(pw, ph, area)
+    if abs(target.width() - pw) <= pw // 25:                  # see _paint_picture
+        spot, rect, smooth = QPoint(area.center().x() - pw // 2, area.center().y() - ph // 2), None, False
+        covered = spot.x() <= 0 and spot.y() <= 0
+    else:
+        spot, rect, smooth = None, target, pw > target.width() * 1.3
+        covered = target == area
+    cache = tile.labels
+    font = cache.font(painter.font(), max(10, min(14, h // 14)))
+    inner = area.adjusted(4, 4, -4, -4)
+    name = cache.get(font, f"{camera.code}  {camera.name}", inner.width() - 8, _NAME)
+    badge_image = cache.get(font, f"● LIVE  {badge}", inner.width() - 8, _LIVE)
+    labels = ((inner.topLeft(), name), (QPoint(inner.x(), inner.bottom() - badge_image.height()), badge_image))
+    if alarm or selected:
+        outline = (QPen(_ALARM if alarm else _SELECTED, 3), QRectF(area).adjusted(1.5, 1.5, -1.5, -1.5))
+    else:
+        outline = None          # the wall's gaps already separate tiles
+    return (None if covered else area), spot, rect, smooth, labels, outline
 
 
 def paint_tile(painter: QPainter, tile, picture: QImage | None) -> None:
     rect = tile.rect()
-    painter.fillRect(rect, _BG)
-    if picture is not None:
-        target = _fit(picture.width(), picture.height(), rect)
-        if abs(target.width() - picture.width()) <= picture.width() // 25:
-            # Within 4% of 1:1: draw unscaled and centred (losing a few edge pixels) rather
-            # than resample every frame.
-            painter.drawImage(rect.center().x() - picture.width() // 2,
-                              rect.center().y() - picture.height() // 2, picture)
-        else:
-            # Smooth scaling only when shrinking a lot; near 1:1 the cheap path looks the same.
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, picture.width() > target.width() * 1.3)
-            painter.drawImage(target, picture)
+    _paint_picture(painter, rect, picture)
     state = tile.state
-    font = QFont(painter.font())
-    font.setPixelSize(max(10, min(14, rect.height() // 14)))
+    labels = tile.labels
+    font = labels.font(painter.font(), max(10, min(14, rect.height() // 14)))
     painter.setFont(font)
     inner = rect.adjusted(4, 4, -4, -4)
     camera = tile.camera
     if camera is not None:
-        _label(painter, tile.labels, inner, f"{camera.code}  {camera.name}", Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-               QColor(240, 240, 240))
+        _label(painter, labels, font, inner, f"{camera.code}  {camera.name}",
+               Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, _NAME)
         colour = {"live": _LIVE, "stale": _STALE}.get(state, _WAIT)
         word = {"live": "LIVE", "stale": "STALE", "connecting": "WAIT"}.get(state, state.upper())
-        _label(painter, tile.labels, inner, f"● {word}  {tile.badge_text()}",
+        _label(painter, labels, font, inner, f"● {word}  {tile.badge_text()}",
                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, colour)
     if state == "stale":
         # Grey wash over the (already greyscale) last picture, and a band that cannot be
         # mistaken for part of the scene.
         painter.fillRect(rect, QColor(60, 60, 60, 120))
-        big = QFont(font)
-        big.setPixelSize(max(14, min(36, rect.height() // 7)))
-        big.setBold(True)
+        big = labels.font(font, max(14, min(36, rect.height() // 7)), bold=True)
         last = tile.last_good_time
         when = time.strftime("%H:%M:%S", time.localtime(last)) if last else "never"
         band_h = big.pixelSize() + font.pixelSize() + 24
@@ -117,5 +187,5 @@ def paint_tile(painter: QPainter, tile, picture: QImage | None) -> None:
         painter.setPen(QPen(_ALARM if tile.alarm else _SELECTED, 3))
         painter.drawRect(QRectF(rect).adjusted(1.5, 1.5, -1.5, -1.5))
     else:
-        painter.setPen(QPen(QColor(50, 54, 60), 1))
+        painter.setPen(_BORDER)
         painter.drawRect(rect.adjusted(0, 0, -1, -1))

@@ -1,13 +1,15 @@
 """One wall tile: a camera's live picture, painted by Qt, with an honest health badge.
 
 The tile owns one frame source (libVLC, QtMultimedia or snapshot polling) and a StreamHealth.
-A watchdog timer re-evaluates health four times a second, so a frozen or dead stream turns
-grey with "STALE" and the time of its last good picture within 3 s, and a failed source is
-restarted with backoff forever, on timers, never blocking the GUI or other tiles.
+The process's FrameClock hands it new pictures and re-evaluates its health four times a
+second, so a frozen or dead stream turns grey with "STALE" and the time of its last good
+picture within 3 s, and a failed source is restarted with backoff forever, on timers, never
+blocking the GUI or other tiles.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 
@@ -19,14 +21,14 @@ from app import domain
 from app.wall.budget import MAIN, NONE, SNAPSHOT, SUB
 from app.wall.decoders import QT, SNAPSHOT as SNAPSHOT_DECODER, DecoderChoice
 from app.wall.health import Backoff, StreamHealth
+from widgets.wall.frame_clock import FrameClock
 from widgets.wall.sources import QtMediaSource, SnapshotSource, VlcSource
-from widgets.wall.tile_painter import LabelCache, paint_tile
+from widgets.wall.tile_painter import LabelCache, paint_live, paint_tile
 
 log = logging.getLogger(__name__)
 
 CAMERA_MIME = "application/x-ioc-camera-id"
 TILE_MIME = "application/x-ioc-wall-tile"
-_WATCHDOG_MS = 250
 _RESTART_SILENT_S = 6.0          # a source that gave nothing this long is restarted
 _SNAPSHOT_INTERVAL_S = 2.0
 
@@ -68,16 +70,13 @@ class VideoTile(QWidget):
         self._last_error = ""
         self._press_pos: QPoint | None = None
         self.labels = LabelCache()
-        # Set by a wall: new pictures are painted on the wall's common tick instead of at once.
-        self.repaint_batcher = None
+        self.live_plan: tuple | None = None     # paint_live's cached placement
+        self.size_px = (self.width(), self.height())
+        self._clock = FrameClock.shared()
         self._badge = ("", 0.0, "")          # text, when made, for which state
         self._reconnect = QTimer(self)
         self._reconnect.setSingleShot(True)
         self._reconnect.timeout.connect(self._on_reconnect_timeout)
-        self._watchdog = QTimer(self)
-        self._watchdog.setInterval(_WATCHDOG_MS)
-        self._watchdog.timeout.connect(self._on_watchdog_timeout)
-        self._watchdog.start()
 
     # --- public -------------------------------------------------------------------------
     @property
@@ -111,12 +110,17 @@ class VideoTile(QWidget):
         return self._health
 
     def current_image(self) -> QImage | None:
-        return self._image
+        """A copy of the picture shown now (the tile's own may be a decoder buffer)."""
+        return None if self._image is None else self._image.copy()
 
     def set_camera(self, camera: domain.Camera | None, stream: str | None = None) -> None:
         """Show a camera (None empties the tile). Picks `stream` or the substream if any."""
         same = camera is not None and self._camera is not None and camera.id == self._camera.id
         self._camera = camera
+        if camera is None:
+            self._clock.remove(self)
+        else:
+            self._clock.add(self)         # frames and health checks from now on
         if not same:
             self._image = self._grey = None
             self._health = StreamHealth()
@@ -141,7 +145,7 @@ class VideoTile(QWidget):
         self._open()
 
     def shutdown(self) -> None:
-        self._watchdog.stop()
+        self._clock.remove(self)
         self._reconnect.stop()
         self._close_source()
 
@@ -170,8 +174,8 @@ class VideoTile(QWidget):
         if decoder != SNAPSHOT_DECODER:
             self._health.stale_after = 3.0
         self._decoder = source.decoder
-        source.frame_ready.connect(self._on_source_frame_ready)
         source.failed.connect(self._on_source_failed)
+        source.notify = functools.partial(self._clock.mark, self)
         self._source = source
         self._health.restart(time.monotonic())
         source.start(self._url)
@@ -181,26 +185,24 @@ class VideoTile(QWidget):
         source, self._source = self._source, None
         if source is None:
             return
-        source.frame_ready.disconnect(self._on_source_frame_ready)
         source.failed.disconnect(self._on_source_failed)
         source.stop()
         source.deleteLater()
 
-    def _on_source_frame_ready(self, image: QImage, fp: int) -> None:
-        if self.sender() is not self._source:
-            return                       # a queued frame from a source already replaced
-        now = time.monotonic()
-        if self._health.frame(now, time.time(), fp, image.width(), image.height()):
+    def pull_frame(self) -> None:
+        """Take the source's newest picture, if any (called by the frame clock)."""
+        got = self._source.take_frame() if self._source is not None else None
+        if got is None:
+            return
+        image, fp = got
+        if self._health.frame(time.monotonic(), time.time(), fp, image.width(), image.height()):
             self._image = image
             self._grey = None
             self._frames_total += 1
             self._backoff.reset()
             self._last_error = ""
             self._set_state("live")
-            if self.repaint_batcher is not None:
-                self.repaint_batcher.mark(self)
-            else:
-                self.update()
+            self.update()
 
     def _on_source_failed(self, reason: str) -> None:
         source = self.sender()
@@ -228,7 +230,8 @@ class VideoTile(QWidget):
     def _on_reconnect_timeout(self) -> None:
         self._open()
 
-    def _on_watchdog_timeout(self) -> None:
+    def check_health(self) -> None:
+        """Called by the frame clock about four times a second while the tile has a camera."""
         if self._camera is None:
             return
         now = time.monotonic()
@@ -258,9 +261,17 @@ class VideoTile(QWidget):
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         try:
-            paint_tile(painter, self, self._picture_for_paint())
+            if self._state == "live" and self._image is not None and self._camera is not None:
+                paint_live(painter, self, self._image)
+            else:
+                paint_tile(painter, self, self._picture_for_paint())
         finally:
             painter.end()
+
+    def resizeEvent(self, event) -> None:
+        size = event.size()
+        self.size_px = (size.width(), size.height())
+        super().resizeEvent(event)
 
     def _picture_for_paint(self) -> QImage | None:
         if self._image is None:

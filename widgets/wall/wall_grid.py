@@ -6,7 +6,7 @@ its tile, and its running decoder, move with it, so a swap never restarts video.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, QTimer, Signal
+from PySide6.QtCore import QPoint, QRect, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QWidget
 
@@ -19,32 +19,6 @@ from app.wall.layout import LayoutItem, WallLayout, tour_camera
 from widgets.wall.video_tile import VideoTile
 
 _GAP = 2
-_REPAINT_MS = 40
-
-
-class RepaintBatcher:
-    """Collects tiles with a new picture and repaints them together, at most 25 times a
-    second: one backing-store flush for the whole wall instead of one per tile per frame."""
-
-    def __init__(self, parent: QWidget):
-        self._dirty: set[VideoTile] = set()
-        self._timer = QTimer(parent)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(_REPAINT_MS)
-        self._timer.timeout.connect(self._on_timer_timeout)
-
-    def mark(self, tile: VideoTile) -> None:
-        self._dirty.add(tile)
-        if not self._timer.isActive():
-            self._timer.start()
-
-    def forget(self, tile: VideoTile) -> None:
-        self._dirty.discard(tile)
-
-    def _on_timer_timeout(self) -> None:
-        dirty, self._dirty = self._dirty, set()
-        for tile in dirty:
-            tile.update()
 
 
 class WallGrid(QWidget):
@@ -61,7 +35,6 @@ class WallGrid(QWidget):
         self._cameras: dict[str, domain.Camera] = {}
         self._tour_started: dict[int, float] = {}
         self.tiles: list[VideoTile] = []
-        self._batcher = RepaintBatcher(self)
         self.setMinimumSize(160, 90)
 
     def show_layout(self, layout: WallLayout, cameras: dict[str, domain.Camera]) -> None:
@@ -128,7 +101,6 @@ class WallGrid(QWidget):
                 tile.set_camera(cam)
                 new_tiles[i] = tile
         for tile in spare:
-            self._batcher.forget(tile)
             tile.shutdown()
             tile.deleteLater()
         self.tiles = new_tiles
@@ -138,7 +110,6 @@ class WallGrid(QWidget):
 
     def _new_tile(self) -> VideoTile:
         tile = VideoTile(self._decoders, self)
-        tile.repaint_batcher = self._batcher
         tile.clicked.connect(self._on_tile_clicked)
         tile.double_clicked.connect(self._on_tile_double_clicked)
         tile.camera_dropped.connect(self._on_tile_camera_dropped)
