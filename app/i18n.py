@@ -211,6 +211,16 @@ _LABELS: dict[str, tuple[str, str]] = {
     "field.location": ("vị trí", "location"),
     "meter.standing_detail": ("quá 24 giờ {stale} · tạm ẩn {shelved}", "over 24 h {stale} · shelved {shelved}"),
     "shortcuts.title": ("Phím tắt", "Keyboard shortcuts"),
+    # --- alarm video (issue 4) ---
+    "wall.alarm_video": ("Video báo động", "Alarm video"),
+    "wall.alarm_tile": ("Đưa camera vào ô trên tường video", "Cameras into tiles of the video wall"),
+    "wall.alarm_popup": ("Mở cửa sổ báo động riêng", "Cameras in a pop-up alarm window"),
+    "wall.alarm_off": ("Tắt", "Off"),
+    "alarm.window": ("Báo động", "Alarm"),
+    "alarm.label": ("BÁO ĐỘNG", "ALARM"),
+    "alarm.close": ("Đóng [Esc]", "Close [Esc]"),
+    "alarm.more_one": ("+1 báo động khác", "+1 more alarm"),
+    "alarm.more": ("+{n} báo động khác", "+{n} more alarms"),
 }
 
 

@@ -3,7 +3,8 @@
 Kept out of main_window.py like the workflow wiring: MainWindow creates one CityWiring and
 forwards batches to it. Selection goes feed -> map and map -> feed; "show this camera" from
 the map or the incident pane lands on the wall; a new severe incident puts its nearest
-cameras on the wall (alarm video); shared layouts and wall displays go through the hub.
+cameras on the wall or in a pop-up alarm window, as the wall menu's alarm-video choice says
+(alarm video); shared layouts and wall displays go through the hub.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 
 import msgspec
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QInputDialog, QMenu
 
 from app import domain
@@ -22,6 +23,23 @@ from app.wall import layout as L
 
 log = logging.getLogger(__name__)
 ALARM_SEVERITIES = frozenset({"Extreme", "Severe"})
+ALARM_VIDEO_MODES = ("tile", "popup", "off")
+ALARM_VIDEO_KEY = "wall/alarm_video"
+
+
+def alarm_video_mode(value) -> str:
+    """The stored alarm-video setting as one of ALARM_VIDEO_MODES. Older consoles stored a
+    bool: true meant tiles on the wall, false meant off; anything unknown means tiles."""
+    text = str(value).strip().lower()
+    if text in ALARM_VIDEO_MODES:
+        return text
+    return "off" if text == "false" else "tile"
+
+
+def raises_alarm_video(inc: domain.Incident) -> bool:
+    """A real, just-reported, high-severity incident: the only kind that brings up cameras."""
+    return (inc.revision == 1 and inc.state == "new" and inc.severity in ALARM_SEVERITIES
+            and inc.msg_status == "Actual")
 
 
 class CityWiring(QObject):
@@ -32,7 +50,9 @@ class CityWiring(QObject):
         t = window.tr_.t
         self.map = self.wall = None
         self.shared_layouts: dict[str, L.WallLayout] = {}
-        self.alarm_video = str(window.settings.value("wall/alarm_video", "true")).lower() != "false"
+        self.alarm_video_mode = alarm_video_mode(window.settings.value(ALARM_VIDEO_KEY, "tile"))
+        self.alarm_popup = None         # widgets.wall.alarm_popup.AlarmPopup, made on the first alarm
+        self.alarm_video_actions: dict[str, QAction] = {}
         self._cameras_sent: dict[str, domain.Camera] = {}
         if with_map:
             from widgets.map.pane import MapPane
@@ -104,16 +124,37 @@ class CityWiring(QObject):
                 self.wall.apply_layout(newer)       # another console changed the layout shown here
 
     def _alarm_video(self, incidents) -> None:
-        if not self.alarm_video:
+        mode = self.alarm_video_mode
+        if mode == "off":
             return
         for inc in incidents:
-            if (inc.revision == 1 and inc.state == "new" and inc.severity in ALARM_SEVERITIES
-                    and inc.msg_status == "Actual"):
-                lat, lon = domain.area_centre(inc.area)
-                ids = alarm.alarm_cameras(list(self.w.cameras.values()), lat, lon)
-                if ids:
-                    self.wall.show_alarm_cameras(ids)
-                    log.info("alarm video: %s -> %s", inc.id, ", ".join(ids))
+            if not raises_alarm_video(inc):
+                continue
+            lat, lon = domain.area_centre(inc.area)
+            ids = alarm.alarm_cameras(list(self.w.cameras.values()), lat, lon)
+            if not ids:
+                continue
+            if mode == "popup":
+                self._alarm_popup().show_alarm(inc, [self.w.cameras[i] for i in ids])
+            else:
+                self.wall.show_alarm_cameras(ids)
+            log.info("alarm video (%s): %s -> %s", mode, inc.id, ", ".join(ids))
+
+    def _alarm_popup(self):
+        if self.alarm_popup is None:
+            from widgets.wall.alarm_popup import AlarmPopup
+            self.alarm_popup = AlarmPopup(self.w.tr_, self.w)
+        return self.alarm_popup
+
+    def set_alarm_video_mode(self, mode: str) -> None:
+        """Choose where alarm cameras go ("tile", "popup" or "off") and keep the choice.
+        An alarm window already open stays open: the operator closes it."""
+        mode = alarm_video_mode(mode)
+        self.alarm_video_mode = mode
+        self.w.settings.setValue(ALARM_VIDEO_KEY, mode)
+        action = self.alarm_video_actions.get(mode)
+        if action is not None and not action.isChecked():
+            action.setChecked(True)
 
     # --- selection ------------------------------------------------------------------------------
     def _on_feed_incident_selected(self, incident_id: str) -> None:
@@ -140,6 +181,22 @@ class CityWiring(QObject):
         push.triggered.connect(self._on_push_triggered)
         menu.addAction(share)
         menu.addAction(push)
+        menu.addSeparator()
+        t = self.w.tr_.t
+        self.alarm_video_menu = menu.addMenu(t("wall.alarm_video"))
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for mode in ALARM_VIDEO_MODES:
+            action = QAction(t(f"wall.alarm_{mode}"), self, checkable=True)
+            action.setData(mode)
+            action.setChecked(mode == self.alarm_video_mode)
+            group.addAction(action)
+            self.alarm_video_menu.addAction(action)
+            self.alarm_video_actions[mode] = action
+        group.triggered.connect(self._on_alarm_video_group_triggered)
+
+    def _on_alarm_video_group_triggered(self, action: QAction) -> None:
+        self.set_alarm_video_mode(action.data())
 
     def _fill_shared_menu(self) -> None:
         self.shared_menu.clear()
@@ -176,4 +233,6 @@ class CityWiring(QObject):
         for pane in (self.map, self.wall):
             if pane is not None:
                 pane.shutdown()
+        if self.alarm_popup is not None:
+            self.alarm_popup.close()        # its closeEvent stops its decoders
 

@@ -39,15 +39,19 @@ def _wait_listening(port: int, timeout: float = 10.0) -> None:
 class _CamstreamProcess:
     """`python -m app.camstream` as a child process: killing it is a real camera crash."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, rtsp_port: int = 0):
         self.port = port
+        self.rtsp_port = rtsp_port
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "app.camstream", "--port", str(self.port)],
+        self.proc = subprocess.Popen([sys.executable, "-m", "app.camstream", "--port", str(self.port),
+                                      "--rtsp-port", str(self.rtsp_port)],
                                      cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _wait_listening(self.port)
+        if self.rtsp_port:
+            _wait_listening(self.rtsp_port)
 
     def kill(self) -> None:
         self.proc.kill()
@@ -159,6 +163,28 @@ def test_rtsp_source_plays_through_the_qt_fallback(qtbot, tile, camera):
         assert "QtMultimedia" in tile.badge_text()
     finally:
         server.stop()
+
+
+def test_killed_rtsp_server_goes_stale_and_the_fallback_recovers(qtbot, tile, camera):
+    http_port, rtsp_port = _free_port(), _free_port()
+    server = _CamstreamProcess(http_port, rtsp_port)
+    server.start()
+    try:
+        tile.set_camera(msgspec.structs.replace(camera, sub_url=f"rtsp://127.0.0.1:{rtsp_port}/cam/{camera.id}/sub"))
+        qtbot.waitUntil(lambda: tile.decoder == "QtMultimedia" and tile.state == "live", timeout=10000)
+        server.kill()
+        killed_at = time.time()
+        qtbot.waitUntil(lambda: tile.state == "stale", timeout=3000)
+        assert time.time() - killed_at <= 3.0
+        # The fallback runs a little behind live (its probe), never the ~2 s of FFmpeg's default.
+        assert tile.last_good_time is not None and tile.last_good_time <= killed_at + 1.0
+        frames_before = tile.frames_total
+        server.start()
+        qtbot.waitUntil(lambda: tile.state == "live" and tile.frames_total > frames_before, timeout=15000)
+        assert tile.decoder == "QtMultimedia", "the fallback is remembered for the reconnection"
+    finally:
+        if server.proc and server.proc.poll() is None:
+            server.kill()
 
 
 def test_live_stream_repeating_one_picture_goes_stale(qtbot, tile, camera, monkeypatch):
