@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import threading
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from app.client.state import ClientBatch
 
@@ -60,6 +60,6 @@ class SessionBridge(QObject):
         if batch is None:
             return
         if self._pending is not None:
-            QTimer.singleShot(0, self._on_wake)
+            self._wake.emit()       # queued to this object: dropped with it if the window closes
         self.deliveries += 1
         self.batch_ready.emit(batch)
