@@ -164,7 +164,21 @@ def test_malformed_updates_are_counted_and_the_stream_continues(scripted):
         assert probe.state == "live"
 
 
+def _hub_db_with_incident(path) -> None:
+    """A hub database that already holds incident 115-t-1, written by a hub on other ports,
+    so the hub under test knows it from its first instant (no race with the resent command)."""
+    from app.embedded import free_base_port
+    base = free_base_port()
+    with ThreadHub(base, path) as hub:
+        push = zmq.Context.instance().socket(zmq.PUSH)
+        push.connect(HubPorts("127.0.0.1", base).ingest)
+        push.send_multipart(protocol.encode(_incident(1), source="sim"))
+        wait_until(lambda: "115-t-1" in hub.store.incidents)
+        push.close(0)
+
+
 def test_commands_are_resent_until_the_hub_answers(hub_base_port, tmp_path):
+    _hub_db_with_incident(tmp_path / "hub.db")
     probe = SessionProbe()
     ports = HubPorts("127.0.0.1", hub_base_port)
     t = ClientTransport(ports, probe, flush_interval=0.02, command_retry=0.5)
@@ -175,13 +189,8 @@ def test_commands_are_resent_until_the_hub_answers(hub_base_port, tmp_path):
         time.sleep(1.2)                      # no hub yet: nothing can answer
         assert probe.replies == []
         with ThreadHub(hub_base_port, tmp_path / "hub.db") as hub:
-            push = zmq.Context.instance().socket(zmq.PUSH)
-            push.connect(ports.ingest)
-            push.send_multipart(protocol.encode(_incident(1), source="sim"))
-            wait_until(lambda: "115-t-1" in hub.store.incidents)
             wait_until(lambda: len(probe.replies) == 1, timeout=10)
             assert probe.replies[0].code == "ok" and hub.stats["command.ok"] == 1
-            push.close(0)
     finally:
         t.stop()
 
