@@ -62,10 +62,6 @@ class FrameClock(QObject):
     def __contains__(self, tile) -> bool:
         return tile in self._tiles
 
-    @property
-    def interval_ms(self) -> int:
-        return self._timer.interval()
-
     def _on_timer_timeout(self) -> None:
         ready, tiles = self._ready, self._tiles
         while ready:                          # pop() is atomic, so no mark made meanwhile is lost

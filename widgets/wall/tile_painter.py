@@ -72,25 +72,36 @@ def _label(painter: QPainter, cache: LabelCache, font: QFont, rect: QRect, text:
     painter.drawImage(x, y, image)
 
 
+def _placement(pw: int, ph: int, area: QRect) -> tuple[QPoint | None, QRect | None, bool, bool]:
+    """Where a pw x ph picture goes in `area`: (top-left to draw it unscaled, or None;
+    rectangle to scale it into, or None; smooth scaling?; does it cover the whole area?)."""
+    target = _fit(pw, ph, area)
+    if abs(target.width() - pw) <= pw // 25:
+        # Within 4% of 1:1: draw unscaled and centred (losing a few edge pixels) rather
+        # than resample every frame.
+        spot = QPoint(area.center().x() - pw // 2, area.center().y() - ph // 2)
+        return spot, None, False, spot.x() <= area.x() and spot.y() <= area.y()
+    # Smooth scaling only when shrinking a lot; near 1:1 the cheap path looks the same.
+    return None, target, pw > target.width() * 1.3, target == area
+
+
+def _draw_picture(painter: QPainter, picture: QImage, spot: QPoint | None, rect: QRect | None,
+                  smooth: bool) -> None:
+    if rect is None:
+        painter.drawImage(spot, picture)
+    else:
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
+        painter.drawImage(rect, picture)
+
+
 def _paint_picture(painter: QPainter, rect: QRect, picture: QImage | None) -> None:
     if picture is None:
         painter.fillRect(rect, _BG)
         return
-    pw, ph = picture.width(), picture.height()
-    target = _fit(pw, ph, rect)
-    if abs(target.width() - pw) <= pw // 25:
-        # Within 4% of 1:1: draw unscaled and centred (losing a few edge pixels) rather
-        # than resample every frame.
-        x, y = rect.center().x() - pw // 2, rect.center().y() - ph // 2
-        if x > rect.x() or y > rect.y():
-            painter.fillRect(rect, _BG)
-        painter.drawImage(x, y, picture)
-        return
-    if target != rect:
+    spot, target, smooth, covered = _placement(picture.width(), picture.height(), rect)
+    if not covered:
         painter.fillRect(rect, _BG)
-    # Smooth scaling only when shrinking a lot; near 1:1 the cheap path looks the same.
-    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, pw > target.width() * 1.3)
-    painter.drawImage(target, picture)
+    _draw_picture(painter, picture, spot, target, smooth)
 
 
 def paint_live(painter: QPainter, tile, picture: QImage) -> None:
@@ -105,11 +116,7 @@ def paint_live(painter: QPainter, tile, picture: QImage) -> None:
     _, background, spot, rect, smooth, labels, outline = plan
     if background is not None:
         painter.fillRect(background, _BG)
-    if rect is None:
-        painter.drawImage(spot, picture)
-    else:
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
-        painter.drawImage(rect, picture)
+    _draw_picture(painter, picture, spot, rect, smooth)
     for pos, image in labels:
         painter.drawImage(pos, image)
     if outline is not None:
@@ -120,13 +127,7 @@ def paint_live(painter: QPainter, tile, picture: QImage) -> None:
 def _plan_live(painter: QPainter, tile, picture: QImage, key: tuple) -> tuple:
     (w, h), pw, ph, camera, badge, selected, alarm = key
     area = QRect(0, 0, w, h)
-    target = _fit(pw, ph, area)
-    if abs(target.width() - pw) <= pw // 25:                  # see _paint_picture
-        spot, rect, smooth = QPoint(area.center().x() - pw // 2, area.center().y() - ph // 2), None, False
-        covered = spot.x() <= 0 and spot.y() <= 0
-    else:
-        spot, rect, smooth = None, target, pw > target.width() * 1.3
-        covered = target == area
+    spot, rect, smooth, covered = _placement(pw, ph, area)
     cache = tile.labels
     font = cache.font(painter.font(), max(10, min(14, h // 14)))
     inner = area.adjusted(4, 4, -4, -4)
