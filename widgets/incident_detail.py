@@ -4,93 +4,38 @@ The pane never talks to the hub: it emits sig_command_requested(kind, incident_i
 and the main window issues the command through the session. While a command waits for the
 hub's answer the pane says so; when the hub refuses it as superseded the pane names the
 operator whose action won, taken from the incident's timeline.
+
+The wording lives in incident_detail_text, the list sections are filled by
+incident_detail_sections and the dialogs are in incident_detail_dialogs; this module keeps
+the widgets, the actions and the flow between them. Labels that quote backend strings are
+plain text; the badge, the one rich-text label, is escaped in badge_html.
 """
 
 from __future__ import annotations
 
 import time
-from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QInputDialog, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
-                               QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget, QCheckBox)
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem,
+                               QPlainTextEdit, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
 from app import domain
 from app.i18n import Translator
-from app.map.nearby import nearest_cameras
 from app.workflow.priority import priority_of
-from app.workflow.sop import AGENCIES, Sop, SopLibrary
+from app.workflow.sop import Sop, SopLibrary
+from widgets.incident_detail_dialogs import DispatchDialog, ReasonDialog
+from widgets.incident_detail_sections import fill_cameras, fill_checklist, fill_rows, first_open_step_row
+from widgets.incident_detail_text import (UpdateLog, badge_html, hm, linked_rows, location_line, note_rows,
+                                          reply_outcome, step_text, timeline_rows, title_line, unit_rows)
 
-CAMERA_RADIUS_M = 1000.0
-CAMERA_LIMIT = 5
-UPDATE_LOGS_KEPT = 200
+__all__ = ["ACTIONS", "DispatchDialog", "IncidentDetailPane", "ReasonDialog"]
+
 ACTIONS = ("ack", "dispatch", "start", "resolve", "close", "cancel", "shelve", "merge", "note")
-PRIORITY_STYLE = {1: "background:#c62828;color:white", 2: "background:#ef6c00;color:white",
-                  3: "background:#f9a825;color:#101010", 4: "background:#546e7a;color:white"}
-
 
 _BUTTON_STYLE = "QPushButton:disabled{color:#5f6670;background:#23272d;border:1px solid #2a2e35}"
 _NEXT_STYLE = ("QPushButton{background:#2f6fb3;color:white;font-weight:bold}"
                "QPushButton:disabled{color:#5f6670;background:#23272d}")
-
-
-def _hm(ts: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(ts)) if ts else "—"
-
-
-class ReasonDialog(QDialog):
-    """A reason, optionally an expiry in minutes and a supervisor override; keyboard-only friendly."""
-
-    def __init__(self, tr: Translator, title: str, *, minutes: int = 0, override: bool = False,
-                 note: str = "", parent=None):
-        super().__init__(parent)
-        t = tr.t
-        self.setWindowTitle(title)
-        form = QFormLayout(self)
-        if note:
-            label = QLabel(note)
-            label.setWordWrap(True)
-            form.addRow(label)
-        self.reason = QLineEdit()
-        form.addRow(t("dlg.reason"), self.reason)
-        self.minutes = QSpinBox(minimum=1, maximum=720, value=minutes or 30)
-        if minutes:
-            form.addRow(t("dlg.minutes"), self.minutes)
-        self.override = QCheckBox(t("dlg.override"))
-        if override:
-            form.addRow(self.override)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        self.reason.setFocus()
-
-
-class DispatchDialog(QDialog):
-    def __init__(self, tr: Translator, suggested: tuple[str, ...] = (), parent=None):
-        super().__init__(parent)
-        t = tr.t
-        self.setWindowTitle(t("dlg.dispatch"))
-        form = QFormLayout(self)
-        self.agency = QComboBox()
-        order = list(suggested) + [a for a in AGENCIES if a not in suggested]
-        for agency in order:
-            self.agency.addItem(t(f"agency.{agency}"), agency)
-        self.callsign = QLineEdit()
-        form.addRow(t("dlg.agency"), self.agency)
-        form.addRow(t("dlg.callsign"), self.callsign)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-        self.agency.setFocus()
-
-    def unit(self) -> str:
-        sign = self.callsign.text().strip()
-        agency = self.agency.currentData()
-        return f"{agency}:{sign}" if sign else agency
 
 
 class IncidentDetailPane(QWidget):
@@ -107,19 +52,24 @@ class IncidentDetailPane(QWidget):
         self.cameras: dict[str, domain.Camera] = {}
         self.pending_kind: str | None = None
         self.outcome_text = ""
-        self._updates: dict[str, list[str]] = {}
+        self._updates = UpdateLog()
         self._filling = False
         t = tr.t
 
+        # Plain text: these quote backend strings (title, place, names, the hub's messages),
+        # which a QLabel would otherwise render as HTML when they look like markup.
         self.title = QLabel(t("detail.none"))
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setWordWrap(True)
         self.title.setStyleSheet("font-size:15pt;font-weight:bold")
         self.badge = QLabel()
         self.badge.setTextFormat(Qt.TextFormat.RichText)
         self.status_line = QLabel()
+        self.status_line.setTextFormat(Qt.TextFormat.PlainText)
         self.status_line.setWordWrap(True)
         self.status_line.setVisible(False)
         self.location = QLabel()
+        self.location.setTextFormat(Qt.TextFormat.PlainText)
         self.location.setWordWrap(True)
         self.location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -137,6 +87,7 @@ class IncidentDetailPane(QWidget):
         row2.addStretch(1)
 
         self.checklist_title = QLabel()
+        self.checklist_title.setTextFormat(Qt.TextFormat.PlainText)
         self.checklist_title.setStyleSheet("font-weight:bold")
         self.checklist = QListWidget()
         self.checklist.setToolTip(t("act.checklist") + " — Space")
@@ -216,7 +167,7 @@ class IncidentDetailPane(QWidget):
         previous = self.incident
         same = previous is not None and incident is not None and previous.id == incident.id
         if same and incident.revision > previous.revision and len(incident.history) == len(previous.history):
-            self._log_update(previous, incident)
+            self._updates.record(previous, incident, self.tr_.t)
         if not same:
             self.pending_kind, self.outcome_text = None, ""
         self.incident = incident
@@ -232,19 +183,7 @@ class IncidentDetailPane(QWidget):
     def show_reply(self, kind: str, reply: domain.CommandReply) -> None:
         """The hub's answer to a command this console issued about the shown incident."""
         self.pending_kind = None
-        t = self.tr_.t
-        if reply.code == "superseded":
-            inc = reply.incident
-            last = next((e for e in reversed(inc.history) if e.actor != "system" and e.action != "created"),
-                        None) if inc is not None else None
-            who = last.actor if last else (inc.acked_by if inc else "?")
-            self.outcome_text = t("detail.superseded", kind=t(f"kind.{kind}").upper(), who=who or "?",
-                                  action=t(f"kind.{last.action if last else 'ack'}"),
-                                  state=t(f"state.{inc.state}") if inc else "?")
-        elif reply.code in ("invalid", "forbidden", "not_found"):
-            self.outcome_text = t("detail.refused", kind=t(f"kind.{kind}"), msg=reply.message)
-        else:
-            self.outcome_text = ""
+        self.outcome_text = reply_outcome(kind, reply, self.tr_.t)
         if reply.incident is not None and self.incident is not None and reply.incident.id == self.incident.id \
                 and reply.incident.revision >= self.incident.revision:
             self.set_incident(reply.incident)
@@ -313,7 +252,7 @@ class IncidentDetailPane(QWidget):
             if not missing:
                 return self._emit("resolve", {})
             # Only a supervisor gets here with steps left: the override and its reason are the audit.
-            note = t("dlg.missing", steps=", ".join(self._step_text(sop, s) for s in missing))
+            note = t("dlg.missing", steps=", ".join(step_text(sop, s, self.tr_.lang) for s in missing))
             dialog = ReasonDialog(self.tr_, t("dlg.resolve"), override=True, note=note, parent=self)
             dialog.override.setChecked(True)
             if self._run(dialog) != QDialog.DialogCode.Accepted:
@@ -379,17 +318,11 @@ class IncidentDetailPane(QWidget):
     def focus_checklist(self) -> None:
         self.checklist.setFocus()
         if self.checklist.currentRow() < 0 and self.checklist.count():
-            first_open = next((i for i in range(self.checklist.count())
-                               if self.checklist.item(i).checkState() != Qt.CheckState.Checked), 0)
-            self.checklist.setCurrentRow(first_open)
+            self.checklist.setCurrentRow(first_open_step_row(self.checklist))
 
     # --- rendering ------------------------------------------------------------------------------
     def _sop(self) -> Sop | None:
         return self.sops.for_incident(self.incident) if (self.sops and self.incident) else None
-
-    def _step_text(self, sop: Sop | None, step_id: str) -> str:
-        step = sop.step(step_id) if sop else None
-        return step.text(self.tr_.lang) if step else step_id
 
     def _refresh(self, rebuild_cameras: bool = True) -> None:
         t = self.tr_.t
@@ -402,123 +335,26 @@ class IncidentDetailPane(QWidget):
                 lst.clear()
             self.checklist_title.setText("")
         else:
-            self.title.setText(inc.title + (f"  (×{inc.group_count})" if inc.group_count > 1 else ""))
-            p = priority_of(inc)
-            parts = [f"<span style='{PRIORITY_STYLE[p]};padding:2px 6px'>&nbsp;P{p}&nbsp;</span>",
-                     escape(t(f"sev.{inc.severity}")), f"<b>{escape(t(f'state.{inc.state}'))}</b>"]
-            if inc.acked_by:
-                parts.append(escape(t("detail.acked_by", who=inc.acked_by)))
-            if inc.msg_status != "Actual":
-                parts.append(f"<b>[{escape(t(f'drill.{inc.msg_status}'))}]</b>")
-            parts.append(f"<span style='color:#8a9099'>{escape(inc.id)} · rev {inc.revision}</span>")
-            self.badge.setText(" · ".join(parts))
-            lat, lon = domain.area_centre(inc.area)
-            place = " · ".join(x for x in (inc.district, inc.location) if x)
-            self.location.setText(f"{t('detail.location')}: {place}  ({lat:.5f}, {lon:.5f})")
+            self.title.setText(title_line(inc))
+            self.badge.setText(badge_html(inc, t))
+            self.location.setText(location_line(inc, t))
             self._fill_checklist()
-            self._fill_timeline()
-            self.notes.clear()
-            for note in inc.notes:
-                self.notes.addItem(f"{_hm(note.time)}  {note.author}: {note.text}")
-            self.units.clear()
-            for unit in inc.units:
-                agency, _, sign = unit.partition(":")
-                self.units.addItem(f"{t(f'agency.{agency}') if agency in AGENCIES else agency}  {sign}".strip())
-            if not inc.units:
-                self.units.addItem(t("detail.no_units"))
-            self.linked.clear()
-            if inc.merged_into:
-                self.linked.addItem(t("detail.merged_into", id=inc.merged_into))
-            for other in inc.linked:
-                self.linked.addItem(t("detail.linked_in", id=other))
-            if not inc.linked and not inc.merged_into:
-                self.linked.addItem(t("detail.no_linked"))
+            fill_rows(self.timeline, timeline_rows(inc, self._sop(), self.tr_.lang, t, self._updates.lines(inc.id)))
+            fill_rows(self.notes, note_rows(inc))
+            fill_rows(self.units, unit_rows(inc, t))
+            fill_rows(self.linked, linked_rows(inc, t))
             if rebuild_cameras:
                 self._fill_cameras()
         self._refresh_status()
         self._refresh_buttons()
 
     def _fill_checklist(self) -> None:
-        t = self.tr_.t
-        sop = self._sop()
-        inc = self.incident
-        self._filling = True
-        row = self.checklist.currentRow()
-        self.checklist.clear()
-        if sop is None:
-            self.checklist_title.setText(t("detail.no_sop"))
-        else:
-            done = set(inc.sop_done)
-            title = sop.title.en if self.tr_.lang == "en" else sop.title.vi
-            mandatory = sop.mandatory_ids
-            self.checklist_title.setText(
-                t("detail.checklist", title=title) + " — " + t("detail.sop_progress",
-                                                              done=len([s for s in mandatory if s in done]),
-                                                              total=len(mandatory)) + "   [F3, Space]")
-            can_tick = inc.state in ("acknowledged", "dispatched", "in_progress")
-            for n, step in enumerate(sop.steps, 1):
-                mark = f"  ★ {t('detail.mandatory')}" if step.mandatory else ""
-                item = QListWidgetItem(f"{n}. {step.text(self.tr_.lang)}{mark}")
-                item.setData(Qt.ItemDataRole.UserRole, step.id)
-                flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-                if step.id not in done and can_tick:
-                    flags |= Qt.ItemFlag.ItemIsUserCheckable
-                item.setFlags(flags)
-                item.setCheckState(Qt.CheckState.Checked if step.id in done else Qt.CheckState.Unchecked)
-                self.checklist.addItem(item)
-            if 0 <= row < self.checklist.count():
-                self.checklist.setCurrentRow(row)
+        self._filling = True          # a refill is not the operator ticking steps
+        fill_checklist(self.checklist, self.checklist_title, self._sop(), self.incident, self.tr_)
         self._filling = False
 
-    def _fill_timeline(self) -> None:
-        t = self.tr_.t
-        inc = self.incident
-        self.timeline.clear()
-        lines = []
-        sop = self._sop()
-        for e in inc.history:
-            move = f"{t(f'state.{e.from_state}')} → {t(f'state.{e.to_state}')}" if (
-                e.from_state and e.from_state != e.to_state) else ""
-            text = self._step_text(sop, e.text) if e.action == "sop_step" else e.text
-            lines.append((e.time, f"{_hm(e.time)}  {e.actor}  {t(f'kind.{e.action}')}  {move}  {text}".rstrip()))
-        for line in self._updates.get(inc.id, []):
-            lines.append((float(line.split("\t", 1)[0]), line.split("\t", 1)[1]))
-        for _when, line in sorted(lines, key=lambda x: x[0], reverse=True):   # newest first
-            self.timeline.addItem(line)
-
-    def _log_update(self, old: domain.Incident, new: domain.Incident) -> None:
-        changes = []
-        for name in ("severity", "urgency", "priority", "group_count", "title", "description", "location"):
-            a, b = getattr(old, name), getattr(new, name)
-            if a != b:
-                label = self.tr_.t(f"field.{name}")
-                changes.append(f"{label} {a}→{b}" if name not in ("title", "description") else label)
-        if changes:
-            when = new.updated or time.time()
-            log = self._updates.setdefault(new.id, [])
-            log.append(f"{when}\t{_hm(when)}  {self.tr_.t('detail.update')} rev {new.revision}: "
-                       + ", ".join(changes))
-            del log[:-50]
-            if len(self._updates) > UPDATE_LOGS_KEPT:
-                self._updates.pop(next(iter(self._updates)))
-
     def _fill_cameras(self) -> None:
-        self.camera_list.clear()
-        inc = self.incident
-        if inc is None:
-            return
-        lat, lon = domain.area_centre(inc.area)
-        found = nearest_cameras(lat, lon, self.cameras.values(), radius_m=CAMERA_RADIUS_M, limit=CAMERA_LIMIT)
-        found.sort(key=lambda n: n.distance_m)
-        for near in found:
-            cam = near.camera
-            status = "" if cam.status in ("online", "unknown") else f"  [{cam.status}]"
-            item = QListWidgetItem(f"{near.distance_m:4.0f} m  {cam.code}  {cam.name}{status}")
-            item.setData(Qt.ItemDataRole.UserRole, cam.id)
-            self.camera_list.addItem(item)
-        if not found:
-            self.camera_list.addItem(self.tr_.t("detail.no_cameras"))
-        self.wall_button.setEnabled(bool(found))
+        fill_cameras(self.camera_list, self.wall_button, self.incident, self.cameras, self.tr_)
 
     def _refresh_status(self) -> None:
         t = self.tr_.t
@@ -532,7 +368,7 @@ class IncidentDetailPane(QWidget):
         elif inc is not None and inc.escalated and inc.state == "new":
             text, style = t("detail.escalated"), "background:#c62828;color:white;font-weight:bold"
         elif inc is not None and time.time() < inc.shelved_until:
-            text, style = (t("detail.shelved", by=inc.shelved_by, until=_hm(inc.shelved_until),
+            text, style = (t("detail.shelved", by=inc.shelved_by, until=hm(inc.shelved_until),
                              reason=inc.shelve_reason), "background:#37474f;color:white")
         self.status_line.setText(text)
         self.status_line.setStyleSheet(f"{style};padding:4px")

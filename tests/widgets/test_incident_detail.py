@@ -6,6 +6,7 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
 
 from app import domain
 from app.i18n import Translator
@@ -109,6 +110,23 @@ def test_backend_text_is_escaped_in_rich_text(pane):
     assert "<b>x</b>" not in pane.badge.text() and "&lt;b&gt;" in pane.badge.text()
 
 
+def _shown(label) -> str:
+    """The text a label presents, as Qt reads it out: markup it would render is gone."""
+    return QAccessible.queryAccessibleInterface(label).text(QAccessible.Text.Name)
+
+
+def test_backend_text_in_plain_labels_is_shown_as_written_not_rendered(pane):
+    title = "<b>Ngập</b> <font size=40>sâu</font>"
+    pane.set_incident(_inc(title=title, district="<i>Q1</i>", location="<u>Nguyễn Huệ</u>",
+                           shelved_until=time.time() + 600, shelved_by="<b>lan</b>", shelve_reason="<s>trùng</s>"))
+    assert title in _shown(pane.title)
+    assert "<i>Q1</i> · <u>Nguyễn Huệ</u>" in _shown(pane.location)
+    assert "<b>lan</b>" in _shown(pane.status_line) and "<s>trùng</s>" in _shown(pane.status_line)
+    # The hub's refusal message is backend text as well.
+    pane.show_reply("ack", domain.CommandReply(cmd_id="c", code="invalid", message="<h1>sai</h1>", incident=None))
+    assert pane.status_line.isVisible() and "<h1>sai</h1>" in _shown(pane.status_line)
+
+
 def test_timeline_lists_history_and_count_updates(pane):
     pane.set_incident(_inc())
     pane.set_incident(_inc(revision=2, group_count=4))
@@ -133,3 +151,14 @@ def test_merge_offers_the_window_s_candidates_and_sends_the_target(qtbot, pane, 
         assert pane.request("merge")
     assert "113-d-1" in asked[0][0]
     assert sent.args == ["merge", "113-d-2", {"target_id": "113-d-1", "expected_revision": 1}]
+
+
+def test_silent_updates_keep_only_the_latest_fifty_per_incident(pane):
+    pane.set_incident(_inc())
+    later = time.time() + 10                                   # after the "created" history entry
+    for rev in range(2, 63):                                   # 61 updates, each raising the count
+        pane.set_incident(_inc(revision=rev, group_count=rev, updated=later + rev))
+    lines = [pane.timeline.item(i).text() for i in range(pane.timeline.count())]
+    updates = [line for line in lines if "số cảnh báo gộp" in line]
+    assert len(updates) == 50 and "rev 62" in updates[0] and "rev 13" in updates[-1]
+    assert "tiếp nhận báo tin" in lines[-1], "history stays in the timeline whatever the update count"
