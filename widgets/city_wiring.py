@@ -56,7 +56,7 @@ class CityWiring(QObject):
         self._cameras_sent: dict[str, domain.Camera] = {}
         if with_map:
             from widgets.map.pane import MapPane
-            self.map = MapPane(city, tile_provider=tile_provider)
+            self.map = MapPane(city, tile_provider=tile_provider, tr=window.tr_)
             self.map_dock = window.add_pane("map", t("pane.map"), self.map, Qt.DockWidgetArea.RightDockWidgetArea)
             window.splitDockWidget(window.feed_dock, self.map_dock, Qt.Orientation.Horizontal)
             self.map.sig_incident_selected.connect(self._on_map_incident_selected)

@@ -1,12 +1,26 @@
 // IOC Console live map. Loaded once into the folium base page; every live change arrives as a
 // typed JSON message over the QWebChannel bridge and is dispatched by its "type".
-// Strings in messages are HTML-escaped by Python (app/map/payloads.py); ids are raw and are
-// only ever used as keys, never put into markup.
+// Backend strings in messages and the config are HTML-escaped by Python (app/map/payloads.py)
+// and go into markup as they are; ids are raw and are only ever used as keys, never put into
+// markup. The console's own labels (cfg.labels, in its language) are plain text: label() escapes
+// them for markup, and textContent or a title takes them straight from LABELS.
 (function () {
   "use strict";
   const cfg = window.IOC_CONFIG;
   const F = window.IOC_FOLIUM;
   const map = F.map;
+  const LABELS = cfg.labels || {};
+  const ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"};
+  function esc(text) { return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]); }
+  // A label as markup; `fallback` (markup already) for a word the console has no label for.
+  function label(key, fallback) {
+    return Object.hasOwn(LABELS, key) ? esc(LABELS[key]) : (fallback === undefined ? esc(key) : fallback);
+  }
+  function plain(key) { return Object.hasOwn(LABELS, key) ? LABELS[key] : key; }
+  // One pass, so a value that happens to contain "{n}" is never filled in again.
+  function fill(markup, values) {
+    return markup.replace(/\{(\w+)\}/g, (m, k) => (Object.hasOwn(values, k) ? values[k] : m));
+  }
   let bridge = null;
   let lastTouch = 0;
   let autoFly = cfg.autoFly !== false;
@@ -48,12 +62,11 @@
   function setBasemap(kind) {
     if (kind === basemapKind) return;
     basemapKind = kind;
-    const label = kind === "tiles" ? "Basemap: " + cfg.tileName + " tiles"
-                                   : "Basemap: offline vector (districts + points of interest)";
+    const text = plain(kind === "tiles" ? "basemap.tiles" : "basemap.vector");
     const el = basemapLabel.getContainer();
-    el.textContent = label;
+    el.textContent = text;
     el.className = "basemap-label basemap-" + kind;
-    post({type: "basemap", kind: kind, label: label});
+    post({type: "basemap", kind: kind, label: text});
   }
   setBasemap("vector");
 
@@ -73,7 +86,7 @@
   map.on("zoomend", () => F.districts.setStyle(districtStyle));
   F.districts.eachLayer((layer) => layer.bindTooltip(() => {
     const name = layer.feature.properties.name;
-    return name + ": " + (districtCounts[name] || 0) + " open incident(s)";
+    return fill(label("district.open"), {name: name, n: districtCounts[name] || 0});
   }, {sticky: true}));
   const districtLabels = L.layerGroup(cfg.districtLabels.map((d) => L.marker([d.lat, d.lon], {
     interactive: false, keyboard: false,
@@ -89,8 +102,6 @@
     iconCreateFunction: (cluster) => L.divIcon({className: "cam-cluster", iconSize: [26, 26],
       html: "<span>" + Number(cluster.getChildCount()) + "</span>"})});
   cameraCluster.addTo(map);
-  const STATUS_LABEL = {online: "online", degraded: "degraded (no image)", offline: "offline",
-                        unknown: "status unknown"};
   function cameraIcon(c) {
     const dir = Number(c.dir);
     const wedge = c.dir === null || !isFinite(dir) ? "" :
@@ -103,8 +114,8 @@
   function cameraPopup(c) {
     return '<div class="popup cam-popup"><div class="title">' + c.name + '</div>' +
       '<div class="meta">' + c.code + ' · <span class="st st-' + c.status + '">' +
-      STATUS_LABEL[c.status] + '</span>' + (c.ptz ? " · PTZ" : "") + '</div>' +
-      '<div class="meta">' + c.district + '</div><div class="hint">Sent to the video wall</div></div>';
+      label("camera." + c.status) + '</span>' + (c.ptz ? " · PTZ" : "") + '</div>' +
+      '<div class="meta">' + c.district + '</div><div class="hint">' + label("camera.hint") + '</div></div>';
   }
   function upsertCamera(c, added) {
     const rec = cameras.get(c.id);
@@ -136,9 +147,6 @@
   const SEV_COLOUR = {Extreme: "#ff1744", Severe: "#ff6d00", Moderate: "#ffd600",
                       Minor: "#40c4ff", Unknown: "#b0bec5"};
   const SEV_RADIUS = {Extreme: 10, Severe: 8, Moderate: 6.5, Minor: 5.5, Unknown: 5};
-  const STATE_LABEL = {new: "New", acknowledged: "Acknowledged", dispatched: "Dispatched",
-    in_progress: "In progress", resolved: "Resolved", closed: "Closed", cancelled: "Cancelled",
-    merged: "Merged"};
   const MAX_PULSES = 20, PULSE_MS = 12000, FADE_MS = 4000;
   const GONE = new Set(["closed", "cancelled", "merged"]);   // resolved stays, dimmed, until closed
   let initialLoadDone = false;
@@ -155,10 +163,12 @@
     return style;
   }
   function incidentPopup(i) {
-    const drill = i.msgStatus !== "Actual" ? '<span class="drill">' + i.msgStatus.toUpperCase() + "</span> " : "";
+    const drill = i.msgStatus !== "Actual"
+      ? '<span class="drill">' + label("drill." + i.msgStatus, i.msgStatus.toUpperCase()) + "</span> " : "";
     return '<div class="popup inc-popup"><div class="title">' + drill + i.title + '</div>' +
-      '<div class="meta"><span class="sev sev-' + i.severity + '">' + i.severity + "</span> · " +
-      STATE_LABEL[i.state] + " · " + i.event + " · source " + i.source + "</div>" +
+      '<div class="meta"><span class="sev sev-' + i.severity + '">' + label("sev." + i.severity, i.severity) +
+      "</span> · " + label("state." + i.state, i.state) + " · " + i.event + " · " +
+      fill(label("incident.source"), {source: label("src." + i.source, i.source)}) + "</div>" +
       '<div class="meta">' + i.location + (i.location && i.district ? ", " : "") + i.district + "</div></div>";
   }
   function pulse(i) {
@@ -229,8 +239,9 @@
   }
   function sensorTooltip(s) {
     return '<div class="popup"><div class="title">' + s.name + '</div><div class="meta">' +
-      (s.kind === "pm25" ? "PM2.5" : s.kind) + " " + (s.value === null ? "no data" : s.value + " " + s.unit) +
-      (s.band ? " · " + s.band + (s.aqi !== null ? " (AQI " + s.aqi + ")" : "") : "") + "</div></div>";
+      (s.kind === "pm25" ? "PM2.5" : s.kind) + " " + (s.value === null ? label("sensor.no_data") : s.value + " " + s.unit) +
+      (s.band && s.value !== null ? " · " + label("band." + s.band, s.band) + (s.aqi !== null ? " (AQI " + s.aqi + ")" : "") : "") +
+      "</div></div>";
   }
   function upsertSensor(s) {
     let rec = sensors.get(s.id);
@@ -290,13 +301,13 @@
     if (selectedId === null) { panel.style.display = "none"; return; }
     panel.style.display = "block";
     const head = L.DomUtil.create("div", "near-head", panel);
-    head.textContent = list.length ? "Cameras near the incident" : "No camera within range";
+    head.textContent = plain(list.length ? "near.head" : "near.none");
     for (const n of list) {
       const row = L.DomUtil.create("div", "near-row", panel);
-      const facing = n.facing === true ? "sees it" : n.facing === false ? "faces away" : "direction unknown";
+      const facing = label(n.facing === true ? "near.sees" : n.facing === false ? "near.away" : "near.unknown");
       row.innerHTML = '<span class="near-code">' + n.code + '</span> ' + n.name +
-        ' <span class="near-dist">' + n.distance + " m · " + facing + "</span>";
-      row.title = "Show on the video wall";
+        ' <span class="near-dist">' + Number(n.distance) + " m · " + facing + "</span>";
+      row.title = plain("near.show");
       L.DomEvent.on(row, "click", () => post({type: "camera_clicked", id: n.id}));
     }
   }
@@ -332,7 +343,7 @@
   const regionButton = L.control({position: "topleft"});
   regionButton.onAdd = () => {
     const a = L.DomUtil.create("a", "region-button leaflet-bar");
-    a.href = "#"; a.title = "Download an area for offline use"; a.textContent = "⤓";
+    a.href = "#"; a.title = plain("region.button"); a.textContent = "⤓";
     L.DomEvent.disableClickPropagation(a);
     L.DomEvent.on(a, "click", (e) => { L.DomEvent.preventDefault(e); post({type: "region_panel"}); });
     return a;
@@ -395,11 +406,21 @@
   }
 
   // ---- layer control, touch tracking, channel -------------------------------------------------
-  F.control.addOverlay(tiles, "Map tiles");
-  F.control.addOverlay(cameraCluster, "Cameras");
-  F.control.addOverlay(incidentLayer, "Incidents");
-  F.control.addOverlay(sensorLayer, "Air quality (PM2.5)");
-  F.control.addOverlay(districtLabels, "District names");
+  // The control puts names in as markup. folium named the districts layer in English: it is
+  // named again here, first, so it keeps its place at the top of the list.
+  F.control.removeLayer(F.districts);
+  F.control.addOverlay(F.districts, label("layer.districts"));
+  F.control.addOverlay(tiles, label("layer.tiles"));
+  F.control.addOverlay(cameraCluster, label("layer.cameras"));
+  F.control.addOverlay(incidentLayer, label("layer.incidents"));
+  F.control.addOverlay(sensorLayer, label("layer.air"));
+  F.control.addOverlay(districtLabels, label("layer.district_names"));
+  if (map.zoomControl) {
+    for (const [cls, key] of [["leaflet-control-zoom-in", "zoom.in"], ["leaflet-control-zoom-out", "zoom.out"]]) {
+      const button = map.zoomControl.getContainer().querySelector("." + cls);
+      if (button) { button.title = plain(key); button.setAttribute("aria-label", plain(key)); }
+    }
+  }
   map.on("overlayremove", (e) => { if (e.layer === incidentLayer) { pulseLayer.clearLayers(); selectionRing.remove(); } });
   for (const ev of ["mousedown", "wheel", "keydown", "touchstart"])
     map.getContainer().addEventListener(ev, () => { lastTouch = Date.now(); }, {passive: true});

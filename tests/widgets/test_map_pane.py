@@ -11,6 +11,8 @@ from widgets.map.pane import MapPane  # imported first: registers the ioc:// sch
 
 from app import domain
 from app.demo_city import DemoCity
+from app.i18n import Translator
+from widgets.map.labels import page_labels
 
 XSS = "<img src=x onerror=alert(1)>"
 CENTRE = (10.7769, 106.7009)
@@ -22,8 +24,10 @@ def city():
 
 
 @pytest.fixture
-def pane(qtbot, tmp_path, city):
-    p = MapPane(city, tile_provider=None, cache_dir=tmp_path)
+def pane(qtbot, tmp_path, city, request):
+    # English unless a test asks for a console language (indirect parametrisation).
+    lang = getattr(request, "param", None)
+    p = MapPane(city, tile_provider=None, cache_dir=tmp_path, tr=Translator(lang) if lang else None)
     qtbot.addWidget(p)
     p.resize(1000, 700)
     with qtbot.waitSignal(p.page_ready, timeout=20000):
@@ -175,6 +179,73 @@ def test_backend_strings_show_literally_and_run_nothing(qtbot, pane):
     # A later round trip gives any onerror/onload a chance to have fired.
     render(qtbot, pane, lambda: pane.upsert_incidents([domain.incident_with(evil, severity="Extreme")]))
     assert js(qtbot, pane, "window.__alerts.length") == 0
+
+
+def test_names_from_the_backend_show_as_text_not_markup(qtbot, pane, city):
+    # Escaped exactly once: unescaped, "<b>" would become an element; escaped twice, the page
+    # would show "&amp;". Either way the text below would not be found.
+    name = "<b>x</b>&"
+    cam = domain.Camera(id="cam-x", code="C-X", name=name, district=name, lat=CENTRE[0] + 0.0005,
+                        lon=CENTRE[1], direction=0.0)
+    station = city.air_stations[0]
+    reading = domain.SensorReading(station=station.station, kind="pm25", value=20.0, unit="µg/m³", time=0.0,
+                                   lat=station.lat, lon=station.lon, name=name)
+    render(qtbot, pane, lambda: (pane.set_cameras([cam]),
+                                 pane.upsert_incidents([incident("x", *CENTRE, title=name, district=name,
+                                                                 location=name)]),
+                                 pane.upsert_sensors([reading])), cameras=1, incidents=1)
+    # Each marker's own popup: a closed one fades out for a moment and may still be in the page.
+    js(qtbot, pane, "IOC.cameras.get('cam-x').marker.fire('click'); 1")
+    assert js(qtbot, pane, "IOC.cameras.get('cam-x').marker.getPopup().getElement().textContent").count(name) == 2
+    pane.select_incident("x")
+    qtbot.waitUntil(lambda: js(qtbot, pane, "document.querySelectorAll('.near-row').length") == 1)
+    popup = js(qtbot, pane, "IOC.incidents.get('x').marker.getPopup().getElement().textContent")
+    assert popup.startswith(name) and f"{name}, {name}" in popup          # title; location, district
+    assert name in js(qtbot, pane, "document.querySelector('.near-panel').textContent")
+    js(qtbot, pane, f"IOC.sensors.get({station.station!r}).marker.openTooltip(); 1")
+    assert name in js(qtbot, pane, "document.querySelector('.leaflet-tooltip').textContent")
+    assert js(qtbot, pane, "document.querySelectorAll('.leaflet-popup-content b, .near-panel b,"
+                           " .leaflet-tooltip b').length") == 0
+
+
+def test_every_map_label_has_both_languages():
+    # A key missing from the catalog comes back as the key itself, the same in both languages.
+    vi, en = page_labels(Translator("vi"), "OpenStreetMap"), page_labels(Translator("en"), "OpenStreetMap")
+    assert vi.keys() == en.keys()
+    assert [key for key in vi if vi[key] == en[key]] == []
+    assert vi["basemap.tiles"] == "Bản đồ nền: lớp ảnh OpenStreetMap"
+    assert page_labels(Translator("en"), None)["basemap.tiles"] == "Basemap: cached tiles"
+
+
+@pytest.mark.parametrize("pane, expected", [
+    ("vi", {"basemap": "Bản đồ nền: vector ngoại tuyến (ranh giới quận/huyện + điểm quan tâm)",
+            "layer": "Sự cố", "region": "Tải bản đồ một khu vực để dùng khi mất mạng", "zoom": "Phóng to",
+            "near": "Không có camera nào trong phạm vi",
+            "popup": "Nghiêm trọng · Mới · traffic_accident · nguồn: 113 Công an",
+            "district": "Quận 1: 1 sự cố đang mở"}),
+    ("en", {"basemap": "Basemap: offline vector (districts + points of interest)",
+            "layer": "Incidents", "region": "Download an area for offline use", "zoom": "Zoom in",
+            "near": "No camera within range", "popup": "Severe · New · traffic_accident · source 113 Police",
+            "district": "Quận 1: 1 open incident(s)"}),
+], indirect=["pane"])
+def test_map_page_speaks_the_console_language(qtbot, pane, expected):
+    assert js(qtbot, pane, "document.querySelector('.basemap-label').textContent") == expected["basemap"]
+    layers = js(qtbot, pane, "[...document.querySelectorAll('.leaflet-control-layers-overlays label')]"
+                             ".map(l => l.textContent.trim())")
+    assert expected["layer"] in layers and len(layers) == 6
+    assert js(qtbot, pane, "document.querySelector('.region-button').title") == expected["region"]
+    assert js(qtbot, pane, "document.querySelector('.leaflet-control-zoom-in').title") == expected["zoom"]
+
+    # No camera on the map: the panel says none is in range.
+    render(qtbot, pane, lambda: pane.upsert_incidents([incident("a", *CENTRE, severity="Severe")]), incidents=1)
+    pane.select_incident("a")
+    qtbot.waitUntil(lambda: js(qtbot, pane, "IOC.selectedId") == "a", timeout=5000)
+    assert js(qtbot, pane, "document.querySelector('.near-head').textContent") == expected["near"]
+    assert expected["popup"] in js(qtbot, pane, "IOC.incidents.get('a').marker.getPopup().getElement().textContent")
+    tooltip = js(qtbot, pane, """(() => { const l = IOC.districts.getLayers()
+        .find(l => l.feature.properties.name === 'Quận 1'); l.openTooltip(l.getBounds().getCenter());
+        return l.getTooltip().getElement().textContent; })()""")
+    assert tooltip == expected["district"]
 
 
 def test_scheme_refuses_traversal_from_the_page(qtbot, pane):
