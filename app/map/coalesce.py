@@ -25,7 +25,9 @@ class Coalescer:
         self._last_flush = float("-inf")
 
     def upsert(self, layer: str, key: str, payload: dict) -> None:
-        self._pending.upserts.setdefault(layer, {})[key] = payload
+        ups = self._pending.upserts.setdefault(layer, {})
+        ups.pop(key, None)              # the most recently changed go last (see take's limits)
+        ups[key] = payload
         removed = self._pending.removals.get(layer)
         if removed:
             removed.discard(key)
@@ -44,11 +46,18 @@ class Coalescer:
         """Seconds until a flush is allowed (0 when it is allowed now)."""
         return max(0.0, self._last_flush + self.min_interval_s - now)
 
-    def take(self, now: float, force: bool = False) -> Batch | None:
+    def take(self, now: float, force: bool = False, limits: dict[str, int] | None = None) -> Batch | None:
         """The pending batch if a flush is allowed at `now` (or `force`d, for a user action
-        that must see current data) and anything is pending, else None."""
+        that must see current data) and anything is pending, else None. With `limits`, a
+        layer hands out at most that many upserts, the most recently changed; the others
+        stay pending for the next flush (removals always go)."""
         if not self._pending or (not force and self.delay_until_due(now) > 0):
             return None
         batch, self._pending = self._pending, Batch()
+        for layer, limit in (limits or {}).items():
+            ups = batch.upserts.get(layer)
+            if ups and len(ups) > limit:
+                keys = list(ups)
+                self._pending.upserts[layer] = {k: ups.pop(k) for k in keys[:-limit]}
         self._last_flush = now
         return batch

@@ -280,3 +280,17 @@ def test_district_labels_fall_inside_their_districts():
     assert len(labels) == 22
     for d, label in zip(city.districts, labels):
         assert d.contains(label["lat"], label["lon"]), d.name
+
+
+def test_coalescer_limit_sends_the_most_recently_changed_and_keeps_the_rest():
+    c = Coalescer(min_interval_s=0.5)
+    for n in range(10):
+        c.upsert("incidents", f"i{n}", {"n": n})
+    c.upsert("incidents", "i0", {"n": 100})              # changed again: now the most recent
+    c.remove("incidents", "i9")
+    batch = c.take(now=1.0, limits={"incidents": 3})
+    assert list(batch.upserts["incidents"]) == ["i7", "i8", "i0"] and batch.removals["incidents"] == {"i9"}
+    assert c.pending and c.take(now=1.2) is None          # the rest wait for the next flush
+    rest = c.take(now=1.5, limits={"incidents": 100})
+    assert list(rest.upserts["incidents"]) == [f"i{n}" for n in range(1, 7)]
+    assert not c.pending

@@ -506,3 +506,21 @@ def test_camera_icons_sit_exactly_on_their_cameras(qtbot, pane, city):
         offsets = js(qtbot, pane, check)
         return len(offsets) >= 2 and max(offsets) <= 1.0
     qtbot.waitUntil(settled, timeout=5000)
+
+
+def test_a_flood_reaches_the_page_a_few_hundred_per_flush_newest_first():
+    from widgets.map.content import FLUSH_INCIDENTS, MapContent
+    content = MapContent(lambda _lat, _lon: "Quận 1", min_interval_s=0.5)
+    content.upsert_incidents([incident(f"f{n}", CENTRE[0], CENTRE[1]) for n in range(2000)])
+    sent, now, flushes = [], 100.0, 0
+    while content.pending:
+        messages = content.take_batches(now)
+        # Upserts travel as (incident, fly) until the encoder thread builds their payloads.
+        batch_ids = [inc.id for m in messages for inc, _fly in m.get("incidents", {}).get("upsert", [])]
+        assert len(batch_ids) <= FLUSH_INCIDENTS
+        if flushes == 0:
+            assert batch_ids[-1] == "f1999", "the newest report goes first"
+        sent += batch_ids
+        flushes += 1
+        now += 0.5
+    assert sorted(sent) == sorted(f"f{n}" for n in range(2000)) and flushes == -(-2000 // FLUSH_INCIDENTS)

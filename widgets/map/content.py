@@ -14,6 +14,11 @@ from app.map.coalesce import Coalescer
 FLY_SEVERITIES = frozenset({"Extreme", "Severe"})
 MAX_PAGE_INCIDENTS = 5000
 PAGE_CHUNK = 800            # incidents per message to the page
+# Incidents per flush (two a second). Building and encoding an incident's payload is ~20 µs of
+# Python on the encoder thread; 5,000 of them in one flush held the GIL ~100 ms and stalled the
+# GUI as long. Under a flood the newest go first and the rest follow on later flushes, unless
+# newer reports push them off the page first.
+FLUSH_INCIDENTS = 400
 
 
 class MapContent:
@@ -130,7 +135,7 @@ class MapContent:
         """The batch messages for the page if a flush is due at `now` (or `force`d), else []."""
         if not force and self._coalescer.delay_until_due(now) > 0:
             return []  # a timer firing a hair early must not slip a districts-only batch past the limit
-        batch = self._coalescer.take(now, force=force)
+        batch = self._coalescer.take(now, force=force, limits={"incidents": FLUSH_INCIDENTS})
         if batch is None and not self._districts_dirty:
             return []
         message: dict = {"type": "batch", "seq": self.seq + 1}
