@@ -1,19 +1,22 @@
 """Video wall cost: VideoTiles beside bare libVLC players decoding the same loopback streams.
 
-    python benchmarks/wall.py                 # 4, 9, 16 tiles at 320x180 and 640x360 (~7 min)
-    python benchmarks/wall.py --quick         # 4 and 16 at 320x180 only (~2.5 min)
+    python benchmarks/wall.py                 # 4, 9, 16 tiles at 320x180 and 640x360 (~10 min)
+    python benchmarks/wall.py --quick         # 4 and 16 at 320x180 only (~4 min)
+    python benchmarks/wall.py --python-callbacks   # the wall as without a C compiler
     python benchmarks/wall.py --screenshot docs/wall.png
 
 For each case the same run measures, one after the other on the same streams:
-  bare  N vlc.MediaPlayer with frame callbacks that only count frames (the floor: decoding);
-  wall  N VideoTiles in a shown wall grid (decode, dedupe, copy to QImage, paint, overlays).
+  bare py  N vlc.MediaPlayer whose frame callbacks (Python) only count frames: what decoding
+           costs a python-vlc program with the usual callbacks;
+  bare C   the same with the callbacks in C (widgets/wall/framering.c, no Python per
+           picture): decoding and converting to RGB, the floor;
+  wall     N VideoTiles in a shown wall grid (decode, dedupe, take the picture, paint, overlays).
 CPU share is this process's CPU time over the window divided by wall time and by the number
-of cores (100% = every core busy); "GUI thread" is the part spent on Qt's thread. On a shared
-virtual machine one 5 s window can be 20% off, so each case runs bare and wall alternately
---repeat times and prints medians and the spread. The camstream server runs in a child process and is
+of cores (100% = every core busy); "GUI thr" is the part spent on Qt's thread. On a shared
+virtual machine one 5 s window can be 20% off, so each case runs the three in turn --repeat
+times and prints medians and the spread. The camstream server runs in a child process and is
 reported separately. First frame is the time from start to the first picture, median and max
-over the N streams. Offscreen Qt still paints into its backing store, so painting is counted.
-"""
+over the N streams. Offscreen Qt still paints into its backing store, so painting is counted."""
 
 from __future__ import annotations
 
@@ -42,6 +45,7 @@ from app.camstream import CamStreamServer, stream_urls  # noqa: E402
 from app.demo_city import DemoCity  # noqa: E402
 from app.wall import layout as L  # noqa: E402
 from app.wall.decoders import DecoderChoice  # noqa: E402
+from widgets.wall import framering  # noqa: E402
 from widgets.wall.sources import _VLC_ARGS  # noqa: E402
 from widgets.wall.wall_grid import WallGrid  # noqa: E402
 
@@ -78,30 +82,54 @@ def _cpu(proc: psutil.Process) -> float:
 
 
 class _BarePlayers:
-    """N libVLC players whose callbacks only count frames."""
+    """N libVLC players whose frame callbacks only count frames: in Python (three trips into
+    the interpreter per picture, what a python-vlc program pays by default) or in C (the same
+    ring as the wall's, so no Python per picture at all: the floor)."""
 
-    def __init__(self, urls: list[str], width: int, height: int):
+    def __init__(self, urls: list[str], width: int, height: int, c_callbacks: bool = False):
         self.inst = vlc.Instance(_VLC_ARGS)
-        self.players, self.keep = [], []
-        self.first: list[float | None] = [None] * len(urls)
-        self.counts = [0] * len(urls)
+        self.players, self.keep, self.rings = [], [], []
+        self.lib = framering.load() if c_callbacks else None
+        self._first: list[float | None] = [None] * len(urls)
         self.t0 = time.monotonic()
         for i, url in enumerate(urls):
-            buf = ctypes.create_string_buffer(width * height * 4 + 32)
-            lock = vlc.CallbackDecorators.VideoLockCb(lambda _o, planes, b=buf: planes.__setitem__(0, ctypes.addressof(b)))
-            unlock = vlc.CallbackDecorators.VideoUnlockCb(lambda *_a: None)
-            display = vlc.CallbackDecorators.VideoDisplayCb(lambda _o, _p, i=i: self._count(i))
             player = self.inst.media_player_new()
             player.set_mrl(url)
-            player.video_set_callbacks(lock, unlock, display, None)
+            if self.lib is not None:
+                bufs = [ctypes.create_string_buffer(width * height * 4 + 32) for _ in range(3)]
+                ring = self.lib.framering_new()
+                self.lib.framering_set_buffers(ring, *(ctypes.addressof(b) for b in bufs), width * height)
+                lock = vlc.CallbackDecorators.VideoLockCb(framering.function_address(self.lib, "framering_lock"))
+                display = vlc.CallbackDecorators.VideoDisplayCb(
+                    framering.function_address(self.lib, "framering_display"))
+                player.video_set_callbacks(lock, None, display, ctypes.c_void_p(ring))
+                self.rings.append(ring)
+                self.keep.append((bufs, lock, display))
+            else:
+                buf = ctypes.create_string_buffer(width * height * 4 + 32)
+                lock = vlc.CallbackDecorators.VideoLockCb(
+                    lambda _o, planes, b=buf: planes.__setitem__(0, ctypes.addressof(b)))
+                unlock = vlc.CallbackDecorators.VideoUnlockCb(lambda *_a: None)
+                display = vlc.CallbackDecorators.VideoDisplayCb(lambda _o, _p, i=i: self._count(i))
+                player.video_set_callbacks(lock, unlock, display, None)
+                self.keep.append((buf, lock, unlock, display))
             player.video_set_format("RV32", width, height, width * 4)
             self.players.append(player)
-            self.keep.append((buf, lock, unlock, display))
 
     def _count(self, i: int) -> None:
-        self.counts[i] += 1
-        if self.first[i] is None:
-            self.first[i] = time.monotonic() - self.t0
+        if self._first[i] is None:
+            self._first[i] = time.monotonic() - self.t0
+
+    @property
+    def first(self) -> list[float | None]:
+        if self.lib is not None:
+            renders, pictures = ctypes.c_uint64(), ctypes.c_uint64()
+            for i, ring in enumerate(self.rings):
+                if self._first[i] is None:
+                    self.lib.framering_counts(ring, ctypes.byref(renders), ctypes.byref(pictures))
+                    if renders.value:
+                        self._first[i] = time.monotonic() - self.t0
+        return self._first
 
     def start(self) -> None:
         self.t0 = time.monotonic()
@@ -113,6 +141,8 @@ class _BarePlayers:
             p.stop()
             p.release()
         self.inst.release()
+        for ring in self.rings:
+            self.lib.framering_free(ring)
 
 
 def _gui_cpu(proc: psutil.Process) -> float:
@@ -143,25 +173,30 @@ def _median_run(runs: list[dict]) -> dict:
     return out
 
 
-def run_case(app, proc, server_proc, base_url, cameras, n, width, height, repeat) -> tuple[dict, dict]:
-    """Bare and wall, alternately, `repeat` times: the machine's drift hits both alike."""
-    bare_runs, wall_runs = [], []
+def run_case(app, proc, server_proc, base_url, cameras, n, width, height, repeat) -> tuple[dict, dict, dict]:
+    """Bare (Python callbacks), bare (C callbacks) and wall, in turn, `repeat` times: the
+    machine's drift hits all three alike."""
+    runs = ([], [], [])
     for _ in range(repeat):
-        bare, wall = run_pair(app, proc, server_proc, base_url, cameras, n, width, height)
-        bare_runs.append(bare)
-        wall_runs.append(wall)
-    return _median_run(bare_runs), _median_run(wall_runs)
+        for out, result in zip(runs, run_three(app, proc, server_proc, base_url, cameras, n, width, height)):
+            out.append(result)
+    return tuple(_median_run(r) for r in runs)
 
 
-def run_pair(app, proc, server_proc, base_url, cameras, n, width, height) -> tuple[dict, dict]:
-    query = f"?w={width}&h={height}&fps={FPS}"
-    cams = [msgspec.structs.replace(c, sub_url=stream_urls(base_url, c.id)[1] + query) for c in cameras[:n]]
-
-    bare = _BarePlayers([c.sub_url for c in cams], width, height)
+def _run_bare(app, proc, server_proc, cams, width, height, c_callbacks: bool) -> dict:
+    bare = _BarePlayers([c.sub_url for c in cams], width, height, c_callbacks)
     bare.start()
-    bare_result = _measure(app, proc, server_proc, bare.t0, lambda: bare.first)
+    result = _measure(app, proc, server_proc, bare.t0, lambda: bare.first)
     bare.stop()
     _spin(app, 0.5)
+    return result
+
+
+def run_three(app, proc, server_proc, base_url, cameras, n, width, height) -> tuple[dict, dict, dict]:
+    query = f"?w={width}&h={height}&fps={FPS}"
+    cams = [msgspec.structs.replace(c, sub_url=stream_urls(base_url, c.id)[1] + query) for c in cameras[:n]]
+    bare_result = _run_bare(app, proc, server_proc, cams, width, height, c_callbacks=False)
+    bare_c_result = _run_bare(app, proc, server_proc, cams, width, height, c_callbacks=True)
 
     cols = {4: 2, 9: 3, 16: 4}[n]
     grid = WallGrid(DecoderChoice())
@@ -184,7 +219,7 @@ def run_pair(app, proc, server_proc, base_url, cameras, n, width, height) -> tup
     grid.close()
     grid.deleteLater()
     _spin(app, 0.5)
-    return bare_result, wall_result
+    return bare_result, bare_c_result, wall_result
 
 
 def benchmark(quick: bool, repeat: int) -> None:
@@ -206,20 +241,25 @@ def benchmark(quick: bool, repeat: int) -> None:
         sizes = [(320, 180)] if quick else [(320, 180), (640, 360)]
         counts = [4, 16] if quick else [4, 9, 16]
         print(f"libVLC {vlc.libvlc_get_version().decode()} · {psutil.cpu_count()} cores · {FPS} fps streams · "
-              f"{MEASURE_S:.0f} s windows · median of {repeat} alternating runs · CPU as % of all cores")
-        print(f"{'tiles':>5} {'size':>8} | {'bare CPU':>8} {'wall CPU':>8} {'ratio':>5} {'(GUI thread)':>12} | "
-              f"{'bare 1st':>8} {'wall 1st (med/max)':>18} | {'server CPU':>10} | {'spread bare / wall':>20}")
+              f"{MEASURE_S:.0f} s windows · median of {repeat} alternating runs · CPU as % of all cores · wall "
+              f"frame callbacks in {'C' if framering.load() else 'Python'}, bare players' in Python")
+        print("bare py / bare C: bare players with Python / C frame callbacks; ratios are wall CPU over each")
+        print(f"{'tiles':>5} {'size':>8} | {'bare py':>7} {'bare C':>7} {'wall':>6} {'ratio py':>8} {'ratio C':>7} "
+              f"{'(GUI thr)':>9} | {'bare 1st':>8} {'wall 1st (med/max)':>18} | {'server':>6} | "
+              f"{'spread bare py / bare C / wall':>30}")
         for width, height in sizes:
             for n in counts:
-                bare, wall = run_case(app, proc, server_proc, f"http://127.0.0.1:{port}", cameras, n, width, height,
-                                      repeat)
+                bare, bare_c, wall = run_case(app, proc, server_proc, f"http://127.0.0.1:{port}", cameras, n, width,
+                                              height, repeat)
                 ratio = wall["cpu"] / bare["cpu"] if bare["cpu"] else float("nan")
-                spread = f"{bare['spread'][0]:.1f}–{bare['spread'][1]:.1f} / {wall['spread'][0]:.1f}–{wall['spread'][1]:.1f}"
-                print(f"{n:>5} {width}x{height:<4} | {bare['cpu']:>7.1f}% {wall['cpu']:>7.1f}% {ratio:>5.2f} "
-                      f"{wall['gui']:>11.1f}% | "
+                ratio_c = wall["cpu"] / bare_c["cpu"] if bare_c["cpu"] else float("nan")
+                spread = " / ".join(f"{r['spread'][0]:.1f}–{r['spread'][1]:.1f}" for r in (bare, bare_c, wall))
+                got = {name: r["got"] for name, r in (("bare py", bare), ("bare C", bare_c), ("wall", wall))}
+                print(f"{n:>5} {width}x{height:<4} | {bare['cpu']:>6.1f}% {bare_c['cpu']:>6.1f}% {wall['cpu']:>5.1f}% "
+                      f"{ratio:>8.2f} {ratio_c:>7.2f} {wall['gui']:>8.1f}% | "
                       f"{bare['first_med']:>7.2f}s {wall['first_med']:>8.2f}s/{wall['first_max']:.2f}s | "
-                      f"{wall['server']:>9.1f}% | {spread:>20}"
-                      + ("" if wall["got"] == n and bare["got"] == n else f"  (pictures: bare {bare['got']}, wall {wall['got']} of {n})"),
+                      f"{wall['server']:>5.1f}% | {spread:>30}"
+                      + ("" if set(got.values()) == {n} else f"  (streams with pictures: {got} of {n})"),
                       flush=True)
     finally:
         server.terminate()
@@ -264,8 +304,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--screenshot", type=Path)
+    parser.add_argument("--python-callbacks", action="store_true",
+                        help="the wall's libVLC frame callbacks in Python, as without a C compiler")
     parser.add_argument("--repeat", type=int, default=3, help="alternating bare/wall runs per case (median shown)")
     args = parser.parse_args()
+    if args.python_callbacks:
+        framering._state["lib"] = None
     if args.screenshot:
         screenshot(args.screenshot)
     else:

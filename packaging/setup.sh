@@ -111,6 +111,16 @@ install_python_packages() {
     echo "$want" > "$STAMP"
 }
 
+build_native() {
+    # The video wall's frame ring in C; the console builds it itself if this did not.
+    "$VENV/bin/python" -c 'import sys
+from widgets.wall import framering
+lib = framering.load()
+sys.exit(0 if lib is not None else 1)' \
+        && log "video frame ring (widgets/wall/framering.c): built" \
+        || log "WARNING: could not build widgets/wall/framering.c; the video wall uses Python frame callbacks (more CPU)"
+}
+
 root_webengine_sandbox() {
     # Chromium refuses its sandbox as root; QtWebEngine must be told before it starts.
     if [[ "$(id -u)" == "0" ]]; then export QTWEBENGINE_DISABLE_SANDBOX=1; fi
@@ -154,6 +164,7 @@ main() {
     install_debian_packages
     ensure_venv
     install_python_packages
+    build_native
     "cmd_$mode" "$@"
 }
 

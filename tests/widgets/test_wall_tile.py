@@ -68,6 +68,22 @@ def _with_urls(camera, base_url):
     return msgspec.structs.replace(camera, main_url=main, sub_url=sub, snapshot_url=snap)
 
 
+@pytest.fixture(params=["C", "Python"])
+def callbacks(request, monkeypatch):
+    """libVLC's frame callbacks in C (the frame ring, built at set-up) or in Python (no compiler)."""
+    from widgets.wall import framering
+    if request.param == "C":
+        assert framering.load() is not None, "framering.c builds with the system C compiler"
+    else:
+        monkeypatch.setitem(framering._state, "lib", None)
+    return request.param
+
+
+def _sink_kind(tile) -> str:
+    from widgets.wall.sources import _NativeSink
+    return "C" if isinstance(tile._source._sink, _NativeSink) else "Python"
+
+
 @pytest.fixture
 def tile(qtbot):
     widget = VideoTile()
@@ -78,10 +94,11 @@ def tile(qtbot):
     widget.shutdown()
 
 
-def test_tile_shows_changing_frames_from_a_live_stream(qtbot, tile, camera):
+def test_tile_shows_changing_frames_from_a_live_stream(qtbot, tile, camera, callbacks):
     server = CamStreamServer([camera]).start()
     try:
         tile.set_camera(_with_urls(camera, server.base_url))
+        assert _sink_kind(tile) == callbacks
         qtbot.waitUntil(lambda: tile.state == "live", timeout=3000)
         first = tile.current_image().copy()
         seen = tile.frames_total
@@ -187,7 +204,7 @@ def test_killed_rtsp_server_goes_stale_and_the_fallback_recovers(qtbot, tile, ca
             server.kill()
 
 
-def test_live_stream_repeating_one_picture_goes_stale(qtbot, tile, camera, monkeypatch):
+def test_live_stream_repeating_one_picture_goes_stale(qtbot, tile, camera, monkeypatch, callbacks):
     # The encoder keeps sending frames but the picture is frozen (a hung camera does this).
     from app.camstream import frames
     frozen = frames.FrameRenderer(camera, 320, 180).render(now=0.0)

@@ -30,6 +30,7 @@ class FrameClock(QObject):
         super().__init__(parent)
         self._tiles: set = set()
         self._ready: set = set()
+        self._polled: set = set()           # tiles whose source nothing marks: asked every tick
         self._next_health = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(SLOWEST_MS)
@@ -52,8 +53,16 @@ class FrameClock(QObject):
 
     def remove(self, tile) -> None:
         self._tiles.discard(tile)
+        self._polled.discard(tile)
         if not self._tiles:
             self._timer.stop()
+
+    def poll(self, tile, on: bool) -> None:
+        """Ask `tile` for a picture on every tick (a source whose decoder cannot mark it)."""
+        if on:
+            self._polled.add(tile)
+        else:
+            self._polled.discard(tile)
 
     def mark(self, tile) -> None:
         """`tile` has a new picture. Any thread; under the GIL a set insertion is atomic."""
@@ -67,6 +76,9 @@ class FrameClock(QObject):
         while ready:                          # pop() is atomic, so no mark made meanwhile is lost
             tile = ready.pop()
             if tile in tiles:                 # else a mark from a source already closed
+                self._call(tile, "pull_frame")
+        for tile in tuple(self._polled):
+            if tile in tiles:
                 self._call(tile, "pull_frame")
         now = time.monotonic()
         if now >= self._next_health:

@@ -23,6 +23,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QMediaPlayer, QPlaybackOptions, QVideoFrame, QVideoSink
 from PySide6.QtNetwork import QNetworkAccessManager, QNetworkReply, QNetworkRequest
 
+from widgets.wall import framering
+
 log = logging.getLogger(__name__)
 
 _VLC_ARGS = ["--no-audio", "--quiet", "--no-xlib", "--no-video-title-show", "--no-osd",
@@ -77,13 +79,15 @@ class _VlcSink:
     """
 
     RING = 3
+    polled = False          # True: nothing marks the tile, the frame clock asks every tick
+    opaque = None           # libVLC's callback argument
 
     def __init__(self, emit_failed, notify):
         self.lock = threading.Lock()
         self._notify = notify
         self.closed = False
         self.width = self.height = 0
-        self.got_picture = False
+        self._got_picture = False
         self._emit_failed = emit_failed
         self._buffers: list = []          # ctypes buffers libVLC writes into
         self._images: list[QImage] = []   # the same memory seen by Qt (PySide keeps the buffer alive)
@@ -99,6 +103,10 @@ class _VlcSink:
         self.cb_cleanup = vlc.CallbackDecorators.VideoCleanupCb(lambda _opaque: None)
         self.cb_lock = vlc.CallbackDecorators.VideoLockCb(self._lock_buf)
         self.cb_display = vlc.CallbackDecorators.VideoDisplayCb(self._display)
+
+    @property
+    def got_picture(self) -> bool:
+        return self._got_picture
 
     def _format(self, _opaque, chroma, width, height, pitches, lines) -> int:
         # Keep the source's own size (Qt scales when painting) and ask for 32-bit RGB.
@@ -123,7 +131,20 @@ class _VlcSink:
             self._images = [QImage(b, w, h, w * 4, QImage.Format.Format_RGB32) for b in buffers]
             self._arrays = [np.frombuffer(b, dtype=np.uint32, count=w * h) for b in buffers]
             self._latest = self._held = None
+            self._adopt(buffers, w * h)
         return 1
+
+    def _adopt(self, buffers: list, pixels: int) -> None:
+        """New buffers are in place (under `lock`)."""
+
+    def close(self) -> None:
+        """No more pictures: from now on callbacks do nothing and take() returns None."""
+        with self.lock:
+            self.closed = True
+
+    def dispose(self) -> None:
+        """libVLC will never call again (its player is released)."""
+        del self.cb_display
 
     def _lock_buf(self, _opaque, planes):
         with self.lock:
@@ -147,7 +168,7 @@ class _VlcSink:
             self._last_fp = fp
             self._latest = self._writing
             self._latest_fp = fp
-            self.got_picture = True
+            self._got_picture = True
         self._notify()
 
     def take(self) -> tuple[QImage, int] | None:
@@ -166,15 +187,71 @@ class _VlcSink:
             self._emit_failed(kind)
 
 
+class _NativeSink(_VlcSink):
+    """The same ring with libVLC's lock and display callbacks in C (framering.c): per picture
+    libVLC's threads never enter Python, and the frame clock polls the ring every tick."""
+
+    polled = True
+
+    def __init__(self, lib, emit_failed):
+        super().__init__(emit_failed, _nothing)
+        self._lib = lib
+        self._ring = lib.framering_new()
+        if not self._ring:
+            raise MemoryError("framering_new")
+        self.opaque = ctypes.c_void_p(self._ring)
+        self._fp = ctypes.c_uint32()
+        self._counts = (ctypes.c_uint64(), ctypes.c_uint64())
+        self.cb_lock = vlc.CallbackDecorators.VideoLockCb(framering.function_address(lib, "framering_lock"))
+        self.cb_display = vlc.CallbackDecorators.VideoDisplayCb(framering.function_address(lib, "framering_display"))
+
+    def _adopt(self, buffers: list, pixels: int) -> None:
+        self._lib.framering_set_buffers(self._ring, *(ctypes.addressof(b) for b in buffers), pixels)
+
+    @property
+    def got_picture(self) -> bool:
+        return self.counts()[1] > 0
+
+    def counts(self) -> tuple[int, int]:
+        """(pictures rendered, pictures published)."""
+        with self.lock:
+            if not self._ring:
+                return 0, 0
+            self._lib.framering_counts(self._ring, *(ctypes.byref(c) for c in self._counts))
+            return self._counts[0].value, self._counts[1].value
+
+    def take(self) -> tuple[QImage, int] | None:
+        with self.lock:
+            if self.closed or not self._images:
+                return None
+            index = self._lib.framering_take(self._ring, ctypes.byref(self._fp))
+            if index < 0:
+                return None
+            return self._images[index], self._fp.value
+
+    def close(self) -> None:
+        with self.lock:
+            self.closed = True
+            self._lib.framering_close(self._ring)
+
+    def dispose(self) -> None:
+        with self.lock:
+            ring, self._ring = self._ring, None
+        if ring:
+            self._lib.framering_free(ring)
+
+
 class VlcSource(QObject):
     """Plays a URL with libVLC into a ring of frame buffers the tile takes from on its tick."""
 
     failed = Signal(str)
     decoder = "libVLC"
 
-    def __init__(self, parent=None, network_caching_ms: int = 150):
+    def __init__(self, parent=None, network_caching_ms: int = 150, native: bool = True):
         super().__init__(parent)
         self._caching = network_caching_ms
+        self._native = native
+        self.polled = False
         self._player: vlc.MediaPlayer | None = None
         self._sink: _VlcSink | None = None
         self.url = ""
@@ -191,14 +268,16 @@ class VlcSource(QObject):
         self.stop()
         self.url = url
         inst = VlcRuntime.instance()
-        sink = _VlcSink(self.failed.emit, self.notify)
+        lib = framering.load() if self._native else None
+        sink = _NativeSink(lib, self.failed.emit) if lib is not None else _VlcSink(self.failed.emit, self.notify)
+        self.polled = sink.polled
         player = inst.media_player_new()
         media = inst.media_new(url)
         media.add_option(f":network-caching={self._caching}")
         player.set_media(media)
         media.release()
         # No unlock callback: libVLC allows none, and each is one more GIL round trip a picture.
-        player.video_set_callbacks(sink.cb_lock, None, sink.cb_display, None)
+        player.video_set_callbacks(sink.cb_lock, None, sink.cb_display, sink.opaque)
         player.video_set_format_callbacks(sink.cb_format, sink.cb_cleanup)
         events = player.event_manager()
         for kind in (vlc.EventType.MediaPlayerEndReached, vlc.EventType.MediaPlayerEncounteredError):
@@ -211,14 +290,13 @@ class VlcSource(QObject):
         self._player = self._sink = None
         if player is None:
             return
-        with sink.lock:
-            sink.closed = True
+        sink.close()
 
         def release():
             # The sink stays referenced here until libVLC can no longer call it.
             player.stop()
             player.release()
-            del sink.cb_display
+            sink.dispose()
         threading.Thread(target=release, daemon=True, name="vlc-release").start()
 
 
@@ -229,6 +307,7 @@ class QtMediaSource(QObject):
 
     failed = Signal(str)
     decoder = "QtMultimedia"
+    polled = False
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -301,6 +380,7 @@ class SnapshotSource(QObject):
 
     failed = Signal(str)
     decoder = "snapshot"
+    polled = False
 
     def __init__(self, parent=None, interval_s: float = 2.0):
         super().__init__(parent)

@@ -179,12 +179,14 @@ class VideoTile(QWidget):
         self._source = source
         self._health.restart(time.monotonic())
         source.start(self._url)
+        self._clock.poll(self, source.polled)
         self.update()
 
     def _close_source(self) -> None:
         source, self._source = self._source, None
         if source is None:
             return
+        self._clock.poll(self, False)
         source.failed.disconnect(self._on_source_failed)
         source.stop()
         source.deleteLater()

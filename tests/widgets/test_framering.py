@@ -1,0 +1,97 @@
+"""The C frame ring libVLC renders into (widgets/wall/framering.c), driven the way libVLC
+drives it: lock, write the picture, display; and the GUI side: take."""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+
+import pytest
+
+from widgets.wall import framering
+
+LockCb = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p))
+DisplayCb = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
+PIXELS = 64 * 36
+
+
+@pytest.fixture(scope="module")
+def lib(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ring") / framering.LIBRARY
+    assert framering.build(path), "the C compiler builds framering.c (packaging/setup.sh installs gcc)"
+    return framering._declare(ctypes.CDLL(str(path)))
+
+
+class Ring:
+    """One ring with three buffers, and libVLC's two calls through the C function pointers."""
+
+    def __init__(self, lib):
+        self.lib = lib
+        self.ptr = lib.framering_new()
+        self.buffers = [ctypes.create_string_buffer(PIXELS * 4) for _ in range(3)]
+        lib.framering_set_buffers(self.ptr, *(ctypes.addressof(b) for b in self.buffers), PIXELS)
+        self._lock = LockCb(framering.function_address(lib, "framering_lock"))
+        self._display = DisplayCb(framering.function_address(lib, "framering_display"))
+
+    def render(self, value: int) -> int:
+        """libVLC's turn: lock a buffer, paint every pixel `value`, display. Returns the buffer."""
+        plane = ctypes.c_void_p()
+        self._lock(self.ptr, ctypes.byref(plane))
+        index = [ctypes.addressof(b) for b in self.buffers].index(plane.value)
+        ctypes.memset(plane.value, value, PIXELS * 4)
+        self._display(self.ptr, None)
+        return index
+
+    def take(self) -> tuple[int, int]:
+        fp = ctypes.c_uint32()
+        return self.lib.framering_take(self.ptr, ctypes.byref(fp)), fp.value
+
+    def counts(self) -> tuple[int, int]:
+        renders, pictures = ctypes.c_uint64(), ctypes.c_uint64()
+        self.lib.framering_counts(self.ptr, ctypes.byref(renders), ctypes.byref(pictures))
+        return renders.value, pictures.value
+
+
+def test_newest_picture_is_taken_once_and_repeats_are_not_published(lib):
+    ring = Ring(lib)
+    assert ring.take()[0] == -1, "nothing rendered yet"
+    first = ring.render(1)
+    index, fp1 = ring.take()
+    assert index == first
+    assert ring.take()[0] == -1, "each picture is handed out once"
+    ring.render(1)                                   # libVLC renders the same picture again
+    assert ring.take()[0] == -1 and ring.counts() == (2, 1)
+    ring.render(2)
+    ring.render(3)                                   # two new pictures before the GUI looks
+    index, fp3 = ring.take()
+    assert ring.buffers[index].raw[:4] == b"\x03" * 4, "the newest of them"
+    assert fp3 != fp1 and ring.counts() == (4, 3)
+    lib.framering_free(ring.ptr)
+
+
+def test_the_buffer_the_gui_holds_is_never_written(lib):
+    ring = Ring(lib)
+    ring.render(1)
+    held, _ = ring.take()
+    for value in range(2, 40):                       # libVLC runs far ahead of the GUI
+        assert ring.render(value) != held
+    assert ring.buffers[held].raw[:4] == b"\x01" * 4, "the held picture is intact"
+    newest, _ = ring.take()
+    assert newest != held and ring.buffers[newest].raw[:4] == bytes([39]) * 4
+    lib.framering_free(ring.ptr)
+
+
+def test_closed_ring_publishes_nothing(lib):
+    ring = Ring(lib)
+    ring.render(1)
+    lib.framering_close(ring.ptr)
+    ring.render(2)
+    assert ring.take()[0] == -1 and ring.counts()[1] == 1
+    lib.framering_free(ring.ptr)
+
+
+def test_a_broken_compiler_is_reported_not_fatal(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("CC", "/bin/false")
+    with caplog.at_level(logging.WARNING, logger="widgets.wall.framering"):
+        assert not framering.build(tmp_path / framering.LIBRARY)
+    assert "failed" in caplog.text and not (tmp_path / framering.LIBRARY).exists()
