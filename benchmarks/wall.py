@@ -46,7 +46,7 @@ from app.demo_city import DemoCity  # noqa: E402
 from app.wall import layout as L  # noqa: E402
 from app.wall.decoders import DecoderChoice  # noqa: E402
 from widgets.wall import framering  # noqa: E402
-from widgets.wall.sources import _VLC_ARGS  # noqa: E402
+from widgets.wall.vlc_sink import _VLC_ARGS  # noqa: E402
 from widgets.wall.wall_grid import WallGrid  # noqa: E402
 
 WARMUP_S = 1.5

@@ -80,7 +80,7 @@ def callbacks(request, monkeypatch):
 
 
 def _sink_kind(tile) -> str:
-    from widgets.wall.sources import _NativeSink
+    from widgets.wall.vlc_sink import _NativeSink
     return "C" if isinstance(tile._source._sink, _NativeSink) else "Python"
 
 
