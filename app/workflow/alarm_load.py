@@ -152,7 +152,9 @@ def records_from(incidents: Iterable[domain.Incident]) -> list[AlarmRecord]:
 
 def alarm_load(records: Sequence[AlarmRecord], start: float, end: float, operators: int = 1,
                incidents: Iterable[domain.Incident] = ()) -> AlarmLoad:
-    """Every meter figure for [start, end); standing counts are taken at `end`."""
+    """Every meter figure for [start, end); standing counts are taken at `end`. The readable
+    definition: the console runs alarm_load_columns, which tests/app/test_workflow_tracker.py
+    holds to the same answers."""
     window = [r for r in records if start <= r[0] < end]
     operators = max(1, operators)
     rate = alarm_rate(window, start, end, operators)

@@ -208,6 +208,3 @@ class AlarmTracker:
 
     def escalated(self) -> list[domain.Incident]:
         return sorted(self._escalated.values(), key=lambda inc: inc.created)
-
-    def unacknowledged(self) -> list[domain.Incident]:
-        return [inc for inc in self.open.values() if inc.state == "new"]
