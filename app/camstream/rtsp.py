@@ -18,7 +18,7 @@ import threading
 import time
 
 from app import domain
-from app.camstream.server import PROFILES, _Producer
+from app.camstream.server import PROFILES, ProducerPool, _Producer
 
 log = logging.getLogger(__name__)
 
@@ -253,7 +253,7 @@ class RtspServer:
         self.cameras = {c.id: c for c in cameras}
         self._listener = socket.create_server((host, port), reuse_port=False)
         self._sessions: set[_Session] = set()
-        self._producers: dict[tuple, _Producer] = {}
+        self._producers = ProducerPool()
         self._lock = threading.Lock()
         self.stopping = threading.Event()
 
@@ -277,26 +277,12 @@ class RtspServer:
         self._listener.close()
         with self._lock:
             sessions = list(self._sessions)
-            producers = list(self._producers.values())
         for s in sessions:
             s.close()
-        for p in producers:
-            p.close()
+        self._producers.close_all()
 
     def producer(self, camera: domain.Camera, width: int, height: int, fps: float) -> _Producer:
-        key = (camera.id, width, height, fps)
-        with self._lock:
-            prod = self._producers.get(key)
-            if prod is None:
-                prod = _Producer(camera, width, height, fps, on_idle=lambda p, k=key: self._forget_producer(k, p))
-                self._producers[key] = prod
-            prod.subscribe()
-            return prod
-
-    def _forget_producer(self, key, prod) -> None:
-        with self._lock:
-            if self._producers.get(key) is prod:
-                del self._producers[key]
+        return self._producers.subscribe(camera, width, height, fps)
 
     def _forget(self, session: _Session) -> None:
         with self._lock:

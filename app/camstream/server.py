@@ -89,6 +89,40 @@ class _Producer:
         self._on_idle(self)
 
 
+class ProducerPool:
+    """One producer per (camera, size, fps), shared by every client of a server and dropped
+    when its last client leaves."""
+
+    def __init__(self):
+        self._producers: dict[tuple[str, int, int, float], _Producer] = {}
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._producers)
+
+    def subscribe(self, camera: domain.Camera, width: int, height: int, fps: float) -> _Producer:
+        key = (camera.id, width, height, fps)
+        with self._lock:
+            prod = self._producers.get(key)
+            if prod is None:
+                prod = _Producer(camera, width, height, fps, on_idle=lambda p, k=key: self._forget(k, p))
+                self._producers[key] = prod
+            prod.subscribe()
+            return prod
+
+    def close_all(self) -> None:
+        with self._lock:
+            producers = list(self._producers.values())
+        for p in producers:
+            p.close()
+
+    def _forget(self, key, prod: _Producer) -> None:
+        with self._lock:
+            if self._producers.get(key) is prod:
+                del self._producers[key]
+
+
 class CamStreamServer:
     """Serves the cameras given (usually DemoCity().cameras) on loopback.
 
@@ -98,8 +132,7 @@ class CamStreamServer:
 
     def __init__(self, cameras: list[domain.Camera], host: str = "127.0.0.1", port: int = 0):
         self._cameras = {c.id: c for c in cameras}
-        self._producers: dict[tuple[str, int, int, float], _Producer] = {}
-        self._lock = threading.Lock()
+        self._producers = ProducerPool()
         self._httpd = _Httpd((host, port), _Handler, self)
         self._thread: threading.Thread | None = None
 
@@ -113,8 +146,7 @@ class CamStreamServer:
 
     @property
     def active_streams(self) -> int:
-        with self._lock:
-            return len(self._producers)
+        return len(self._producers)
 
     def start(self) -> "CamStreamServer":
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
@@ -124,10 +156,7 @@ class CamStreamServer:
 
     def stop(self) -> None:
         self._httpd.shutdown()
-        with self._lock:
-            producers = list(self._producers.values())
-        for p in producers:
-            p.close()
+        self._producers.close_all()
         self._httpd.close_all_clients()
         self._httpd.server_close()
 
@@ -135,19 +164,7 @@ class CamStreamServer:
         return self._cameras.get(camera_id)
 
     def producer(self, camera: domain.Camera, width: int, height: int, fps: float) -> _Producer:
-        key = (camera.id, width, height, fps)
-        with self._lock:
-            prod = self._producers.get(key)
-            if prod is None:
-                prod = _Producer(camera, width, height, fps, on_idle=lambda p, k=key: self._forget(k, p))
-                self._producers[key] = prod
-            prod.subscribe()
-            return prod
-
-    def _forget(self, key, prod: _Producer) -> None:
-        with self._lock:
-            if self._producers.get(key) is prod:
-                del self._producers[key]
+        return self._producers.subscribe(camera, width, height, fps)
 
     def render_snapshot(self, camera: domain.Camera, width: int, height: int) -> bytes:
         return FrameRenderer(camera, width, height).render()

@@ -24,6 +24,16 @@ class TileNeed:
     has_snapshot: bool
 
 
+def small_tile_stream(has_main: bool, has_sub: bool, has_snapshot: bool) -> str:
+    """The stream for a tile that does not need the main one: the substream where there is
+    one, else main, else snapshots."""
+    if has_sub:
+        return SUB
+    if has_main:
+        return MAIN
+    return SNAPSHOT if has_snapshot else NONE
+
+
 @dataclass
 class _Choice:
     stream: str
@@ -79,8 +89,4 @@ class DecodeBudget:
         big = t.height_px >= (self.down_px if prev is not None and prev.stream == MAIN else self.up_px)
         if big and t.has_main:
             return MAIN
-        if t.has_sub:
-            return SUB
-        if t.has_main:
-            return MAIN
-        return SNAPSHOT if t.has_snapshot else NONE
+        return small_tile_stream(t.has_main, t.has_sub, t.has_snapshot)

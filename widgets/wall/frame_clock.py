@@ -4,7 +4,8 @@ Pushing each decoded picture to the GUI thread (a queued signal per frame) wakes
 times a second on a 16-tile wall at 10 fps, and each wake-up is a context switch, a GIL hand-
 over and a Python slot call; on a virtual machine a wake-up alone costs 30-70 µs. Instead a
 source only marks its tile ready (`mark`, safe from any thread: one set insertion) and this
-clock, on each tick, lets each ready tile take its newest picture. All tiles that got one
+clock, on each tick, lets each ready tile take its newest picture (a libVLC source whose
+callbacks run in C cannot mark; its tile is asked on every tick instead, `poll`). All tiles that got one
 call update() in the same pass, so Qt repaints them in one backing-store flush. The tick runs
 at twice the fastest stream's frame rate (20-30 Hz), so no picture waits long or is skipped,
 and every quarter second the same tick re-checks every tile's health instead of a timer per

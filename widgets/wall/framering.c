@@ -6,7 +6,7 @@
  * Here lock and display never touch Python: libVLC gets the C functions themselves, and
  * the GUI thread asks for the newest picture on its frame clock (framering_take).
  *
- * The rule is the Python sink's (widgets/wall/sources.py, _VlcSink): lock hands out a buffer
+ * The rule is the Python sink's (widgets/wall/vlc_sink.py, _VlcSink): lock hands out a buffer
  * that is neither the newest finished picture nor the one the GUI holds, so a picture the
  * GUI paints is never written; display fingerprints the picture and publishes it only if it
  * differs from the last one (libVLC renders a 10 fps stream about 20 times a second, and a
@@ -15,7 +15,6 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define RING 3
 

@@ -18,7 +18,7 @@ from PySide6.QtGui import QDrag, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app import domain
-from app.wall.budget import MAIN, NONE, SNAPSHOT, SUB
+from app.wall.budget import MAIN, NONE, SNAPSHOT, SUB, small_tile_stream
 from app.wall.decoders import QT, SNAPSHOT as SNAPSHOT_DECODER, DecoderChoice
 from app.wall.health import Backoff, StreamHealth
 from widgets.wall.frame_clock import FrameClock
@@ -356,8 +356,4 @@ class VideoTile(QWidget):
 def _default_stream(camera: domain.Camera | None) -> str:
     if camera is None:
         return NONE
-    if camera.sub_url:
-        return SUB
-    if camera.main_url:
-        return MAIN
-    return SNAPSHOT if camera.snapshot_url else NONE
+    return small_tile_stream(bool(camera.main_url), bool(camera.sub_url), bool(camera.snapshot_url))
