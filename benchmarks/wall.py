@@ -1,7 +1,7 @@
 """Video wall cost: VideoTiles beside bare libVLC players decoding the same loopback streams.
 
-    python benchmarks/wall.py                 # 4, 9, 16 tiles at 320x180 and 640x360 (~10 min)
-    python benchmarks/wall.py --quick         # 4 and 16 at 320x180 only (~4 min)
+    python benchmarks/wall.py                 # 4, 9, 16 tiles at 320x180 and 640x360 (~14 min)
+    python benchmarks/wall.py --quick         # 4 and 16 at 320x180 only (~5 min)
     python benchmarks/wall.py --python-callbacks   # the wall as without a C compiler
     python benchmarks/wall.py --screenshot docs/wall.png
 
@@ -10,10 +10,15 @@ For each case the same run measures, one after the other on the same streams:
            costs a python-vlc program with the usual callbacks;
   bare C   the same with the callbacks in C (widgets/wall/framering.c, no Python per
            picture): decoding and converting to RGB, the floor;
+  display  no decoding: N plain widgets in a shown grid, each repainting a prepared picture of
+           the same size 10 times a second on a 20 Hz timer (the wall's tick): the least a
+           wall painted by Qt from Python pays to show what the players decode;
   wall     N VideoTiles in a shown wall grid (decode, dedupe, take the picture, paint, overlays).
+"bare C + display" is the floor for a wall that shows its pictures; the last ratio is the wall
+over it, i.e. what the wall adds beyond decoding and the bare minimum of showing.
 CPU share is this process's CPU time over the window divided by wall time and by the number
 of cores (100% = every core busy); "GUI thr" is the part spent on Qt's thread. On a shared
-virtual machine one 5 s window can be 20% off, so each case runs the three in turn --repeat
+virtual machine one 5 s window can be 20% off, so each case runs the four in turn --repeat
 times and prints medians and the spread. The camstream server runs in a child process and is
 reported separately. First frame is the time from start to the first picture, median and max
 over the N streams. Offscreen Qt still paints into its backing store, so painting is counted."""
@@ -38,8 +43,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import msgspec  # noqa: E402
 import psutil  # noqa: E402
 import vlc  # noqa: E402
-from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QEventLoop, Qt, QTimer  # noqa: E402
+from PySide6.QtGui import QColor, QImage, QPainter  # noqa: E402
+from PySide6.QtWidgets import QApplication, QGridLayout, QWidget  # noqa: E402
 
 from app.camstream import CamStreamServer, stream_urls  # noqa: E402
 from app.demo_city import DemoCity  # noqa: E402
@@ -145,6 +151,59 @@ class _BarePlayers:
             self.lib.framering_free(ring)
 
 
+class _PlainTile(QWidget):
+    def __init__(self, picture: QImage):
+        super().__init__()
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.picture = picture
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.drawImage(0, 0, self.picture)
+        painter.end()
+
+
+class _DisplayFloor:
+    """N plain widgets showing N streams' worth of pictures without decoding anything: a
+    20 Hz timer gives half of them a new picture each tick, so each repaints 10 times a second."""
+
+    def __init__(self, n: int, width: int, height: int):
+        self.pictures = []
+        for shade in (60, 140):
+            picture = QImage(width, height, QImage.Format.Format_RGB32)
+            picture.fill(QColor(shade, 90, 120))
+            self.pictures.append(picture)
+        self.top = QWidget()
+        grid = QGridLayout(self.top)
+        grid.setSpacing(2)
+        grid.setContentsMargins(0, 0, 0, 0)
+        cols = {4: 2, 9: 3, 16: 4}[n]
+        self.tiles = [_PlainTile(self.pictures[0]) for _ in range(n)]
+        for i, tile in enumerate(self.tiles):
+            grid.addWidget(tile, i // cols, i % cols)
+        self.top.resize(cols * width, cols * height)
+        self.ticks = 0
+        self.timer = QTimer()
+        self.timer.setInterval(50)
+        self.timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        self.ticks += 1
+        for i, tile in enumerate(self.tiles):
+            if (i + self.ticks) % 2 == 0:
+                tile.picture = self.pictures[(self.ticks // 2) % 2]
+                tile.update()
+
+    def start(self) -> None:
+        self.top.show()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.top.close()
+        self.top.deleteLater()
+
+
 def _gui_cpu(proc: psutil.Process) -> float:
     me = threading.get_native_id()
     return next((t.user_time + t.system_time for t in proc.threads() if t.id == me), 0.0)
@@ -173,12 +232,12 @@ def _median_run(runs: list[dict]) -> dict:
     return out
 
 
-def run_case(app, proc, server_proc, base_url, cameras, n, width, height, repeat) -> tuple[dict, dict, dict]:
-    """Bare (Python callbacks), bare (C callbacks) and wall, in turn, `repeat` times: the
-    machine's drift hits all three alike."""
-    runs = ([], [], [])
+def run_case(app, proc, server_proc, base_url, cameras, n, width, height, repeat) -> tuple[dict, ...]:
+    """Bare (Python callbacks), bare (C callbacks), display and wall, in turn, `repeat`
+    times: the machine's drift hits all four alike."""
+    runs = ([], [], [], [])
     for _ in range(repeat):
-        for out, result in zip(runs, run_three(app, proc, server_proc, base_url, cameras, n, width, height)):
+        for out, result in zip(runs, run_four(app, proc, server_proc, base_url, cameras, n, width, height)):
             out.append(result)
     return tuple(_median_run(r) for r in runs)
 
@@ -192,11 +251,21 @@ def _run_bare(app, proc, server_proc, cams, width, height, c_callbacks: bool) ->
     return result
 
 
-def run_three(app, proc, server_proc, base_url, cameras, n, width, height) -> tuple[dict, dict, dict]:
+def _run_display(app, proc, server_proc, n, width, height) -> dict:
+    floor = _DisplayFloor(n, width, height)
+    floor.start()
+    result = _measure(app, proc, server_proc, time.monotonic(), lambda: [0.0] * n)
+    floor.stop()
+    _spin(app, 0.5)
+    return result
+
+
+def run_four(app, proc, server_proc, base_url, cameras, n, width, height) -> tuple[dict, ...]:
     query = f"?w={width}&h={height}&fps={FPS}"
     cams = [msgspec.structs.replace(c, sub_url=stream_urls(base_url, c.id)[1] + query) for c in cameras[:n]]
     bare_result = _run_bare(app, proc, server_proc, cams, width, height, c_callbacks=False)
     bare_c_result = _run_bare(app, proc, server_proc, cams, width, height, c_callbacks=True)
+    display_result = _run_display(app, proc, server_proc, n, width, height)
 
     cols = {4: 2, 9: 3, 16: 4}[n]
     grid = WallGrid(DecoderChoice())
@@ -219,7 +288,7 @@ def run_three(app, proc, server_proc, base_url, cameras, n, width, height) -> tu
     grid.close()
     grid.deleteLater()
     _spin(app, 0.5)
-    return bare_result, bare_c_result, wall_result
+    return bare_result, bare_c_result, display_result, wall_result
 
 
 def benchmark(quick: bool, repeat: int) -> None:
@@ -242,23 +311,26 @@ def benchmark(quick: bool, repeat: int) -> None:
         counts = [4, 16] if quick else [4, 9, 16]
         print(f"libVLC {vlc.libvlc_get_version().decode()} · {psutil.cpu_count()} cores · {FPS} fps streams · "
               f"{MEASURE_S:.0f} s windows · median of {repeat} alternating runs · CPU as % of all cores · wall "
-              f"frame callbacks in {'C' if framering.load() else 'Python'}, bare players' in Python")
-        print("bare py / bare C: bare players with Python / C frame callbacks; ratios are wall CPU over each")
-        print(f"{'tiles':>5} {'size':>8} | {'bare py':>7} {'bare C':>7} {'wall':>6} {'ratio py':>8} {'ratio C':>7} "
-              f"{'(GUI thr)':>9} | {'bare 1st':>8} {'wall 1st (med/max)':>18} | {'server':>6} | "
-              f"{'spread bare py / bare C / wall':>30}")
+              f"frame callbacks in {'C' if framering.load() else 'Python'}")
+        print("bare py / bare C: bare players with Python / C frame callbacks; display: showing as many pictures "
+              "with no decoding; ratios are wall CPU over bare py, bare C, and bare C + display")
+        print(f"{'tiles':>5} {'size':>8} | {'bare py':>7} {'bare C':>7} {'display':>7} {'wall':>6} | {'ratio py':>8} "
+              f"{'ratio C':>7} {'C+disp':>6} | {'GUI thr':>7} | {'bare 1st':>8} {'wall 1st (med/max)':>18} | "
+              f"{'server':>6} | {'spread bare py / bare C / display / wall':>40}")
         for width, height in sizes:
             for n in counts:
-                bare, bare_c, wall = run_case(app, proc, server_proc, f"http://127.0.0.1:{port}", cameras, n, width,
-                                              height, repeat)
-                ratio = wall["cpu"] / bare["cpu"] if bare["cpu"] else float("nan")
-                ratio_c = wall["cpu"] / bare_c["cpu"] if bare_c["cpu"] else float("nan")
-                spread = " / ".join(f"{r['spread'][0]:.1f}–{r['spread'][1]:.1f}" for r in (bare, bare_c, wall))
+                bare, bare_c, display, wall = run_case(app, proc, server_proc, f"http://127.0.0.1:{port}", cameras,
+                                                       n, width, height, repeat)
+
+                def over(base: float) -> float:
+                    return wall["cpu"] / base if base else float("nan")
+                spread = " / ".join(f"{r['spread'][0]:.1f}–{r['spread'][1]:.1f}" for r in (bare, bare_c, display, wall))
                 got = {name: r["got"] for name, r in (("bare py", bare), ("bare C", bare_c), ("wall", wall))}
-                print(f"{n:>5} {width}x{height:<4} | {bare['cpu']:>6.1f}% {bare_c['cpu']:>6.1f}% {wall['cpu']:>5.1f}% "
-                      f"{ratio:>8.2f} {ratio_c:>7.2f} {wall['gui']:>8.1f}% | "
-                      f"{bare['first_med']:>7.2f}s {wall['first_med']:>8.2f}s/{wall['first_max']:.2f}s | "
-                      f"{wall['server']:>5.1f}% | {spread:>30}"
+                print(f"{n:>5} {width}x{height:<4} | {bare['cpu']:>6.1f}% {bare_c['cpu']:>6.1f}% "
+                      f"{display['cpu']:>6.2f}% {wall['cpu']:>5.1f}% | {over(bare['cpu']):>8.2f} "
+                      f"{over(bare_c['cpu']):>7.2f} {over(bare_c['cpu'] + display['cpu']):>6.2f} | "
+                      f"{wall['gui']:>6.1f}% | {bare['first_med']:>7.2f}s "
+                      f"{wall['first_med']:>8.2f}s/{wall['first_max']:.2f}s | {wall['server']:>5.1f}% | {spread:>40}"
                       + ("" if set(got.values()) == {n} else f"  (streams with pictures: {got} of {n})"),
                       flush=True)
     finally:

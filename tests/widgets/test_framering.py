@@ -1,5 +1,6 @@
 """The C frame ring libVLC renders into (widgets/wall/framering.c), driven the way libVLC
-drives it: lock, write the picture, display; and the GUI side: take."""
+drives it: lock, write the picture, display; and the GUI side: take, one ring or a RingSet
+of them with one call."""
 
 from __future__ import annotations
 
@@ -43,8 +44,14 @@ class Ring:
         return index
 
     def take(self) -> tuple[int, int]:
-        fp = ctypes.c_uint32()
-        return self.lib.framering_take(self.ptr, ctypes.byref(fp)), fp.value
+        """(index of the buffer now held or -1, its fingerprint), through framering_take_all."""
+        rings, picture, fp = ctypes.c_void_p(self.ptr), ctypes.c_void_p(), ctypes.c_uint32()
+        got = self.lib.framering_take_all(ctypes.byref(rings), 1, ctypes.byref(picture), ctypes.byref(fp))
+        assert got == (picture.value is not None)
+        return self.index_of(picture.value), fp.value
+
+    def index_of(self, address: int | None) -> int:
+        return -1 if address is None else [ctypes.addressof(b) for b in self.buffers].index(address)
 
     def counts(self) -> tuple[int, int]:
         renders, pictures = ctypes.c_uint64(), ctypes.c_uint64()
@@ -88,6 +95,37 @@ def test_closed_ring_publishes_nothing(lib):
     ring.render(2)
     assert ring.take()[0] == -1 and ring.counts()[1] == 1
     lib.framering_free(ring.ptr)
+
+
+def test_ring_set_takes_only_the_rings_with_new_pictures_in_one_call(lib):
+    rings = {key: Ring(lib) for key in "abcd"}
+    taken = framering.RingSet(lib)
+    for key, ring in rings.items():
+        taken.add(key, ring.ptr)
+    assert taken.take() == [], "nothing rendered yet"
+    rings["b"].render(5)
+    rings["d"].render(6)
+    rings["d"].render(7)
+    got = taken.take()
+    assert [key for key, _, _ in got] == ["b", "d"]
+    for key, address, fp in got:
+        ring = rings[key]
+        assert ring.buffers[ring.index_of(address)].raw[:4] == bytes([{"b": 5, "d": 7}[key]]) * 4
+        assert fp
+    for value in range(8, 20):                       # the held picture survives libVLC running on
+        assert rings["d"].index_of(got[1][1]) != rings["d"].render(value)
+    assert taken.take()[0][0] == "d" and taken.take() == [], "each picture is handed out once"
+    taken.discard("b")
+    rings["b"].render(9)
+    lib.framering_close(rings["c"].ptr)
+    rings["c"].render(9)
+    assert taken.take() == [], "a discarded ring is not read, a closed one publishes nothing"
+    taken.add("b", rings["b"].ptr)
+    assert [key for key, _, _ in taken.take()] == ["b"] and len(taken) == 4 and "b" in taken
+    for ring in rings.values():
+        taken.discard(next(k for k, r in rings.items() if r is ring))
+        lib.framering_free(ring.ptr)
+    assert not taken and taken.take() == []
 
 
 def test_a_broken_compiler_is_reported_not_fatal(tmp_path, monkeypatch, caplog):

@@ -4,12 +4,13 @@ Pushing each decoded picture to the GUI thread (a queued signal per frame) wakes
 times a second on a 16-tile wall at 10 fps, and each wake-up is a context switch, a GIL hand-
 over and a Python slot call; on a virtual machine a wake-up alone costs 30-70 µs. Instead a
 source only marks its tile ready (`mark`, safe from any thread: one set insertion) and this
-clock, on each tick, lets each ready tile take its newest picture (a libVLC source whose
-callbacks run in C cannot mark; its tile is asked on every tick instead, `poll`). All tiles that got one
-call update() in the same pass, so Qt repaints them in one backing-store flush. The tick runs
-at twice the fastest stream's frame rate (20-30 Hz), so no picture waits long or is skipped,
-and every quarter second the same tick re-checks every tile's health instead of a timer per
-tile.
+clock, on each tick, lets each ready tile take its newest picture. A libVLC source whose
+callbacks run in C cannot mark: its ring is registered instead (`take_from`), and one C call
+a tick takes the new pictures of all such rings, so a tile with nothing new costs no Python
+at all. All tiles that got one call update() in the same pass, so Qt repaints them in one
+backing-store flush. The tick runs at twice the fastest stream's frame rate (20-30 Hz), so no
+picture waits long or is skipped, and every quarter second the same tick re-checks every
+tile's health instead of a timer per tile.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import time
 
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
+
+from widgets.wall import framering
 
 FASTEST_MS = 33           # 30 Hz: at most this often
 SLOWEST_MS = 50           # 20 Hz: at least this often while tiles play
@@ -31,7 +34,7 @@ class FrameClock(QObject):
         super().__init__(parent)
         self._tiles: set = set()
         self._ready: set = set()
-        self._polled: set = set()           # tiles whose source nothing marks: asked every tick
+        self._rings: framering.RingSet | None = None   # tiles whose C rings are taken from
         self._next_health = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(SLOWEST_MS)
@@ -54,16 +57,22 @@ class FrameClock(QObject):
 
     def remove(self, tile) -> None:
         self._tiles.discard(tile)
-        self._polled.discard(tile)
+        if self._rings is not None:
+            self._rings.discard(tile)
         if not self._tiles:
             self._timer.stop()
 
-    def poll(self, tile, on: bool) -> None:
-        """Ask `tile` for a picture on every tick (a source whose decoder cannot mark it)."""
-        if on:
-            self._polled.add(tile)
-        else:
-            self._polled.discard(tile)
+    def take_from(self, tile, ring: int | None) -> None:
+        """On every tick take `tile`'s new picture from the C frame ring at `ring` and hand it
+        to `tile.show_ring_picture(address, fingerprint)`; None stops. The ring must not be
+        freed before this is stopped (remove() stops it too)."""
+        if ring is None:
+            if self._rings is not None:
+                self._rings.discard(tile)
+            return
+        if self._rings is None:
+            self._rings = framering.RingSet(framering.load())
+        self._rings.add(tile, ring)
 
     def mark(self, tile) -> None:
         """`tile` has a new picture. Any thread; under the GIL a set insertion is atomic."""
@@ -78,9 +87,12 @@ class FrameClock(QObject):
             tile = ready.pop()
             if tile in tiles:                 # else a mark from a source already closed
                 self._call(tile, "pull_frame")
-        for tile in tuple(self._polled):
-            if tile in tiles:
-                self._call(tile, "pull_frame")
+        if self._rings:
+            for tile, address, fp in self._rings.take():
+                if shiboken6.isValid(tile):
+                    tile.show_ring_picture(address, fp)
+                else:
+                    self.remove(tile)
         now = time.monotonic()
         if now >= self._next_health:
             self._next_health = now + HEALTH_S

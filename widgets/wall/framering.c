@@ -4,13 +4,14 @@
  * trips into the interpreter (take the GIL, convert arguments, run, give the GIL back), and
  * on a 16-tile wall that is 640 trips a second competing with the GUI thread for the GIL.
  * Here lock and display never touch Python: libVLC gets the C functions themselves, and
- * the GUI thread asks for the newest picture on its frame clock (framering_take).
+ * the GUI thread asks for the newest picture on its frame clock (framering_take_all).
  *
  * The rule is the Python sink's (widgets/wall/vlc_sink.py, _VlcSink): lock hands out a buffer
  * that is neither the newest finished picture nor the one the GUI holds, so a picture the
  * GUI paints is never written; display fingerprints the picture and publishes it only if it
  * differs from the last one (libVLC renders a 10 fps stream about 20 times a second, and a
- * hung camera repeats one picture).
+ * hung camera repeats one picture). The frame clock takes from every playing ring with one
+ * call a tick (framering_take_all), so a tile whose camera sent nothing costs no Python.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -100,17 +101,27 @@ void framering_display(void *opaque, void *picture) {
     pthread_mutex_unlock(&r->mu);
 }
 
-/* GUI thread: the newest new picture's buffer index (it is now held), or -1. */
-int framering_take(framering *r, uint32_t *fp) {
-    pthread_mutex_lock(&r->mu);
-    int got = -1;
-    if (!r->closed && r->latest >= 0) {
-        r->held = r->latest;
-        r->latest = -1;
-        *fp = r->latest_fp;
-        got = r->held;
+/* GUI thread: the newest new picture of each of n rings, which each ring now holds.
+ * picture[i] is its buffer's address, or NULL if ring i has none; fp[i] its fingerprint.
+ * Returns how many rings had one. An address rather than an index: the caller looks the
+ * picture up by address, so one from buffers that framering_set_buffers has since
+ * replaced finds nothing instead of the wrong buffer. */
+int framering_take_all(framering *const *rings, int n, void **picture, uint32_t *fp) {
+    int got = 0;
+    for (int i = 0; i < n; i++) {
+        framering *r = rings[i];
+        picture[i] = NULL;
+        fp[i] = 0;
+        pthread_mutex_lock(&r->mu);
+        if (!r->closed && r->latest >= 0) {
+            r->held = r->latest;
+            r->latest = -1;
+            picture[i] = r->buf[r->held];
+            fp[i] = r->latest_fp;
+            got++;
+        }
+        pthread_mutex_unlock(&r->mu);
     }
-    pthread_mutex_unlock(&r->mu);
     return got;
 }
 

@@ -1,7 +1,8 @@
 """The frame ring in C (framering.c) for libVLC's video callbacks: build, load, declare.
 
 libVLC then calls C for every rendered picture and never enters Python; the GUI thread
-takes pictures with one ctypes call per tile per frame-clock tick. The library is built
+takes the new pictures of all playing rings with one ctypes call per frame-clock tick
+(RingSet). The library is built
 with the system C compiler (packaging/setup.sh does it at set-up; otherwise the first
 player builds it, ~0.3 s) next to this file, or in the user's cache folder when the
 installation is read-only. Without a compiler the wall works the same with the callbacks
@@ -87,10 +88,51 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     lib.framering_free.argtypes = [ring]
     lib.framering_set_buffers.argtypes = [ring, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
     lib.framering_close.argtypes = [ring]
-    lib.framering_take.restype = ctypes.c_int
-    lib.framering_take.argtypes = [ring, ctypes.POINTER(ctypes.c_uint32)]
     lib.framering_counts.argtypes = [ring, u64p, u64p]
+    lib.framering_take_all.restype = ctypes.c_int
+    lib.framering_take_all.argtypes = [ctypes.POINTER(ring), ctypes.c_int, ctypes.POINTER(ring),
+                                       ctypes.POINTER(ctypes.c_uint32)]
     return lib
+
+
+class RingSet:
+    """Rings the GUI thread takes from together, each under a key (its tile): one C call
+    per tick for all of them, and Python work only for the rings that had a new picture.
+    A ring must be discarded before it is freed (framering_free): take() reads every ring
+    in the set."""
+
+    def __init__(self, lib: ctypes.CDLL):
+        self._lib = lib
+        self._rings: dict = {}            # key -> ring address
+        self._arrays: tuple | None = None  # (keys, rings, pictures, fingerprints), made on change
+
+    def __len__(self) -> int:
+        return len(self._rings)
+
+    def __contains__(self, key) -> bool:
+        return key in self._rings
+
+    def add(self, key, ring: int) -> None:
+        if self._rings.get(key) != ring:
+            self._rings[key] = ring
+            self._arrays = None
+
+    def discard(self, key) -> None:
+        if self._rings.pop(key, None) is not None:
+            self._arrays = None
+
+    def take(self) -> list[tuple[object, int, int]]:
+        """(key, picture buffer address, fingerprint) for each ring with a new picture."""
+        if not self._rings:
+            return []
+        if self._arrays is None:
+            n = len(self._rings)
+            self._arrays = (tuple(self._rings), (ctypes.c_void_p * n)(*self._rings.values()),
+                            (ctypes.c_void_p * n)(), (ctypes.c_uint32 * n)())
+        keys, rings, pictures, fps = self._arrays
+        if not self._lib.framering_take_all(rings, len(keys), pictures, fps):
+            return []
+        return [(key, pictures[i], fps[i]) for i, key in enumerate(keys) if pictures[i]]
 
 
 def function_address(lib: ctypes.CDLL, name: str) -> int:

@@ -3,7 +3,9 @@
 Every source has the same small surface: start(url), stop(), take_frame() -> (QImage, int
 fingerprint) or None for the newest picture since the last call, `notify` (a callable the
 source calls, from any thread, when it has a new picture), the signal failed(str), and a
-`decoder` name for the tile's badge. Tiles take frames on a shared frame clock (pull, not
+`decoder` name for the tile's badge. A libVLC source whose callbacks run in C cannot notify;
+it has a `ring` instead, which the frame clock takes from directly (image_at turns what it
+took into the picture). Tiles take frames on a shared frame clock (pull, not
 push: a picture never wakes the GUI by itself). Sources never block the GUI thread: libVLC
 decodes on its own threads and its players are stopped and released on a helper thread,
 since libvlc_media_player_stop can wait on the network.
@@ -40,7 +42,6 @@ class VlcSource(QObject):
         super().__init__(parent)
         self._caching = network_caching_ms
         self._native = native
-        self.polled = False
         self._player: vlc.MediaPlayer | None = None
         self._sink: _VlcSink | None = None
         self.url = ""
@@ -50,8 +51,16 @@ class VlcSource(QObject):
     def got_picture(self) -> bool:
         return bool(self._sink and self._sink.got_picture)
 
+    @property
+    def ring(self) -> int | None:
+        """The C frame ring of the playing stream (None: Python callbacks, which notify)."""
+        return self._sink.ring if self._sink is not None else None
+
     def take_frame(self) -> tuple[QImage, int] | None:
         return self._sink.take() if self._sink is not None else None
+
+    def image_at(self, address: int) -> QImage | None:
+        return self._sink.image_at(address) if self._sink is not None else None
 
     def start(self, url: str) -> None:
         self.stop()
@@ -59,7 +68,6 @@ class VlcSource(QObject):
         inst = VlcRuntime.instance()
         lib = framering.load() if self._native else None
         sink = _NativeSink(lib, self.failed.emit) if lib is not None else _VlcSink(self.failed.emit, self.notify)
-        self.polled = sink.polled
         player = inst.media_player_new()
         media = inst.media_new(url)
         media.add_option(f":network-caching={self._caching}")
@@ -96,7 +104,7 @@ class QtMediaSource(QObject):
 
     failed = Signal(str)
     decoder = "QtMultimedia"
-    polled = False
+    ring = None
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -169,7 +177,7 @@ class SnapshotSource(QObject):
 
     failed = Signal(str)
     decoder = "snapshot"
-    polled = False
+    ring = None
 
     def __init__(self, parent=None, interval_s: float = 2.0):
         super().__init__(parent)

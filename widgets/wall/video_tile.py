@@ -179,14 +179,14 @@ class VideoTile(QWidget):
         self._source = source
         self._health.restart(time.monotonic())
         source.start(self._url)
-        self._clock.poll(self, source.polled)
+        self._clock.take_from(self, source.ring)
         self.update()
 
     def _close_source(self) -> None:
         source, self._source = self._source, None
         if source is None:
             return
-        self._clock.poll(self, False)
+        self._clock.take_from(self, None)       # before stop(), which frees the ring
         source.failed.disconnect(self._on_source_failed)
         source.stop()
         source.deleteLater()
@@ -194,9 +194,16 @@ class VideoTile(QWidget):
     def pull_frame(self) -> None:
         """Take the source's newest picture, if any (called by the frame clock)."""
         got = self._source.take_frame() if self._source is not None else None
-        if got is None:
-            return
-        image, fp = got
+        if got is not None:
+            self._show(*got)
+
+    def show_ring_picture(self, address: int, fp: int) -> None:
+        """The frame clock took a new picture from this tile's C frame ring."""
+        image = self._source.image_at(address) if self._source is not None else None
+        if image is not None:
+            self._show(image, fp)
+
+    def _show(self, image: QImage, fp: int) -> None:
         if self._health.frame(time.monotonic(), time.time(), fp, image.width(), image.height()):
             self._image = image
             self._grey = None

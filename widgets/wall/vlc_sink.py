@@ -65,7 +65,7 @@ class _VlcSink:
     """
 
     RING = 3
-    polled = False          # True: nothing marks the tile, the frame clock asks every tick
+    ring = None             # a C frame ring's address: nothing marks the tile, the clock takes from it
     opaque = None           # libVLC's callback argument
 
     def __init__(self, emit_failed, notify):
@@ -175,9 +175,9 @@ class _VlcSink:
 
 class _NativeSink(_VlcSink):
     """The same ring with libVLC's lock and display callbacks in C (framering.c): per picture
-    libVLC's threads never enter Python, and the frame clock polls the ring every tick."""
-
-    polled = True
+    libVLC's threads never enter Python. Nothing marks the tile; the frame clock takes from
+    all C rings with one call a tick (framering.RingSet) and shows a picture by its buffer's
+    address (image_at)."""
 
     def __init__(self, lib, emit_failed):
         super().__init__(emit_failed, _nothing)
@@ -186,13 +186,25 @@ class _NativeSink(_VlcSink):
         if not self._ring:
             raise MemoryError("framering_new")
         self.opaque = ctypes.c_void_p(self._ring)
+        self._by_address: dict[int, QImage] = {}
+        self._picture = ctypes.c_void_p()
         self._fp = ctypes.c_uint32()
         self._counts = (ctypes.c_uint64(), ctypes.c_uint64())
         self.cb_lock = vlc.CallbackDecorators.VideoLockCb(framering.function_address(lib, "framering_lock"))
         self.cb_display = vlc.CallbackDecorators.VideoDisplayCb(framering.function_address(lib, "framering_display"))
 
+    @property
+    def ring(self) -> int | None:
+        """The C ring's address until dispose() frees it."""
+        return self._ring
+
     def _adopt(self, buffers: list, pixels: int) -> None:
+        self._by_address = {ctypes.addressof(b): image for b, image in zip(buffers, self._images)}
         self._lib.framering_set_buffers(self._ring, *(ctypes.addressof(b) for b in buffers), pixels)
+
+    def image_at(self, address: int) -> QImage | None:
+        """The picture in the buffer at `address` (None if new buffers replaced it)."""
+        return self._by_address.get(address)
 
     @property
     def got_picture(self) -> bool:
@@ -208,12 +220,13 @@ class _NativeSink(_VlcSink):
 
     def take(self) -> tuple[QImage, int] | None:
         with self.lock:
-            if self.closed or not self._images:
+            if self.closed or not self._ring:
                 return None
-            index = self._lib.framering_take(self._ring, ctypes.byref(self._fp))
-            if index < 0:
+            if not self._lib.framering_take_all(ctypes.byref(self.opaque), 1, ctypes.byref(self._picture),
+                                                ctypes.byref(self._fp)):
                 return None
-            return self._images[index], self._fp.value
+            image = self.image_at(self._picture.value)
+            return None if image is None else (image, self._fp.value)
 
     def close(self) -> None:
         with self.lock:
