@@ -37,10 +37,10 @@ class Ring:
     def render(self, value: int) -> int:
         """libVLC's turn: lock a buffer, paint every pixel `value`, display. Returns the buffer."""
         plane = ctypes.c_void_p()
-        self._lock(self.ptr, ctypes.byref(plane))
+        picture = self._lock(self.ptr, ctypes.byref(plane))   # libVLC hands this back to display
         index = [ctypes.addressof(b) for b in self.buffers].index(plane.value)
         ctypes.memset(plane.value, value, PIXELS * 4)
-        self._display(self.ptr, None)
+        self._display(self.ptr, picture)
         return index
 
     def take(self) -> tuple[int, int]:

@@ -23,6 +23,7 @@ typedef struct {
     pthread_mutex_t mu;
     unsigned char *buf[RING];
     size_t pixels;              /* 32-bit pixels per picture */
+    size_t writing_pixels;      /* `pixels` when lock handed out the buffer: libVLC's thread only */
     int writing, latest, held;  /* buffer indices; -1 = none */
     uint32_t last_fp, latest_fp;
     int has_last, closed;
@@ -60,16 +61,18 @@ void framering_close(framering *r) {
     pthread_mutex_unlock(&r->mu);
 }
 
-/* libVLC's lock callback: void *(*)(void *opaque, void **planes). */
+/* libVLC's lock callback: void *(*)(void *opaque, void **planes). What it returns, the
+ * buffer, comes back to display as `picture`. */
 void *framering_lock(void *opaque, void **planes) {
     framering *r = opaque;
     pthread_mutex_lock(&r->mu);
     int i = 0;
     while (i == r->latest || i == r->held) i++;
     r->writing = i;
+    r->writing_pixels = r->pixels;
     planes[0] = r->buf[i];
     pthread_mutex_unlock(&r->mu);
-    return NULL;
+    return planes[0];
 }
 
 /* FNV-1a over every 31st pixel (about 3 %): enough to see a moving clock or any motion. */
@@ -82,13 +85,16 @@ static uint32_t fingerprint(const uint32_t *px, size_t n) {
     return h;
 }
 
-/* libVLC's display callback: void (*)(void *opaque, void *picture). */
+/* libVLC's display callback: void (*)(void *opaque, void *picture), `picture` being what
+ * lock returned. The fingerprint is taken before the lock: reading ~2,000-7,000 scattered,
+ * freshly written pixels takes tens to hundreds of microseconds, and the GUI thread's
+ * framering_take_all would wait that long. The buffer is libVLC's alone until published. */
 void framering_display(void *opaque, void *picture) {
-    (void)picture;
     framering *r = opaque;
+    if (!picture) return;
+    uint32_t fp = fingerprint((const uint32_t *)picture, r->writing_pixels);
     pthread_mutex_lock(&r->mu);
-    if (!r->closed && r->buf[r->writing]) {
-        uint32_t fp = fingerprint((const uint32_t *)r->buf[r->writing], r->pixels);
+    if (!r->closed && r->buf[r->writing] == picture) {
         r->renders++;
         if (!r->has_last || fp != r->last_fp) {
             r->last_fp = fp;
