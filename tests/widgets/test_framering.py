@@ -1,6 +1,6 @@
 """The C frame ring libVLC renders into (widgets/wall/framering.c), driven the way libVLC
 drives it: lock, write the picture, display; and the GUI side: take, one ring or a RingSet
-of them with one call."""
+of them with one call, as the frame clock does for the tiles that registered a ring."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import logging
 
 import pytest
 
+from app.wall.health import StreamHealth
 from widgets.wall import framering
+from widgets.wall.frame_clock import FrameClock
 
 LockCb = ctypes.CFUNCTYPE(ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p))
 DisplayCb = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_void_p)
@@ -133,3 +135,41 @@ def test_a_broken_compiler_is_reported_not_fatal(tmp_path, monkeypatch, caplog):
     with caplog.at_level(logging.WARNING, logger="widgets.wall.framering"):
         assert not framering.build(tmp_path / framering.LIBRARY)
     assert "failed" in caplog.text and not (tmp_path / framering.LIBRARY).exists()
+
+
+class _Tile:
+    """What the frame clock calls on a tile whose pictures come from a C ring."""
+
+    def __init__(self):
+        self.shown: list[tuple[int, int]] = []
+        self.health = StreamHealth()
+
+    def show_ring_picture(self, address: int, fp: int) -> None:
+        self.shown.append((address, fp))
+
+    def check_health(self) -> None:
+        pass
+
+
+def test_frame_clock_takes_from_registered_rings_only(qapp, lib, monkeypatch):
+    monkeypatch.setitem(framering._state, "lib", lib)
+    clock = FrameClock()
+    tile, other = _Tile(), _Tile()
+    ring, other_ring = Ring(lib), Ring(lib)
+    for t, r in ((tile, ring), (other, other_ring)):
+        clock.add(t)
+        clock.take_from(t, r.ptr)
+    ring.render(4)
+    clock._on_timer_timeout()
+    assert len(tile.shown) == 1 and other.shown == []
+    address, fp = tile.shown[0]
+    assert ring.buffers[ring.index_of(address)].raw[:4] == b"\x04" * 4 and fp
+    clock.take_from(tile, None)                      # the tile's source stops: before its ring is freed
+    clock.remove(other)
+    ring.render(5)
+    other_ring.render(5)
+    clock._on_timer_timeout()
+    assert len(tile.shown) == 1 and other.shown == [], "neither ring is read any more"
+    for r in (ring, other_ring):
+        lib.framering_free(r.ptr)
+    clock.deleteLater()
