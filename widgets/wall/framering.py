@@ -2,11 +2,10 @@
 
 libVLC then calls C for every rendered picture and never enters Python; the GUI thread
 takes the new pictures of all playing rings with one ctypes call per frame-clock tick
-(RingSet). The library is built
-with the system C compiler (packaging/setup.sh does it at set-up; otherwise the first
-player builds it, ~0.3 s) next to this file, or in the user's cache folder when the
-installation is read-only. Without a compiler the wall works the same with the callbacks
-in Python, at a higher CPU cost, and says so once in the log.
+(RingSet). The library is built with the system C compiler (packaging/setup.sh does it at
+set-up; otherwise the first player builds it, ~0.3 s) next to this file, or in the user's
+cache folder when the installation is read-only. Without a compiler the wall works the same
+with the callbacks in Python, at a higher CPU cost, and says so once in the log.
 """
 
 from __future__ import annotations

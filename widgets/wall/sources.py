@@ -5,10 +5,10 @@ fingerprint) or None for the newest picture since the last call, `notify` (a cal
 source calls, from any thread, when it has a new picture), the signal failed(str), and a
 `decoder` name for the tile's badge. A libVLC source whose callbacks run in C cannot notify;
 it has a `ring` instead, which the frame clock takes from directly (image_at turns what it
-took into the picture). Tiles take frames on a shared frame clock (pull, not
-push: a picture never wakes the GUI by itself). Sources never block the GUI thread: libVLC
-decodes on its own threads and its players are stopped and released on a helper thread,
-since libvlc_media_player_stop can wait on the network.
+took into the picture). Tiles take frames on a shared frame clock (pull, not push: a picture
+never wakes the GUI by itself). Sources never block the GUI thread: libVLC decodes on its own
+threads and its players are stopped and released on a helper thread, since
+libvlc_media_player_stop can wait on the network.
 """
 
 from __future__ import annotations
