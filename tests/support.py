@@ -28,6 +28,17 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02, message
     raise AssertionError(message or f"condition not met within {timeout} s")
 
 
+def push_to_hub(ports: HubPorts, *bodies) -> None:
+    """Send bodies to the hub's ingest socket as a backend service would, and wait until sent."""
+    ctx = zmq.Context()
+    push = ctx.socket(zmq.PUSH)
+    push.connect(ports.ingest)
+    for body in bodies:
+        push.send_multipart(protocol.encode(body, source="test"))
+    push.close(linger=2000)
+    ctx.term()
+
+
 class HubProcess:
     """A real hub process (`python -m app.hub`) on loopback, restartable on the same database."""
 

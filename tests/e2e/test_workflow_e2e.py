@@ -5,11 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
-import zmq
 from PySide6.QtCore import Qt, QTimer
-from support import HubProcess, SimulatorProcess
+from support import HubProcess, SimulatorProcess, push_to_hub
 
-from app import domain, protocol
+from app import domain
 from app.embedded import free_base_port
 from app.i18n import Translator
 from main import build_console
@@ -47,16 +46,6 @@ def console(qtbot, tmp_path, hub):
         window.close()
 
 
-def _push(hub, *incidents):
-    ctx = zmq.Context()
-    push = ctx.socket(zmq.PUSH)
-    push.connect(hub.ports.ingest)
-    for incident in incidents:
-        push.send_multipart(protocol.encode(incident, source="test"))
-    push.close(linger=2000)
-    ctx.term()
-
-
 def _call(n: int, **kw) -> domain.Incident:
     base = dict(id=f"113-e2e-{n}", category="Security", event="theft", urgency="Expected", severity="Moderate",
                 certainty="Likely", area=domain.PointArea(lat=10.7769, lon=106.7009), source="113",
@@ -67,7 +56,7 @@ def _call(n: int, **kw) -> domain.Incident:
 
 def test_simultaneous_acks_one_wins_and_the_other_sees_the_winner(qtbot, hub, console):
     a, b = console("lan"), console("minh")
-    _push(hub, _call(1))
+    push_to_hub(hub.ports, _call(1))
     for w in (a, b):
         qtbot.waitUntil(lambda w=w: w.feed_model.incident("113-e2e-1") is not None, timeout=10_000)
         assert w.feed_view.select_incident("113-e2e-1")
@@ -103,7 +92,7 @@ def test_unacknowledged_p1_escalates_for_the_supervisor(qtbot, hub, console):
     operator, sup = console("lan"), console("hoa", "supervisor")
     fire = _call(2, id="114-e2e-2", source="114", event="structure_fire", category="Fire",
                  severity="Extreme", urgency="Immediate", title="Cháy nhà dân")
-    _push(hub, fire)
+    push_to_hub(hub.ports, fire)
     qtbot.waitUntil(lambda: sup.feed_model.incident("114-e2e-2") is not None, timeout=10_000)
     assert sup.feed_model.incident("114-e2e-2").priority == 1
     qtbot.waitUntil(lambda: sup.workflow.escalation_banner.isVisible(), timeout=10_000)
@@ -160,7 +149,7 @@ def test_flood_groups_raises_the_banner_fills_the_meter_and_the_console_answers(
 
 def test_shelved_alarm_is_listed_on_every_console_and_handover_is_taken_over(qtbot, hub, console):
     a, b = console("lan"), console("minh")
-    _push(hub, _call(3, title="Camera báo sai"))
+    push_to_hub(hub.ports, _call(3, title="Camera báo sai"))
     qtbot.waitUntil(lambda: a.feed_model.incident("113-e2e-3") is not None
                     and b.feed_model.incident("113-e2e-3") is not None, timeout=10_000)
     inc = a.feed_model.incident("113-e2e-3")

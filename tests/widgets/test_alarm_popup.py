@@ -7,12 +7,11 @@ import time
 
 import msgspec
 import pytest
-import zmq
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
-from support import ThreadHub
+from support import ThreadHub, push_to_hub
 
-from app import domain, protocol
+from app import domain
 from app.camstream import CamStreamServer, stream_urls
 from app.demo_city import DemoCity
 from app.embedded import free_base_port
@@ -173,16 +172,6 @@ def test_menu_labels_come_in_vietnamese_too(qtbot, tmp_path):
         window.close()
 
 
-def _push(hub, *bodies) -> None:
-    ctx = zmq.Context()
-    push = ctx.socket(zmq.PUSH)
-    push.connect(hub.ports.ingest)
-    for body in bodies:
-        push.send_multipart(protocol.encode(body, source="test"))
-    push.close(linger=2000)
-    ctx.term()
-
-
 def test_in_popup_mode_a_severe_incident_opens_the_alarm_window_and_leaves_the_wall_alone(qtbot, tmp_path, server):
     _write_setting(tmp_path, "popup")
     with ThreadHub(free_base_port(), tmp_path / "hub.db") as hub:
@@ -194,13 +183,13 @@ def test_in_popup_mode_a_severe_incident_opens_the_alarm_window_and_leaves_the_w
             qtbot.waitUntil(lambda: window.connection.state == "live", timeout=10_000)
             city = window.city
             wall_before = city.wall.current_layout
-            _push(hub, *[_with_urls(c, server.base_url) for c in CLUSTER])
+            push_to_hub(hub.ports, *[_with_urls(c, server.base_url) for c in CLUSTER])
             qtbot.waitUntil(lambda: len(window.cameras) == 4, timeout=10_000)
             # Not severe enough: no alarm video at all.
-            _push(hub, _incident("minor-1", CLUSTER[0], severity="Moderate"))
+            push_to_hub(hub.ports, _incident("minor-1", CLUSTER[0], severity="Moderate"))
             qtbot.waitUntil(lambda: window.feed_model.incident("minor-1") is not None, timeout=10_000)
             assert city.alarm_popup is None
-            _push(hub, _incident("fire-1", CLUSTER[0]))
+            push_to_hub(hub.ports, _incident("fire-1", CLUSTER[0]))
             qtbot.waitUntil(lambda: city.alarm_popup is not None and city.alarm_popup.isVisible(), timeout=10_000)
             popup = city.alarm_popup
             assert popup.incident.id == "fire-1"
@@ -211,14 +200,14 @@ def test_in_popup_mode_a_severe_incident_opens_the_alarm_window_and_leaves_the_w
             assert not any(t.alarm or t.camera is not None for t in city.wall.grid.tiles)
             # Switched to tiles: the next alarm goes to the docked wall, the window is left as it was.
             city.alarm_video_actions["tile"].trigger()
-            _push(hub, _incident("fire-2", CLUSTER[1]))
+            push_to_hub(hub.ports, _incident("fire-2", CLUSTER[1]))
             qtbot.waitUntil(lambda: any(t.alarm for t in city.wall.grid.tiles), timeout=10_000)
             assert sorted(i for i in L.camera_ids(city.wall.current_layout) if i) == sorted(c.id for c in CLUSTER)
             assert popup.incident.id == "fire-1" and popup.alarm_count == 1
             # Off: a third alarm changes neither.
             city.alarm_video_actions["off"].trigger()
             wall_now = city.wall.current_layout
-            _push(hub, _incident("fire-3", CLUSTER[2]))
+            push_to_hub(hub.ports, _incident("fire-3", CLUSTER[2]))
             qtbot.waitUntil(lambda: window.feed_model.incident("fire-3") is not None, timeout=10_000)
             assert city.wall.current_layout is wall_now and popup.incident.id == "fire-1"
         finally:

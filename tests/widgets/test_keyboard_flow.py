@@ -5,12 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
-import zmq
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
-from support import ThreadHub
+from support import ThreadHub, push_to_hub
 
-from app import domain, protocol
+from app import domain
 from app.embedded import free_base_port
 from app.i18n import Translator
 from main import build_console
@@ -29,15 +28,6 @@ def console(qtbot, tmp_path):
         yield hub, window
         session.close()
         window.close()
-
-
-def _push(hub, incident):
-    ctx = zmq.Context()
-    push = ctx.socket(zmq.PUSH)
-    push.connect(hub.ports.ingest)
-    push.send_multipart(protocol.encode(incident, source="test"))
-    push.close(linger=2000)
-    ctx.term()
 
 
 def _answer_next_dialog(qtbot, *keys):
@@ -62,7 +52,7 @@ def test_new_to_closed_by_keyboard_alone(qtbot, console):
                              severity="Moderate", certainty="Likely", source="press",
                              area=domain.PointArea(lat=10.7769, lon=106.7009), title="Báo chí: cây đổ",
                              district="Quận 1", location="Lê Lợi", created=time.time())
-    _push(hub, report)
+    push_to_hub(hub.ports, report)
     feed, detail = window.feed_view, window.workflow.detail
     qtbot.waitUntil(lambda: window.feed_model.incident("press-k-1") is not None, timeout=10_000)
 

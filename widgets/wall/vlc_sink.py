@@ -165,6 +165,10 @@ class _VlcSink:
             self._held, self._latest = self._latest, None
             return self._images[self._held], self._latest_fp
 
+    def image_at(self, _address: int) -> QImage | None:
+        """Only a C ring hands out pictures by address; these callbacks notify instead."""
+        return None
+
     def on_event(self, event) -> None:
         with self.lock:
             if self.closed:
@@ -175,9 +179,9 @@ class _VlcSink:
 
 class _NativeSink(_VlcSink):
     """The same ring with libVLC's lock and display callbacks in C (framering.c): per picture
-    libVLC's threads never enter Python. Nothing marks the tile; the frame clock takes from
-    all C rings with one call a tick (framering.RingSet) and shows a picture by its buffer's
-    address (image_at)."""
+    libVLC's threads never enter Python. Nothing marks the tile and take() finds nothing: the
+    frame clock takes from all C rings with one call a tick (framering.RingSet) and shows a
+    picture by its buffer's address (image_at)."""
 
     def __init__(self, lib, emit_failed):
         super().__init__(emit_failed, _nothing)
@@ -187,8 +191,6 @@ class _NativeSink(_VlcSink):
             raise MemoryError("framering_new")
         self.opaque = ctypes.c_void_p(self._ring)
         self._by_address: dict[int, QImage] = {}
-        self._picture = ctypes.c_void_p()
-        self._fp = ctypes.c_uint32()
         self._counts = (ctypes.c_uint64(), ctypes.c_uint64())
         self.cb_lock = vlc.CallbackDecorators.VideoLockCb(framering.function_address(lib, "framering_lock"))
         self.cb_display = vlc.CallbackDecorators.VideoDisplayCb(framering.function_address(lib, "framering_display"))
@@ -217,16 +219,6 @@ class _NativeSink(_VlcSink):
                 return 0, 0
             self._lib.framering_counts(self._ring, *(ctypes.byref(c) for c in self._counts))
             return self._counts[0].value, self._counts[1].value
-
-    def take(self) -> tuple[QImage, int] | None:
-        with self.lock:
-            if self.closed or not self._ring:
-                return None
-            if not self._lib.framering_take_all(ctypes.byref(self.opaque), 1, ctypes.byref(self._picture),
-                                                ctypes.byref(self._fp)):
-                return None
-            image = self.image_at(self._picture.value)
-            return None if image is None else (image, self._fp.value)
 
     def close(self) -> None:
         with self.lock:
