@@ -9,7 +9,22 @@ import platformdirs
 
 APP_NAME = "ioc-console"
 ROOT = Path(__file__).resolve().parent.parent
-RESOURCES = ROOT / "resources"
+
+
+def _resources_root() -> Path:
+    # A checkout has resources/ beside app/; a wheel installs the same folder as the
+    # data-only package ioc_resources (pyproject.toml maps one onto the other).
+    local = ROOT / "resources"
+    if local.is_dir():
+        return local
+    import importlib.util
+    spec = importlib.util.find_spec("ioc_resources")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return local
+
+
+RESOURCES = _resources_root()
 DEMO_CITY = RESOURCES / "demo_city"
 
 
