@@ -18,7 +18,7 @@ from pathlib import Path
 
 from app import paths
 from app.demo_city import DemoCity
-from app.hub.server import HubPorts
+from app.ports import HubPorts
 from app.i18n import LANGUAGES, Translator
 
 log = logging.getLogger("ioc")

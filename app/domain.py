@@ -11,7 +11,7 @@ from typing import Literal, Union
 
 import msgspec
 
-from app.wall.layout import WallLayout
+from app.records import WallLayout
 
 # --- CAP 1.2 vocabulary ---------------------------------------------------------------
 

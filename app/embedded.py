@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from app.hub.server import HubPorts
+from app.ports import HubPorts
 from app.paths import ROOT
 
 log = logging.getLogger(__name__)

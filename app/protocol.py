@@ -23,8 +23,8 @@ from typing import Any
 import msgspec
 
 from app import domain
-from app.wall.layout import WallLayout
-from app.workflow.handover import HandoverRecord
+from app.records import WallLayout
+from app.records import HandoverRecord
 
 SCHEMA_MAJOR = 1
 SCHEMA_MINOR = 0

@@ -36,7 +36,7 @@ import zmq  # noqa: E402
 
 from app import domain, protocol  # noqa: E402
 from app.embedded import free_base_port  # noqa: E402
-from app.hub.server import HubPorts  # noqa: E402
+from app.ports import HubPorts  # noqa: E402
 
 
 def _incident(n: int, created: float) -> domain.Incident:

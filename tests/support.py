@@ -14,7 +14,8 @@ import zmq
 from app import domain, protocol
 from app.client.state import ClientBatch
 from app.embedded import child_env
-from app.hub.server import Hub, HubPorts
+from app.hub.server import Hub
+from app.ports import HubPorts
 from app.paths import ROOT
 
 

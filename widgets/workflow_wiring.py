@@ -19,7 +19,8 @@ from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout
 
 from app import domain, paths
 from app.client.state import ClientBatch
-from app.workflow import handover, seen, sop
+from app.client import seen
+from app.workflow import handover, sop
 from app.workflow.tracker import METER_WINDOW_S, AlarmTracker
 from widgets.alarm_meter import AlarmMeterPane
 from widgets.alert_sound import AlertSound

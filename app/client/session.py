@@ -20,7 +20,7 @@ from typing import Callable
 from app import domain, protocol
 from app.client.state import ClientBatch
 from app.client.transport import ClientTransport
-from app.hub.server import HubPorts
+from app.ports import HubPorts
 from app.store.cache import CachedState, CacheStore
 
 log = logging.getLogger(__name__)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from app import domain
+from app.records import HandoverRecord, WallLayout
 
 ConnectionState = Literal["connecting", "live", "reconnecting", "offline"]
 
@@ -45,8 +46,8 @@ class ClientBatch:
     # Packed bodies of some of `incidents` as they came off the wire, so the cache stores
     # them without encoding again (absent for snapshot rows; the cache packs those).
     raw_incidents: dict[str, bytes] = field(default_factory=dict)
-    handovers: dict[str, object] = field(default_factory=dict)   # id -> workflow.handover.HandoverRecord
-    layouts: dict[str, object] = field(default_factory=dict)     # name -> shared wall.layout.WallLayout
+    handovers: dict[str, HandoverRecord] = field(default_factory=dict)
+    layouts: dict[str, WallLayout] = field(default_factory=dict)     # shared wall layouts by name
     walls: dict[str, domain.WallState] = field(default_factory=dict)
 
     def has_data(self) -> bool:

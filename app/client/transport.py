@@ -23,9 +23,9 @@ import zmq
 
 from app import domain, protocol
 from app.client.state import ClientBatch, ConnectionStatus, TransportStats, sensor_key
-from app.hub.server import HubPorts
-from app.wall.layout import WallLayout
-from app.workflow.handover import HandoverRecord
+from app.ports import HubPorts
+from app.records import WallLayout
+from app.records import HandoverRecord
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from app import paths
-from app.hub.server import Hub, HubPorts, WorkflowOptions
+from app.hub.server import Hub, WorkflowOptions
+from app.ports import HubPorts
 from app.workflow.grouping import GroupingConfig
 from app.workflow.priority import DEFAULT_ESCALATION_S
 

@@ -24,6 +24,7 @@ import zmq
 from app import domain, protocol
 from app.hub import walls, ingest
 from app.hub.store import HubStore
+from app.ports import HubPorts
 from app.workflow import handover, service, sop
 from app.workflow.grouping import Grouper, GroupingConfig
 from app.workflow.priority import DEFAULT_ESCALATION_S
@@ -49,43 +50,6 @@ class WorkflowOptions:
     # Only machine alarms group by default: each call from a person stays its own incident
     # (somebody may need calling back); operators merge duplicate calls explicitly.
     group_sources: frozenset[str] = frozenset({"camera", "sensor"})
-
-
-@dataclass(frozen=True)
-class HubPorts:
-    host: str = "127.0.0.1"
-    base: int = 5556
-
-    @property
-    def pub(self) -> str:
-        return f"tcp://{self.host}:{self.base}"
-
-    @property
-    def snapshot(self) -> str:
-        return f"tcp://{self.host}:{self.base + 1}"
-
-    @property
-    def ingest(self) -> str:
-        return f"tcp://{self.host}:{self.base + 2}"
-
-    @property
-    def command(self) -> str:
-        return f"tcp://{self.host}:{self.base + 3}"
-
-    @classmethod
-    def parse(cls, address: str) -> "HubPorts":
-        """'tcp://host:port', 'host:port' or 'host' (default port) -> HubPorts."""
-        text = address.removeprefix("tcp://")
-        host, _, port = text.rpartition(":") if ":" in text else (text, "", "")
-        if not host:
-            host, port = text, ""
-        try:
-            base = int(port) if port else cls.base
-        except ValueError:
-            raise ValueError(f"bad hub address {address!r}: port must be a number") from None
-        if not 1 <= base <= 65532:
-            raise ValueError(f"bad hub address {address!r}: port out of range")
-        return cls(host=host or "127.0.0.1", base=base)
 
 
 class Hub:

@@ -17,7 +17,7 @@ from sqlalchemy import (Column, Float, Integer, LargeBinary, MetaData, String, T
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from app import domain, protocol
-from app.workflow.handover import HandoverRecord
+from app.records import HandoverRecord
 
 log = logging.getLogger(__name__)
 

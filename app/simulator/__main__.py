@@ -13,7 +13,7 @@ import zmq
 
 from app import protocol
 from app.demo_city import DemoCity
-from app.hub.server import HubPorts
+from app.ports import HubPorts
 from app.simulator.engine import CityDay
 
 log = logging.getLogger("app.simulator")

@@ -9,49 +9,14 @@ from __future__ import annotations
 
 import msgspec
 
+from app.records import RECT_EPS as _EPS
+from app.records import LayoutItem, Rect, Tour, WallLayout
+
 MAX_TILES = 64
-_EPS = 1e-9
 
 
 class LayoutError(ValueError):
     """A layout request that cannot be honoured (bad span, too many tiles, bad index)."""
-
-
-class Rect(msgspec.Struct, frozen=True):
-    x: float
-    y: float
-    w: float
-    h: float
-
-    def overlaps(self, other: "Rect") -> bool:
-        return (self.x < other.x + other.w - _EPS and other.x < self.x + self.w - _EPS
-                and self.y < other.y + other.h - _EPS and other.y < self.y + self.h - _EPS)
-
-    @property
-    def area(self) -> float:
-        return self.w * self.h
-
-
-class Tour(msgspec.Struct, frozen=True):
-    camera_ids: tuple[str, ...]
-    period_s: float = 10.0
-
-
-class LayoutItem(msgspec.Struct, frozen=True):
-    rect: Rect
-    camera_id: str = ""
-    tour: Tour | None = None
-
-
-class WallLayout(msgspec.Struct, frozen=True):
-    """A named arrangement of tiles. `maximised` is the index of the maximised tile or -1."""
-
-    name: str = ""
-    preset: str = ""                 # the preset it was made from, "" for custom
-    items: tuple[LayoutItem, ...] = ()
-    maximised: int = -1
-    shared: bool = False             # private to this console, or shared through the hub
-    revision: int = 0
 
 
 # --- building layouts --------------------------------------------------------------------

@@ -12,50 +12,9 @@ from collections.abc import Iterable, Mapping
 import msgspec
 
 from app import domain
+from app.records import DegradedCamera, HandoverIncident, HandoverRecord, ShelvedAlarm
 from app.workflow.priority import priority_of
 from app.workflow.states import is_shelved
-
-
-class HandoverIncident(msgspec.Struct, frozen=True):
-    id: str
-    title: str
-    state: str
-    priority: int
-    district: str = ""
-    units: tuple[str, ...] = ()
-    escalated: bool = False
-    group_count: int = 1
-
-
-class ShelvedAlarm(msgspec.Struct, frozen=True):
-    id: str
-    title: str
-    reason: str
-    until: float
-    by: str
-
-
-class DegradedCamera(msgspec.Struct, frozen=True):
-    id: str
-    name: str
-    status: str
-    district: str = ""
-
-
-class HandoverRecord(msgspec.Struct, frozen=True):
-    id: str
-    created: float
-    handed_over_by: str
-    open_incidents: tuple[HandoverIncident, ...] = ()
-    shelved: tuple[ShelvedAlarm, ...] = ()
-    degraded_cameras: tuple[DegradedCamera, ...] = ()
-    notes: str = ""
-    acknowledged_by: str = ""
-    acknowledged_at: float = 0.0
-
-    @property
-    def acknowledged(self) -> bool:
-        return bool(self.acknowledged_by)
 
 
 def build_handover(

@@ -11,7 +11,7 @@ from support import SessionProbe, ThreadHub, wait_until
 
 from app import domain, protocol
 from app.client.transport import ClientTransport
-from app.hub.server import HubPorts
+from app.ports import HubPorts
 
 
 def _incident(n: int, **kw) -> domain.Incident:

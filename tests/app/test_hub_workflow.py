@@ -11,7 +11,8 @@ from support import HubPeer, wait_until
 
 from app import domain, protocol
 from app.embedded import free_base_port
-from app.hub.server import Hub, HubPorts, WorkflowOptions
+from app.hub.server import Hub, WorkflowOptions
+from app.ports import HubPorts
 
 
 def _report(n: int, **kw) -> domain.Incident:

@@ -8,7 +8,7 @@ from app import domain
 from app.client.state import ClientBatch
 from app.i18n import Translator
 from app.store.cache import CacheStore
-from app.workflow import seen
+from app.client import seen
 from app.workflow.tracker import AlarmTracker
 from widgets.alarm_meter import AlarmMeterPane
 from widgets.alert_sound import AlertSound

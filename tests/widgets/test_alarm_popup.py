@@ -15,7 +15,7 @@ from app import domain
 from app.camstream import CamStreamServer, stream_urls
 from app.demo_city import DemoCity
 from app.embedded import free_base_port
-from app.hub.server import HubPorts
+from app.ports import HubPorts
 from app.i18n import Translator
 from app.wall import layout as L
 from app.wall.alarm import alarm_cameras
