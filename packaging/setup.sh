@@ -138,9 +138,21 @@ cmd_run() {
     exec "$VENV/bin/python" main.py "$@"
 }
 
+run_checks() {
+    # The house rules that CI enforces before any test runs: the import layers of the core.
+    # IOC_SKIP_CHECKS=1 skips them (e.g. while iterating on one test).
+    if [[ "${IOC_SKIP_CHECKS:-}" == "1" ]]; then
+        log "IOC_SKIP_CHECKS=1: skipping the static checks"
+        return
+    fi
+    log "checks: lint-imports (layers of the core)"
+    "$VENV/bin/lint-imports" --no-cache >/dev/null || { "$VENV/bin/lint-imports" --no-cache || true; die "lint-imports: an import breaks the layers in pyproject.toml"; }
+}
+
 cmd_test() {
     export QT_QPA_PLATFORM=offscreen
     root_webengine_sandbox
+    run_checks
     # Even on a desktop, tests get their own X server: some need a real X display, and none
     # should open windows on the operator's screen.
     local rc=0
