@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QInputDialog, QLabel, QList
 
 from app import domain
 from app.i18n import Translator
-from app.workflow.priority import priority_of
+from app.workflow import states
 from app.workflow.sop import Sop, SopLibrary
 from widgets.incident_detail_dialogs import DispatchDialog, ReasonDialog
 from widgets.incident_detail_sections import fill_cameras, fill_checklist, fill_rows, first_open_step_row
@@ -193,23 +193,14 @@ class IncidentDetailPane(QWidget):
 
     # --- actions --------------------------------------------------------------------------------
     def available(self, kind: str) -> bool:
+        """Whether the hub would take `kind` now (app.workflow.states decides; a merge also
+        needs an incident to merge into)."""
         inc = self.incident
         if inc is None or self.pending_kind is not None:
             return False
-        state = inc.state
-        return {
-            "ack": state == "new",
-            "dispatch": state in ("acknowledged", "dispatched", "in_progress"),
-            "start": state == "dispatched",
-            "resolve": state in ("acknowledged", "dispatched", "in_progress"),
-            "close": state == "resolved",
-            "cancel": state in domain.OPEN_STATES,
-            "shelve": state in ("new", "acknowledged") and not time.time() < inc.shelved_until
-                      and (priority_of(inc) != 1 or self.role == "supervisor"),
-            "note": True,
-            "merge": state in domain.OPEN_STATES and bool(self.merge_candidates()),
-            "unshelve": time.time() < inc.shelved_until,
-        }.get(kind, False)
+        if kind not in states.available_actions(inc, time.time(), self.role):
+            return False
+        return kind != "merge" or bool(self.merge_candidates())
 
     # Set by the window: the open incidents this one could be merged into, best first.
     candidates_provider = None
@@ -222,8 +213,7 @@ class IncidentDetailPane(QWidget):
         inc = self.incident
         if inc is None or self.pending_kind is not None:
             return ""
-        return {"new": "ack", "acknowledged": "dispatch", "dispatched": "start",
-                "in_progress": "resolve", "resolved": "close"}.get(inc.state, "")
+        return states.next_action(inc, time.time(), self.role)
 
     def request(self, kind: str) -> bool:
         """Run an action as its button or shortcut would (dialogs for those that need input)."""

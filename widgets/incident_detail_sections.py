@@ -12,10 +12,9 @@ from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton
 
 from app import domain
 from app.i18n import Translator
-from app.map.nearby import nearest_cameras
+from app.geometry import cameras_that_see
 from app.workflow.sop import Sop
 
-CAMERA_RADIUS_M = 1000.0
 CAMERA_LIMIT = 5
 _TICKABLE_STATES = ("acknowledged", "dispatched", "in_progress")
 
@@ -73,7 +72,7 @@ def fill_cameras(camera_list: QListWidget, wall_button: QPushButton, inc: domain
     if inc is None:
         return
     lat, lon = domain.area_centre(inc.area)
-    found = nearest_cameras(lat, lon, cameras.values(), radius_m=CAMERA_RADIUS_M, limit=CAMERA_LIMIT)
+    found = cameras_that_see(lat, lon, cameras.values(), limit=CAMERA_LIMIT)
     found.sort(key=lambda n: n.distance_m)
     for near in found:
         cam = near.camera

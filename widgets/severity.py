@@ -7,15 +7,11 @@ from functools import lru_cache
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap, QPolygonF
 
-SEVERITY_COLORS = {
-    "Extreme": QColor("#e53935"),
-    "Severe": QColor("#fb8c00"),
-    "Moderate": QColor("#fdd835"),
-    "Minor": QColor("#42a5f5"),
-    "Unknown": QColor("#9e9e9e"),
-}
-DRILL_BACKGROUND = QColor("#3b2a55")      # Exercise / Test rows: violet, unlike any severity
-PENDING_COLOR = QColor("#b0bec5")
+from app import palette
+
+SEVERITY_COLORS = {name: QColor(hex_) for name, hex_ in palette.SEVERITY.items()}
+DRILL_BACKGROUND = QColor(palette.DRILL_BACKGROUND)
+PENDING_COLOR = QColor(palette.PENDING)
 
 
 def _shape(severity: str, size: int) -> QPolygonF:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout
 from app import domain, paths
 from app.client.state import ClientBatch
 from app.client import seen
-from app.workflow import handover, sop
+from app.workflow import grouping, handover, sop
 from app.workflow.tracker import METER_WINDOW_S, AlarmTracker
 from widgets.alarm_meter import AlarmMeterPane
 from widgets.alert_sound import AlertSound
@@ -98,16 +98,9 @@ class WorkflowWiring(QObject):
         self._timer = QTimer(self, interval=1000, timeout=self._on_timer)
         self._timer.start()
 
-    def merge_candidates(self, incident: domain.Incident, limit: int = 15) -> list[domain.Incident]:
-        """Open incidents `incident` could be a duplicate of: same event type first, then nearest."""
-        lat, lon = domain.area_centre(incident.area)
-
-        def rank(other: domain.Incident):
-            olat, olon = domain.area_centre(other.area)
-            dist = ((olat - lat) * 111_320) ** 2 + ((olon - lon) * 109_000) ** 2
-            return (other.event != incident.event, dist)
-        others = [o for o in self.tracker.open.values() if o.id != incident.id and o.msg_status == incident.msg_status]
-        return sorted(others, key=rank)[:limit]
+    def merge_candidates(self, incident: domain.Incident) -> list[domain.Incident]:
+        """Open incidents `incident` could be a duplicate of (the workflow core's rule)."""
+        return grouping.merge_candidates(incident, self.tracker.open.values())
 
     def shutdown(self) -> None:
         """The window is closing: stop the clock and the sound."""

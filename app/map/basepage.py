@@ -10,6 +10,7 @@ import json
 import logging
 import re
 
+from app import palette
 from app.map.payloads import esc
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def build_base_page(districts_geojson: str, config: dict) -> str:
     head = "".join(f'<link rel="stylesheet" href="{BASE_URL}/{p}"/>' for p in _OUR_STYLES)
     page = page.replace("</head>", head + "</head>", 1)
     # folium names its objects with random ids; hand them to map.js under fixed names.
-    config_json = json.dumps(config, ensure_ascii=False).replace("</", "<\\/")
+    config_json = json.dumps({**config, "palette": palette.page_palette()}, ensure_ascii=False).replace("</", "<\\/")
     glue = (f"<script>window.IOC_CONFIG = {config_json};\n"
             f"window.IOC_FOLIUM = {{map: {fmap.get_name()}, districts: {districts.get_name()}, "
             f"control: {control.get_name()}}};</script>\n"

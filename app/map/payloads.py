@@ -13,7 +13,7 @@ import math
 
 from app import domain
 from app.map.aqi import pm25_aqi, pm25_band
-from app.map.nearby import NearbyCamera
+from app.geometry import NearbyCamera
 
 log = logging.getLogger(__name__)
 

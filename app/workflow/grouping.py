@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from app import domain
+from app.geometry import distance_m
 
 METRES_PER_DEGREE = 111_320.0
 
@@ -154,3 +155,17 @@ def absorb(head: domain.Incident, now: float, count: int = 1) -> domain.Incident
     bury the timeline, and (see states.py) count updates never supersede operator commands."""
     return domain.incident_with(head, group_count=head.group_count + count,
                                 revision=head.revision + 1, updated=now)
+
+
+def merge_candidates(incident: domain.Incident, open_incidents: Iterable[domain.Incident],
+                     limit: int = 15) -> list[domain.Incident]:
+    """Open incidents `incident` could be a duplicate of, best first: the same event type
+    before others, then the nearest. Drills are only ever offered drills, and the real only
+    the real, so an exercise can never swallow an emergency."""
+    lat, lon = domain.area_centre(incident.area)
+
+    def rank(other: domain.Incident) -> tuple[bool, float]:
+        return (other.event != incident.event, distance_m(lat, lon, *domain.area_centre(other.area)))
+
+    others = [o for o in open_incidents if o.id != incident.id and o.msg_status == incident.msg_status]
+    return sorted(others, key=rank)[:limit]

@@ -334,3 +334,38 @@ def unshelve_expired(incident: domain.Incident, now: float) -> domain.Incident:
     return _advance(incident, now, "system", "unshelved", incident.state,
                     f"shelf expired (set by {incident.shelved_by}: {incident.shelve_reason})",
                     shelved_until=0.0)
+
+
+# --- what a console offers (derived from the tables above, never re-encoded in a view) -----
+
+# The main path through the table, in order; the next action moves an incident one step along it.
+MAIN_PATH = ("new", "acknowledged", "dispatched", "in_progress", "resolved", "closed")
+
+
+def available_actions(incident: domain.Incident, now: float, role: str = "operator") -> frozenset[str]:
+    """The command kinds the hub would not refuse for this incident's state and this role,
+    before any operator input: the table, the role table, and the checks that need no text
+    (shelved or not, who may shelve a P1). Kinds that need input (a unit, a reason, a merge
+    target) are offered; their dialogs collect it."""
+    allowed = ROLE_COMMANDS.get(role, frozenset())
+    kinds = {kind for kind, table in TRANSITIONS.items() if incident.state in table and kind in allowed}
+    shelved = is_shelved(incident, now)
+    if shelved:
+        kinds.discard("shelve")
+    else:
+        kinds.discard("unshelve")
+    if "shelve" in kinds and prio.priority_of(incident) == 1 and role != "supervisor":
+        kinds.discard("shelve")
+    if "note" in kinds and len(incident.notes) >= MAX_NOTES:
+        kinds.discard("note")
+    return frozenset(kinds)
+
+
+def next_action(incident: domain.Incident, now: float, role: str = "operator") -> str:
+    """The command that moves the incident one step along MAIN_PATH, if this role may give it."""
+    if incident.state not in MAIN_PATH[:-1]:
+        return ""
+    target = MAIN_PATH[MAIN_PATH.index(incident.state) + 1]
+    available = available_actions(incident, now, role)
+    return next((kind for kind, table in TRANSITIONS.items()
+                 if table.get(incident.state) == target and kind in available), "")

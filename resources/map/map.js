@@ -144,8 +144,7 @@
   const incidents = new Map();   // id -> {data, marker}
   const incidentLayer = L.featureGroup().addTo(map);
   const pulseLayer = L.layerGroup().addTo(map);
-  const SEV_COLOUR = {Extreme: "#ff1744", Severe: "#ff6d00", Moderate: "#ffd600",
-                      Minor: "#40c4ff", Unknown: "#b0bec5"};
+  const SEV_COLOUR = cfg.palette.severity;   // app/palette.py: the colours the Qt views use
   const SEV_RADIUS = {Extreme: 10, Severe: 8, Moderate: 6.5, Minor: 5.5, Unknown: 5};
   const MAX_PULSES = 20, PULSE_MS = 12000, FADE_MS = 4000;
   const GONE = new Set(["closed", "cancelled", "merged"]);   // resolved stays, dimmed, until closed

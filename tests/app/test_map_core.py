@@ -16,7 +16,7 @@ from app.map.assets import AssetResolver
 from app.map.basepage import BasePageError, build_base_page, rewrite_assets
 from app.map.coalesce import Coalescer
 from app.map.mbtiles import MBTilesCache
-from app.map.nearby import bearing_deg, distance_m, nearest_cameras
+from app.geometry import bearing_deg, cameras_that_see, distance_m
 from app.map.provider import TileProvider, download_region, resolve_provider
 from app.map.tiles import BBox, lonlat_to_tile, plan_region, tile_to_lonlat, tiles_in
 
@@ -137,19 +137,19 @@ def test_distance_and_bearing():
     assert bearing_deg(10.0, 106.0, 10.0, 106.01) == pytest.approx(90.0, abs=0.01)
 
 
-def test_nearest_cameras_facing_first_then_unknown_then_away():
+def test_cameras_that_see_facing_first_then_unknown_then_away():
     lat, lon = 10.7769, 106.7009
     d = 0.002  # about 220 m
     cams = [_cam("away", lat - d, lon, direction=180.0),       # south of it, looking south
             _cam("facing", lat - d * 1.5, lon, direction=0.0), # further, but looking north at it
             _cam("unknown", lat, lon + d),
             _cam("far", lat + 0.02, lon, direction=180.0)]     # facing, but 2 km away
-    found = nearest_cameras(lat, lon, cams, radius_m=500)
+    found = cameras_that_see(lat, lon, cams, radius_m=500)
     assert [n.camera.id for n in found] == ["facing", "unknown", "away"]
     assert [n.facing for n in found] == [True, None, False]
-    assert nearest_cameras(lat, lon, cams, radius_m=500, limit=1)[0].camera.id == "facing"
+    assert cameras_that_see(lat, lon, cams, radius_m=500, limit=1)[0].camera.id == "facing"
     ptz = _cam("ptz", lat + d, lon, direction=0.0, ptz=True)   # pointing away, but it can turn
-    assert nearest_cameras(lat, lon, cams + [ptz], radius_m=500)[0].camera.id == "ptz"
+    assert cameras_that_see(lat, lon, cams + [ptz], radius_m=500)[0].camera.id == "ptz"
 
 
 def test_payloads_escape_every_backend_string():

@@ -1,10 +1,11 @@
-"""Alarm cameras: nearest first, facing first, offline skipped; on the real demo cameras."""
+"""Alarm cameras: the cameras that see the spot (app.geometry), offline ones skipped; on the real demo cameras."""
 
 from __future__ import annotations
 
 from app import domain
 from app.demo_city import DemoCity
-from app.wall.alarm import alarm_cameras, bearing_deg, distance_m
+from app.geometry import bearing_deg, cameras_that_see, distance_m
+from app.wall.alarm import alarm_cameras
 
 
 def _cam(cid, lat, lon, direction=None, status="online"):
@@ -26,7 +27,8 @@ def test_facing_cameras_rank_before_nearer_ones_looking_away():
         _cam("offline", spot[0] + 0.0001, spot[1], status="offline"),
         _cam("near-unknown", spot[0] + 0.0003, spot[1]),
     ]
-    assert alarm_cameras(cams, *spot, count=3) == ["near-unknown", "far-facing", "near-away"]
+    # Facing first, then unknown direction, then looking away; offline and too far left out.
+    assert alarm_cameras(cams, *spot, count=3) == ["far-facing", "near-unknown", "near-away"]
 
 
 def test_on_the_demo_city():
@@ -34,3 +36,18 @@ def test_on_the_demo_city():
     target = cams[100]
     ids = alarm_cameras(cams, target.lat, target.lon, count=4)
     assert 1 <= len(ids) <= 4 and (target.id in ids or target.status == "offline")
+
+
+def test_the_wall_the_map_and_the_detail_pane_name_the_same_cameras():
+    # One ranking for every view: on the real demo city, around every 25th camera, the wall's
+    # alarm cameras are the online cameras at the head of the list that the map and the
+    # detail pane show (both call cameras_that_see), in the same order.
+    cams = DemoCity().cameras
+    checked = 0
+    for target in cams[::25]:
+        seen = cameras_that_see(target.lat, target.lon, cams, limit=len(cams))
+        online_first = [n.camera.id for n in seen if n.camera.status != "offline"]
+        wall = alarm_cameras(cams, target.lat, target.lon, count=4)
+        assert wall == online_first[:4]
+        checked += bool(wall)
+    assert checked > 10

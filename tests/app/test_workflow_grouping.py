@@ -137,3 +137,20 @@ def test_equidistant_tie_goes_to_the_older_group():
     events = [("east", "fire", LAT, LON + 150 * M_LON, 0), ("west", "fire", LAT, LON - 150 * M_LON, 0),
               ("x", "fire", LAT, LON, 1)]
     assert heads(events)[2] == "east"
+
+
+def test_merge_candidates_same_type_first_then_nearest_and_drills_apart():
+    from app.workflow.grouping import merge_candidates
+
+    def inc(iid, event, dlat, status="Actual"):
+        return domain.Incident(id=iid, category="Fire", event=event, urgency="Immediate", severity="Severe",
+                               certainty="Observed", area=domain.PointArea(10.78 + dlat, 106.70), source="114",
+                               title=iid, msg_status=status)
+
+    me = inc("me", "fire", 0.0)
+    others = [inc("far-fire", "fire", 0.02), inc("near-flood", "flood", 0.001), inc("near-fire", "fire", 0.002),
+              inc("drill-fire", "fire", 0.0005, status="Exercise"), me]
+    assert [o.id for o in merge_candidates(me, others)] == ["near-fire", "far-fire", "near-flood"]
+    assert [o.id for o in merge_candidates(me, others, limit=1)] == ["near-fire"]
+    drill = others[3]
+    assert [o.id for o in merge_candidates(drill, others)] == []

@@ -396,3 +396,35 @@ def test_merge_target_must_be_the_named_one():
     other = incident("new", id="inc-3")
     out = states.apply_command(incident("new"), command("merge", target_id="inc-2"), NOW, merge_target=other)
     assert out.code == "not_found"
+
+
+# --- what a console offers is what the hub accepts --------------------------------------------
+
+_OPTIONAL_SOP = Sop(id="any", version=1, title=SopTitle(vi="Chung", en="General"),
+                    steps=(SopStep(id="s1", vi="Bước", en="Step", mandatory=False),))
+
+
+@pytest.mark.parametrize("role", ["operator", "supervisor", "field"])
+@pytest.mark.parametrize("state", list(domain.INCIDENT_STATES))
+@pytest.mark.parametrize("shelved", [False, True])
+@pytest.mark.parametrize("p1", [False, True])
+def test_available_actions_are_exactly_those_the_hub_accepts(role, state, shelved, p1):
+    inc = incident(state, priority=1 if p1 else 3, shelved_until=NOW + 300 if shelved else 0.0,
+                   shelved_by="an" if shelved else "")
+    target = domain.incident_with(incident("new"), id="other")
+    offered = states.available_actions(inc, NOW, role)
+    for kind in KINDS:
+        # Every input a dialog would collect, so only the state, the shelf and the role can refuse.
+        probe = command(kind, text="lý do", units=("police:Q1-07",), target_id="other", step_id="s1",
+                        until=NOW + 600, expected_revision=inc.revision)
+        outcome = states.apply_command(inc, probe, NOW, role, _OPTIONAL_SOP, target)
+        assert (kind in offered) == outcome.accepted, (kind, outcome.code, outcome.message)
+
+
+def test_next_action_walks_the_main_path_and_respects_the_role():
+    expected = {"new": "ack", "acknowledged": "dispatch", "dispatched": "start", "in_progress": "resolve",
+                "resolved": "close", "closed": "", "cancelled": "", "merged": ""}
+    assert {state: states.next_action(incident(state), NOW) for state in expected} == expected
+    # A field unit may not acknowledge, so it is offered nothing on a new incident; it may resolve.
+    assert states.next_action(incident("new"), NOW, "field") == ""
+    assert states.next_action(incident("in_progress"), NOW, "field") == "resolve"

@@ -200,7 +200,7 @@ def test_in_popup_mode_a_severe_incident_opens_the_alarm_window_and_leaves_the_w
             assert not any(t.alarm or t.camera is not None for t in city.wall.grid.tiles)
             # Switched to tiles: the next alarm goes to the docked wall, the window is left as it was.
             city.alarm_video_actions["tile"].trigger()
-            push_to_hub(hub.ports, _incident("fire-2", CLUSTER[1]))
+            push_to_hub(hub.ports, _incident("fire-2", CLUSTER[0]))   # the same spot: the same four cameras
             qtbot.waitUntil(lambda: any(t.alarm for t in city.wall.grid.tiles), timeout=10_000)
             assert sorted(i for i in L.camera_ids(city.wall.current_layout) if i) == sorted(c.id for c in CLUSTER)
             assert popup.incident.id == "fire-1" and popup.alarm_count == 1

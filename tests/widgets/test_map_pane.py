@@ -9,7 +9,7 @@ import pytest
 
 from widgets.map.pane import MapPane  # imported first: registers the ioc:// scheme before QApplication
 
-from app import domain
+from app import domain, palette
 from app.demo_city import DemoCity
 from app.i18n import Translator
 from widgets.map.labels import page_labels
@@ -96,7 +96,7 @@ def test_markers_appear_and_move_when_state_changes(qtbot, pane, city):
     render(qtbot, pane, lambda: (pane.upsert_incidents([moved]), pane.set_cameras([offline] + cams[1:])),
            cameras=50, incidents=20)
     assert js(qtbot, pane, "[IOC.incidents.get('i3').marker.getLatLng().lat,"
-                           " IOC.incidents.get('i3').marker.options.fillColor]") == [10.80, "#ff1744"]
+                           " IOC.incidents.get('i3').marker.options.fillColor]") == [10.80, palette.SEVERITY["Extreme"]]
     cam = js(qtbot, pane, f"(() => {{ const m = IOC.cameras.get({offline.id!r}).marker;"
                           " return [m.getLatLng().lat, m.options.icon.options.className]; })()")
     assert cam == [10.81, "cam cam-offline"]

@@ -26,7 +26,7 @@ from app.i18n import Translator
 from app.map import messages, payloads
 from app.map.basepage import BASE_URL, SCHEME, build_base_page
 from app.map.mbtiles import MBTilesCache
-from app.map.nearby import nearest_cameras
+from app.geometry import cameras_that_see
 from app.map.provider import TileProvider, resolve_provider
 from app.map.tiles import BBox, RegionPlan, plan_region
 from app.paths import user_cache_dir
@@ -39,7 +39,6 @@ from widgets.map.scheme import AppSchemeHandler, LocalOnlyInterceptor
 
 log = logging.getLogger(__name__)
 
-NEARBY_RADIUS_M = 500.0
 
 
 class MapPane(QWidget):
@@ -325,7 +324,7 @@ class MapPane(QWidget):
             self.content.put_on_page(inc)          # an old one, chosen in the feed: show it again
         self._flush(force=True)  # the page must know the incident before it can highlight it
         lat, lon = domain.area_centre(inc.area)
-        near = nearest_cameras(lat, lon, self.content.cameras.values(), radius_m=NEARBY_RADIUS_M)
+        near = cameras_that_see(lat, lon, self.content.cameras.values())
         self.outbox.send({"type": "select", "id": incident_id, "pan": pan,
                           "cameras": payloads.nearby_payload(near)})
 
