@@ -24,6 +24,7 @@ import zmq
 from app import domain, protocol
 from app.hub import walls, ingest
 from app.hub.store import HubStore
+from app.logsummary import SummarisingLog
 from app.ports import HubPorts
 from app.workflow import handover, service, sop
 from app.workflow.grouping import Grouper, GroupingConfig
@@ -82,6 +83,7 @@ class Hub:
         self._open_ids: set[str] = {i for i, inc in self.store.incidents.items() if inc.state in domain.OPEN_STATES}
         self._regroup_open()
         self._next_tick = 0.0
+        self._summary = SummarisingLog(log)
 
     def _regroup_open(self) -> None:
         # After a restart the open incidents are the groups: new alarms at the same spot must
@@ -199,6 +201,7 @@ class Hub:
             self.stats["publish.batched_turns"] += 1
 
     def _tick(self, now: float) -> None:
+        self._summary.flush()
         if not self._open_ids:
             return
         incidents = self.store.incidents
@@ -206,8 +209,8 @@ class Hub:
         for incident in changed:
             if incident.escalated and not incidents[incident.id].escalated:
                 self.stats["workflow.escalated"] += 1
-                log.warning("escalated %s (P1 unacknowledged %.0f s): %s", incident.id,
-                            now - incident.created, incident.title)
+                self._summary.warn("escalations", "escalated %s (P1 unacknowledged %.0f s): %s", incident.id,
+                                   now - incident.created, incident.title)
             self._put_incident(incident)
 
     def role_of(self, operator: str) -> str:

@@ -133,3 +133,15 @@ def test_grouping_survives_a_hub_restart(tmp_path):
         thread.join(10)
     # The second run's alarm at the same junction joined the first run's incident.
     assert msgs[0].body.id == "cam-t-0" and msgs[0].body.group_count == 2
+
+
+def test_a_flood_of_escalations_logs_a_few_lines_and_a_count(make_hub, caplog):
+    hub, peer = make_hub(escalate_after_s=0.5, grouping=None)
+    caplog.set_level("WARNING", logger="app.hub.server")
+    for n in range(40):
+        peer.push.send_multipart(protocol.encode(
+            _report(n, source="114", event="structure_fire", severity="Extreme", urgency="Immediate"), source="sim"))
+    wait_until(lambda: hub.stats["workflow.escalated"] == 40, timeout=10, message="40 P1s did not escalate")
+    lines = [r.getMessage() for r in caplog.records if r.name == "app.hub.server"]
+    one_by_one = [line for line in lines if line.startswith("escalated ")]
+    assert 1 <= len(one_by_one) <= 5, lines
