@@ -46,7 +46,8 @@ def test_outbox_is_durable_before_the_callback_and_removed_on_answer(tmp_path):
     seen_on_disk = []
     done = threading.Event()
 
-    def then(command):
+    def then(command, stored):
+        assert stored
         # Runs after the commit: a second connection already sees the row.
         from sqlalchemy import create_engine, text
         eng = create_engine(f"sqlite:///{tmp_path / 'cache.db'}")
