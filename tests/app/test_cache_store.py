@@ -94,3 +94,23 @@ def test_unreadable_rows_are_skipped_and_counted(tmp_path):
     state = _load(store)
     assert set(state.incidents) == {"1022-c-1"} and state.unreadable == 1
     store.close()
+
+
+def test_outbox_writes_sync_the_log_and_plain_batches_do_not(tmp_path):
+    # FULL for the transaction that carries a new outbox row: the console says "queued" after
+    # it, so a power cut must not undo it. Cached state is refetched anyway: NORMAL.
+    store = CacheStore(tmp_path / "cache.db")
+    done = threading.Event()
+    level = []
+
+    def synchronous(engine):
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("PRAGMA synchronous").scalar_one()
+    store.add_to_outbox(domain.Command(cmd_id="c1", kind="ack", incident_id="x", operator="lan", issued=1.0),
+                        lambda *_: None)
+    store.call(synchronous, level.append)
+    store.apply_batch(ClientBatch(incidents={"1022-c-1": _incident(1)}))
+    store.call(synchronous, lambda v: (level.append(v), done.set()))
+    assert done.wait(10)
+    store.close()
+    assert level == [2, 1]      # 2 = FULL, 1 = NORMAL

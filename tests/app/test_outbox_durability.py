@@ -98,3 +98,24 @@ def test_commands_reported_queued_survive_sigkill_and_apply_once(hub_base_port, 
     wait_until(lambda: again.from_cache_batches == 1, 10)
     session.close()
     assert again.pending == []
+
+
+def test_a_command_the_cache_cannot_store_is_reported_unsaved_and_still_sent(hub_base_port, tmp_path, caplog):
+    from support import ThreadHub
+    broken = tmp_path / "cache.db"
+    broken.mkdir()                  # a folder where the cache file should be: it cannot open
+    with ThreadHub(hub_base_port, tmp_path / "hub.db") as hub:
+        push_to_hub(hub.ports, _incident(1))
+        probe = SessionProbe()
+        session = ConsoleSession(hub.ports, broken, probe, operator="lan")
+        session.start()
+        try:
+            wait_until(lambda: probe.state == "live" and "1022-o-1" in probe.incidents, 10)
+            command = session.issue("note", "1022-o-1", text="không lưu được")
+            wait_until(lambda: probe.replies, 10)
+            assert [c.cmd_id for c in probe.unsaved_commands] == [command.cmd_id]
+            assert command.cmd_id not in {c.cmd_id for c in probe.pending}, "called queued without a disk copy"
+            assert probe.replies[-1].code == "ok"
+        finally:
+            session.close()
+    assert "local cache" in caplog.text

@@ -52,6 +52,13 @@ def test_pending_is_shown_only_after_the_command_is_on_disk(qtbot, tmp_path):
         assert _outbox_rows(data / "cache.db") == [command.cmd_id]
         assert window.workflow.detail.pending_kind == "ack"
         assert not window.workflow.is_issuing("1022-p-1")
+
+        # "Try later" from a hub whose database fails is not an answer: still pending, and said.
+        window.bridge.deliver(ClientBatch(replies=[domain.CommandReply(
+            cmd_id=command.cmd_id, code="unavailable", message="hub database unavailable: database is locked")]))
+        qtbot.waitUntil(lambda: "cannot save" in window.status.currentMessage(), timeout=5000)
+        assert window.feed_model.is_pending("1022-p-1") and window.workflow.detail.pending_kind == "ack"
+        assert _outbox_rows(data / "cache.db") == [command.cmd_id]
     finally:
         session.close()
         window.close()
