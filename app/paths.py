@@ -45,8 +45,10 @@ def private_file(path: Path, *, sqlite: bool = False) -> Path:
     path = Path(path)
     if not path.parent.exists():
         private_dir(path.parent)
-    fd = os.open(path, os.O_CREAT | os.O_APPEND | os.O_WRONLY, FILE_MODE)
-    os.close(fd)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+    except FileExistsError:
+        pass
     _tighten(path, FILE_MODE)
     if sqlite:
         for suffix in ("-wal", "-shm", "-journal"):

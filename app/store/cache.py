@@ -19,6 +19,7 @@ from typing import Callable
 from sqlalchemy import (Column, Float, LargeBinary, MetaData, String, Table, Text, create_engine,
                         delete, event, select)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
 
 from app import domain, paths, protocol
 from app.client.state import ClientBatch, sensor_key
@@ -90,7 +91,7 @@ class CacheStore:
         self.path = Path(path)
         self._queue: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="cache-store", daemon=True)
-        self.engine = None
+        self.engine: Engine | None = None
         self.write_batches = 0
         self._thread.start()
 
@@ -230,6 +231,7 @@ class CacheStore:
                               "the console keeps running from memory", len(adds))
 
     def _transaction(self, batch: ClientBatch | None, adds: list[domain.Command], removes: list[str]) -> None:
+        assert self.engine is not None
         with self.engine.begin() as conn:
             _set_synchronous(conn, full=bool(adds))
             if batch is not None:
