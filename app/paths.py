@@ -48,7 +48,8 @@ def private_file(path: Path, *, sqlite: bool = False) -> Path:
     try:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
     except FileExistsError:
-        pass
+        if not path.is_file():
+            return path         # not ours to change; whoever opens it will say what is wrong
     _tighten(path, FILE_MODE)
     if sqlite:
         for suffix in ("-wal", "-shm", "-journal"):

@@ -102,8 +102,8 @@ def test_commands_reported_queued_survive_sigkill_and_apply_once(hub_base_port, 
 
 def test_a_command_the_cache_cannot_store_is_reported_unsaved_and_still_sent(hub_base_port, tmp_path, caplog):
     from support import ThreadHub
-    broken = tmp_path / "cache.db"
-    broken.mkdir()                  # a folder where the cache file should be: it cannot open
+    (tmp_path / "not-a-folder").write_text("x")
+    broken = tmp_path / "not-a-folder" / "cache.db"      # the cache cannot be created at all
     with ThreadHub(hub_base_port, tmp_path / "hub.db") as hub:
         push_to_hub(hub.ports, _incident(1))
         probe = SessionProbe()
