@@ -94,6 +94,7 @@ def test_the_hub_database_and_its_wal_are_private(hub_base_port, tmp_path, umask
     hub = HubProcess(hub_base_port, db, log_path=tmp_path / "hub.log").start()
     peer = HubPeer(hub.ports)
     try:
+        wait_until(lambda: peer.updates(timeout=1, skip_heartbeats=False), 15, message="hub not up")
         push_to_hub(hub.ports, _incident(1))
         wait_until(lambda: "1022-f-1" in peer.snapshot()[0], 15)     # committed: the WAL has it
         assert _mode(db.parent) == 0o700

@@ -48,6 +48,7 @@ def test_a_locked_database_costs_no_report_no_command_and_not_the_hub(hub_base_p
     probe = SessionProbe()
     session = ConsoleSession(hub.ports, tmp_path / "console.db", probe, operator="lan")
     try:
+        wait_until(lambda: peer.updates(timeout=1, skip_heartbeats=False), 15, message="hub not up")
         peer.push.send_multipart(protocol.encode(_incident(1), source="sim"))
         assert [m.body.id for m in peer.updates(timeout=15)] == ["113-d-1"]
         session.start()
@@ -58,8 +59,9 @@ def test_a_locked_database_costs_no_report_no_command_and_not_the_hub(hub_base_p
         # Applied while the hub still believes its database is fine: its reply must wait for
         # the commit that makes it true.
         peer.cmd.send_multipart(protocol.encode(_command("x-ack", "ack", "113-d-1"), source="t"))
-        peer.push.send_multipart(protocol.encode(_incident(2), source="sim"))
         wait_until(lambda: "database write failed" in hub.log_text(), 5, message="no log line for the failure")
+        # A report meanwhile is taken into memory.
+        peer.push.send_multipart(protocol.encode(_incident(2), source="sim"))
 
         # Commands now are refused with a reason the console can word, at once, not applied.
         other = HubPeer(hub.ports)
@@ -164,6 +166,8 @@ def test_a_thread_hub_refuses_commands_while_its_database_is_locked(hub_base_por
             try:
                 peer.push.send_multipart(protocol.encode(_incident(2), source="sim"))
                 wait_until(lambda: hub.store.failing, 5)
+                wait_until(lambda: "113-d-2" in hub.store.incidents, 5)      # taken, in memory
+                assert "113-d-2" not in hub.store.packed_incidents            # not served: not durable
                 reply = peer.command(_command("c1", "ack", "113-d-1"))
                 assert reply.code == "unavailable" and hub.stats["command.unavailable"] == 1
                 assert hub.store.incidents["113-d-1"].state == "new", "a refused command was applied"

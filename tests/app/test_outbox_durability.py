@@ -61,6 +61,7 @@ def test_commands_reported_queued_survive_sigkill_and_apply_once(hub_base_port, 
     ids = [f"1022-o-{n}" for n in range(N)]
     hub = HubProcess(hub_base_port, db).start()
     peer = HubPeer(hub.ports)
+    wait_until(lambda: peer.updates(timeout=1, skip_heartbeats=False), 15, message="hub not up")
     push_to_hub(hub.ports, *(_incident(n) for n in range(N)))
     wait_until(lambda: len(peer.snapshot()[0]) == N, 15)
     peer.close()
