@@ -195,12 +195,19 @@ class CacheStore:
                 if op == "load":
                     arg(self._load())
                 else:
-                    fn, callback = arg
-                    result = fn(self.engine)
-                    if callback is not None:
-                        callback(result)
+                    self._call(*arg)
         self._write(merged, adds, removes)
         self._run_callbacks(after)
+
+    def _call(self, fn, callback) -> None:
+        # A failing read must not abort the rest of the turn: commands queued behind it
+        # would never reach the outbox.
+        try:
+            result = fn(self.engine)
+            if callback is not None:
+                callback(result)
+        except Exception:
+            log.exception("local cache query failed")
 
     def _run_callbacks(self, after: list) -> None:
         stored = self._last_write_ok

@@ -114,3 +114,21 @@ def test_outbox_writes_sync_the_log_and_plain_batches_do_not(tmp_path):
     assert done.wait(10)
     store.close()
     assert level == [2, 1]      # 2 = FULL, 1 = NORMAL
+
+
+def test_a_failing_query_does_not_cost_the_commands_queued_behind_it(tmp_path, caplog):
+    store = CacheStore(tmp_path / "cache.db")
+    gate, done = threading.Event(), threading.Event()
+    stored = []
+    store.call(lambda _engine: gate.wait(10))          # hold the store thread so the rest coalesces
+
+    def broken(_engine):
+        raise RuntimeError("a query bug")
+    store.call(broken)
+    cmd = domain.Command(cmd_id="c9", kind="ack", incident_id="1022-c-1", operator="lan", issued=1.0)
+    store.add_to_outbox(cmd, lambda c, ok: (stored.append(ok), done.set()))
+    gate.set()
+    assert done.wait(10) and stored == [True]
+    assert _load(store).outbox == [cmd]
+    store.close()
+    assert "a query bug" in caplog.text
