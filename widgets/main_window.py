@@ -166,7 +166,8 @@ class MainWindow(QMainWindow):
         incident = self.feed_model.incident(incident_id)
         if incident is None or self.session is None:
             return
-        if incident.state != "new" or self.feed_model.is_pending(incident_id) or self.workflow.is_issuing(incident_id):
+        if (incident.state != "new" or self.feed_model.is_pending(incident_id)
+                or self.workflow.is_issuing(incident_id)):
             self.status.showMessage(self.tr_.t("msg.already_acked"), 5000)
             return
         # Guarded by the revision on screen: if another operator acted first, the hub says so.
