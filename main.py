@@ -53,10 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(level: str, data_dir: Path) -> None:
-    (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+    # The log names operators and quotes incidents: owner-only, like the rest of the data folder.
+    log_file = paths.private_file(paths.private_dir(data_dir / "logs") / "console.log")
     fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
     logging.basicConfig(level=level, format=fmt, handlers=[
-        logging.StreamHandler(), logging.FileHandler(data_dir / "logs" / "console.log", encoding="utf-8")])
+        logging.StreamHandler(), logging.FileHandler(log_file, encoding="utf-8")])
 
 
 def _apply_dark_theme(app) -> None:
@@ -142,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.data_dir:
         os.environ["IOC_CONSOLE_DATA_DIR"] = args.data_dir
+    paths.private_umask()       # cache (and its -wal/-shm), logs, settings: readable by this user only
     data_dir = paths.user_data_dir()
     _setup_logging(args.log_level, data_dir)
     if os.geteuid() == 0:

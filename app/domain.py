@@ -207,7 +207,9 @@ class Command(msgspec.Struct, frozen=True, gc=False):
     tile: int = -1                  # wall_camera: the tile index (-1: the first free tile)
 
 
-ReplyCode = Literal["ok", "duplicate", "not_found", "superseded", "invalid", "forbidden"]
+# "unavailable": the hub cannot make the command durable now (its database fails); it was
+# not applied, and the console keeps it queued and resends it.
+ReplyCode = Literal["ok", "duplicate", "not_found", "superseded", "invalid", "forbidden", "unavailable"]
 
 
 class CommandReply(msgspec.Struct, frozen=True, gc=False):
@@ -219,6 +221,11 @@ class CommandReply(msgspec.Struct, frozen=True, gc=False):
     @property
     def ok(self) -> bool:
         return self.code in ("ok", "duplicate")
+
+    @property
+    def retry_later(self) -> bool:
+        """Not an answer yet: the command stays queued and is sent again."""
+        return self.code == "unavailable"
 
 
 class SnapshotRequest(msgspec.Struct, frozen=True):

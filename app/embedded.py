@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from app import paths
 from app.ports import HubPorts
 from app.paths import ROOT
 
@@ -69,8 +70,7 @@ class EmbeddedCity:
         self._logs = []
 
     def start(self) -> HubPorts:
-        logs = self.data_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
+        logs = paths.private_dir(self.data_dir / "logs")
         base = self.base_port or free_base_port()
         self.ports = HubPorts("127.0.0.1", base)
         db = self.data_dir / "embedded-hub.db"
@@ -91,7 +91,8 @@ class EmbeddedCity:
         return self.ports
 
     def _spawn(self, name: str, cmd: list[str], logs: Path) -> None:
-        fh = open(logs / f"{name}.log", "ab")
+        # Children's logs hold incident text and operators' names: owner-only.
+        fh = open(paths.private_file(logs / f"{name}.log"), "ab")
         self._logs.append(fh)
         self.procs[name] = subprocess.Popen(cmd, cwd=str(ROOT), env=child_env(), stdout=fh,
                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)

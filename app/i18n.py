@@ -150,6 +150,12 @@ _LABELS: dict[str, tuple[str, str]] = {
     "msg.missing_steps": ("Chưa thể giải quyết: còn {n} bước SOP bắt buộc (F3 để đánh dấu)",
                           "Cannot resolve yet: {n} mandatory SOP steps left (F3 to tick them)"),
     "msg.sent": ("Đã gửi {kind} cho {id}", "{kind} queued for {id}"),
+    "msg.unavailable": ("Hub tạm thời không lưu được dữ liệu: lệnh vẫn nằm trong hàng đợi và sẽ được gửi lại",
+                        "The hub cannot save right now: the command stays queued and will be sent again"),
+    "msg.unsaved": (("Không lưu được lệnh {kind} cho {id} trên máy này: đã gửi đến hub, nhưng sẽ mất "
+                     "nếu bảng điều khiển đóng trước khi hub trả lời"),
+                    ("{kind} for {id} could not be saved on this computer: sent to the hub, but lost "
+                     "if the console closes before the hub answers")),
     "banner.flood": ("LŨ CẢNH BÁO: {n} cảnh báo mới trong 10 phút (ngưỡng EEMUA 191: 10). "
                      "Ưu tiên P1/P2; các cảnh báo cùng loại đã được gộp.",
                      "ALARM FLOOD: {n} new alarms in 10 min (EEMUA 191 limit: 10). "

@@ -129,8 +129,8 @@ class MainWindow(QMainWindow):
             self.cameras.update(batch.cameras)
         if batch.incidents or batch.reset:
             self.incidents_changed.emit()
-        for command in batch.pending_commands:
-            self.feed_model.set_pending(command.incident_id, command.kind)
+        if batch.pending_commands or batch.unsaved_commands:
+            self.workflow.on_commands_queued(batch.pending_commands, batch.unsaved_commands)
         for reply in batch.replies:
             self._on_command_reply(reply)
         if batch.sensors:
@@ -149,6 +149,10 @@ class MainWindow(QMainWindow):
 
     def _on_command_reply(self, reply: domain.CommandReply) -> None:
         self.last_reply = reply
+        if reply.retry_later:
+            # Still queued (the session resends it): the row stays pending.
+            self.status.showMessage(self.tr_.t("msg.unavailable"), 10_000)
+            return
         self.workflow.on_reply(reply)
         incident = reply.incident
         if incident is not None:
@@ -162,12 +166,13 @@ class MainWindow(QMainWindow):
         incident = self.feed_model.incident(incident_id)
         if incident is None or self.session is None:
             return
-        if incident.state != "new" or self.feed_model.is_pending(incident_id):
+        if (incident.state != "new" or self.feed_model.is_pending(incident_id)
+                or self.workflow.is_issuing(incident_id)):
             self.status.showMessage(self.tr_.t("msg.already_acked"), 5000)
             return
         # Guarded by the revision on screen: if another operator acted first, the hub says so.
+        # "Queued" is said once the command is on disk (WorkflowWiring.on_commands_queued).
         self.workflow.issue("ack", incident_id, {"expected_revision": incident.revision})
-        self.status.showMessage(self.tr_.t("msg.ack_sent", id=incident_id), 3000)
 
     def _mark_counts_dirty(self) -> None:
         self._dirty_counts = True

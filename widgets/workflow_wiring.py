@@ -3,7 +3,8 @@
 Kept out of main_window.py so the window stays a shell: MainWindow creates one
 WorkflowWiring and forwards batches, replies and the session to it. Everything the
 operator does here becomes a command through ConsoleSession; nothing changes locally until
-the hub answers (the pane shows the command as pending meanwhile).
+the hub answers (the pane shows the command as pending meanwhile, from the moment the
+session says it is on disk: never for a command a crash could still lose).
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class WorkflowWiring(QObject):
         self.sops, _errors = sop.load_library()
         self.tracker = AlarmTracker()
         self.issued: dict[str, tuple[str, str]] = {}     # cmd_id -> (kind, incident id)
+        self._unconfirmed: set[str] = set()               # issued, not yet reported on disk
         self._arrived: list[domain.Incident] = []
         self._next_meter = 0.0
         self.handover_dialog: HandoverDialog | None = None
@@ -183,6 +185,7 @@ class WorkflowWiring(QObject):
 
     def on_reply(self, reply: domain.CommandReply) -> None:
         kind, incident_id = self.issued.pop(reply.cmd_id, ("", ""))
+        self._unconfirmed.discard(reply.cmd_id)
         if kind in ("handover", "handover_ack"):
             incoming = self.handover_dialog.incoming.text().strip() if self.handover_dialog else ""
             if kind == "handover_ack" and reply.ok and incoming and self.w.session is not None:
@@ -207,13 +210,32 @@ class WorkflowWiring(QObject):
             return None
         command = session.issue(kind, incident_id, **args)
         self.issued[command.cmd_id] = (kind, incident_id)
-        if kind not in ("note", "sop_step"):
-            self.w.feed_model.set_pending(incident_id, kind)
-        shown = self.detail.incident
-        if shown is not None and shown.id == incident_id:
-            self.detail.set_pending(kind)
-        self.w.status.showMessage(self.tr_.t("msg.sent", kind=self.tr_.t(f"kind.{kind}"), id=incident_id), 3000)
+        self._unconfirmed.add(command.cmd_id)
         return command
+
+    def is_issuing(self, incident_id: str) -> bool:
+        """A command about this incident was given and is not on disk yet (a few ms)."""
+        return any(self.issued.get(c, ("", ""))[1] == incident_id for c in self._unconfirmed)
+
+    def on_commands_queued(self, stored: list[domain.Command], unsaved: list[domain.Command]) -> None:
+        """Commands now in the outbox on disk (or, `unsaved`, sent without a copy): only now
+        are they shown as pending, and the operator told they are queued."""
+        t = self.tr_.t
+        for command in stored:
+            if command.kind not in ("note", "sop_step"):
+                self.w.feed_model.set_pending(command.incident_id, command.kind)
+            if command.cmd_id not in self._unconfirmed:
+                continue            # restored from the outbox at start: pending, no message
+            self._unconfirmed.discard(command.cmd_id)
+            shown = self.detail.incident
+            if shown is not None and shown.id == command.incident_id:
+                self.detail.set_pending(command.kind)
+            key = "msg.ack_sent" if command.kind == "ack" else "msg.sent"
+            self.w.status.showMessage(t(key, kind=t(f"kind.{command.kind}"), id=command.incident_id), 3000)
+        for command in unsaved:
+            self._unconfirmed.discard(command.cmd_id)
+            self.w.status.showMessage(t("msg.unsaved", kind=t(f"kind.{command.kind}"), id=command.incident_id),
+                                      15_000)
 
     # --- selection and "seen by me" -------------------------------------------------------------
     def _on_feed_incident_selected(self, incident_id: str) -> None:

@@ -6,7 +6,10 @@ Everything it learns reaches `on_batch(batch)`, called from its worker threads: 
 must hop it onto the GUI thread (widgets.session_bridge does).
 
 Commands follow the outbox rule: written to the cache first, sent only once on disk,
-resent until the hub answers, across restarts; the answer removes them.
+resent until the hub answers, across restarts; the answer removes them. `issue` never waits
+on the disk: a command is queued once a batch lists it in `pending_commands` (delivered
+after its outbox row is on disk), and a view says "pending" or "sent" only from then on.
+An answer that means "try later" (the hub's database is failing) leaves it queued.
 """
 
 from __future__ import annotations
@@ -63,7 +66,7 @@ class ConsoleSession:
 
     def _on_transport_batch(self, batch: ClientBatch) -> None:  # IO thread
         self.cache.apply_batch(batch)
-        done = [r.cmd_id for r in batch.replies]
+        done = [r.cmd_id for r in batch.replies if not r.retry_later]
         if done:
             self.cache.remove_from_outbox(done)
         self.on_batch(batch)
@@ -74,7 +77,10 @@ class ConsoleSession:
     # --- commands (any thread) ----------------------------------------------------------------
     def issue(self, kind: domain.CommandKind, incident_id: str, *, text: str = "",
               expected_revision: int | None = None, operator: str = "", **arguments) -> domain.Command:
-        """Queue an operator command durably, then send it. Returns it at once (pending).
+        """Queue an operator command durably, then send it (any thread; returns at once).
+        The command is not queued yet when this returns: it is once on_batch receives it in
+        `pending_commands` (or in `unsaved_commands` if the disk write failed: then it is sent
+        without a copy on disk, lost if the console stops before the hub answers).
         `arguments` are the optional Command fields (units, step_id, until, override, target_id);
         `operator` defaults to this console's operator (a handover is acknowledged by the
         incoming one at the same desk)."""
@@ -124,7 +130,10 @@ class ConsoleSession:
     def acknowledge_handover(self, record_id: str, incoming_operator: str) -> domain.Command:
         return self.issue("handover_ack", record_id, operator=incoming_operator)
 
-    def _send_when_stored(self, command: domain.Command) -> None:  # store thread
+    def _send_when_stored(self, command: domain.Command, stored: bool) -> None:  # store thread
+        # Told before it is sent, so a view never sees the answer before the "queued".
+        self.on_batch(ClientBatch(pending_commands=[command]) if stored
+                      else ClientBatch(unsaved_commands=[command]))
         # Before the cache has loaded, the load itself picks the command up from the outbox
         # (same thread, queued earlier), so there is nothing to send here.
         if self._started.is_set() and self.transport is not None and not self._closed:

@@ -43,6 +43,7 @@ class ClientBatch:
     stats: TransportStats | None = None
     resume: tuple[str, int] | None = None     # (epoch, seq) the batch brings us to
     pending_commands: list[domain.Command] = field(default_factory=list)  # from the outbox
+    unsaved_commands: list[domain.Command] = field(default_factory=list)  # sent without a copy on disk
     # Packed bodies of some of `incidents` as they came off the wire, so the cache stores
     # them without encoding again (absent for snapshot rows; the cache packs those).
     raw_incidents: dict[str, bytes] = field(default_factory=dict)
@@ -52,7 +53,7 @@ class ClientBatch:
 
     def has_data(self) -> bool:
         return bool(self.reset or self.incidents or self.cameras or self.sensors or self.replies
-                    or self.connection or self.pending_commands or self.handovers
+                    or self.connection or self.pending_commands or self.unsaved_commands or self.handovers
                     or self.layouts or self.walls)
 
     def merge(self, later: "ClientBatch") -> None:
@@ -74,6 +75,7 @@ class ClientBatch:
         self.handovers.update(later.handovers)
         self.replies.extend(later.replies)
         self.pending_commands.extend(later.pending_commands)
+        self.unsaved_commands.extend(later.unsaved_commands)
         self.connection = later.connection or self.connection
         self.stats = later.stats or self.stats
         self.resume = later.resume or self.resume

@@ -343,7 +343,13 @@ class ClientTransport:
             if not isinstance(msg.body, domain.CommandReply):
                 self._drop("unexpected_type", f"{msg.header.type} on the command socket")
                 continue
-            if self._pending_cmds.pop(msg.body.cmd_id, None) is not None:
+            if msg.body.retry_later:
+                # The hub could not make it durable: keep it queued, resend after the retry delay.
+                entry = self._pending_cmds.get(msg.body.cmd_id)
+                if entry is not None:
+                    self._pending_cmds[msg.body.cmd_id] = (entry[0], time.time())
+                    self._batch.replies.append(msg.body)
+            elif self._pending_cmds.pop(msg.body.cmd_id, None) is not None:
                 self._batch.replies.append(msg.body)
 
     def _send_due_commands(self, ctx, poller, now: float) -> None:

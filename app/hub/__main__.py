@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    paths.private_umask()       # the database, its -wal/-shm and anything else it writes: owner-only
     logging.basicConfig(level=args.log_level, format="%(asctime)s hub %(levelname)s %(name)s: %(message)s")
     if not 1 <= args.port <= 65532:
         print(f"--port {args.port} is out of range (1..65532)", file=sys.stderr)

@@ -39,6 +39,7 @@ SOCKET_MAX_MSG = 8 << 20      # libzmq drops peers that send more than this in o
 SOURCE = "hub"
 TICK_INTERVAL_S = 1.0         # escalations and shelf expiry are checked this often
 MAX_ALIASES = 200_000         # grouped report ids remembered, so their updates do not regroup
+HELD_OTHER_LIMIT = 50_000     # camera/sensor/... updates held while the database fails, before coalescing
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ class Hub:
         # incident that grows by 500 grouped events in one turn costs one update, not 500.
         self._dirty: dict[str, domain.Incident] = {}
         self._dirty_other: list[tuple[object, str]] = []
+        self._held_replies: list[list[bytes]] = []     # command replies waiting for their commit
+        self._failures_seen = 0
         self._open_ids: set[str] = {i for i, inc in self.store.incidents.items() if inc.state in domain.OPEN_STATES}
         self._regroup_open()
         self._next_tick = 0.0
@@ -143,6 +146,9 @@ class Hub:
                 timeout = max(0.0, self._last_pub + HEARTBEAT_INTERVAL_S - time.time())
                 ready = dict(poller.poll(min(100, int(timeout * 1000) + 1)))
                 replies = []
+                # Commands drained while the database fails are refused, not applied, so
+                # their replies need no commit; the others wait for this turn's commit.
+                refusing = self.store.failing
                 if pull in ready:
                     self._drain_ingest(pull)
                 if cmd in ready:
@@ -151,11 +157,7 @@ class Hub:
                 if now >= self._next_tick:
                     self._next_tick = now + TICK_INTERVAL_S
                     self._tick(now)
-                # Durable before anyone hears of it: a console told "ok" never loses the change.
-                self.store.commit()
-                self._publish_dirty()
-                for frames in replies:
-                    cmd.send_multipart(frames)
+                self._commit_then_tell(cmd, replies, refusing)
                 if snap in ready:
                     self._drain_snapshots(snap)
                 if time.time() - self._last_pub >= HEARTBEAT_INTERVAL_S:
@@ -167,6 +169,37 @@ class Hub:
             self.store.close()
             ctx.destroy(linger=500)
             log.info("hub epoch %s stopped at seq %d; %s", self.epoch, self.seq, dict(self.stats))
+
+    # --- durability ------------------------------------------------------------------------
+    def _commit_then_tell(self, cmd: zmq.Socket, replies: list[list[bytes]], refusing: bool) -> None:
+        """Durable before anyone hears of it: updates and replies for this turn's changes go
+        out only once the commit succeeds. While the database fails they are held (in
+        memory, with the writes) and go out, in order, with the commit that saves them."""
+        if refusing:
+            for frames in replies:
+                cmd.send_multipart(frames)
+        else:
+            self._held_replies.extend(replies)
+        if self.store.commit():
+            if self.store.commits_failed != self._failures_seen:
+                self._failures_seen = self.store.commits_failed
+                self.stats["store.recovered"] += 1
+            self._publish_dirty()
+            held, self._held_replies = self._held_replies, []
+            for frames in held:
+                cmd.send_multipart(frames)
+            return
+        self.stats["store.commit_failed"] = self.store.commits_failed
+        if len(self._dirty_other) > HELD_OTHER_LIMIT:
+            # Only the newest of each object is kept for publication (the database keeps
+            # nothing more either), so a long outage under a flood stays bounded.
+            latest = {protocol.topic_for(body): (body, status) for body, status in self._dirty_other}
+            self._dirty_other = list(latest.values())
+
+    def _unavailable(self, command: domain.Command) -> domain.CommandReply:
+        self.stats["command.unavailable"] += 1
+        return domain.CommandReply(cmd_id=command.cmd_id, code="unavailable",
+                                   message=f"hub database unavailable: {self.store.failure}")
 
     # --- publishing --------------------------------------------------------------------------
     def _publish_frames(self, frames: list[bytes]) -> None:
@@ -316,6 +349,11 @@ class Hub:
         return replies
 
     def _apply_command(self, command: domain.Command) -> domain.CommandReply:
+        if self.store.awaiting_commit(command.cmd_id) or (
+                self.store.failing and self.store.stored_reply(command.cmd_id) is None):
+            # Not applied (or applied but not yet saved): an answer now could promise what a
+            # crash would undo, so the console keeps it queued and resends it later.
+            return self._unavailable(command)
         stored = self.store.stored_reply(command.cmd_id)
         if stored is not None:
             # Applied before (the console resent it after a restart or a lost reply).

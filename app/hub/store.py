@@ -3,6 +3,11 @@
 SQLAlchemy Core over any database URL (SQLite file by default). The hub is single-threaded,
 so this class is too: it keeps the authoritative state in memory (with each object's packed
 bytes, reused for snapshots) and writes every change of one loop turn in one transaction.
+
+A commit that fails (the file locked by another process, a busy or failing disk, a lost
+server) keeps every pending write and is retried with backoff; newer writes merge on top.
+The packed bytes snapshots are served from only ever hold what is durable, so nobody hears
+of a change the database might still lose.
 """
 
 from __future__ import annotations
@@ -11,12 +16,13 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import (Column, Float, Integer, LargeBinary, MetaData, String, Table, Text,
-                        create_engine, delete, event, func, insert, select)
+                        create_engine, delete, event, exc, func, insert, select)
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from app import domain, protocol
+from app import domain, paths, protocol
 from app.records import HandoverRecord
 
 log = logging.getLogger(__name__)
@@ -54,6 +60,12 @@ walls_table = Table("walls", metadata,
                     Column("key", String(200), primary_key=True),
                     Column("body", LargeBinary, nullable=False))
 QUARANTINE_KEEP = 1000
+# SQLite waits this long for another process's lock before a commit attempt fails; the hub
+# loop is blocked meanwhile, so it is short, and the loop retries on later turns instead.
+BUSY_TIMEOUT_MS = 250
+RETRY_FIRST_S = 0.05
+RETRY_MAX_S = 1.0
+STARTUP_PATIENCE_S = 30.0     # loading and the epoch bump wait this long for a locked database
 
 
 @dataclass
@@ -71,6 +83,10 @@ class _Pending:
         return bool(self.incidents or self.cameras or self.sensors or self.commands or self.quarantine
                     or self.handovers or self.walls)
 
+    def __len__(self) -> int:
+        return (len(self.incidents) + len(self.cameras) + len(self.sensors) + len(self.commands)
+                + len(self.quarantine) + len(self.handovers) + len(self.walls))
+
 
 class HubStore:
     """In-memory authoritative state with write-behind to the database, one commit per turn."""
@@ -78,8 +94,10 @@ class HubStore:
     def __init__(self, url: str):
         self.engine = create_engine(url, future=True)
         if self.engine.dialect.name == "sqlite":
+            if self.engine.url.database not in (None, "", ":memory:"):
+                paths.private_file(Path(self.engine.url.database), sqlite=True)
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
+        _patiently(lambda: metadata.create_all(self.engine), "create the tables")
         self.incidents: dict[str, domain.Incident] = {}
         self.packed_incidents: dict[str, bytes] = {}
         self.cameras: dict[str, domain.Camera] = {}
@@ -91,12 +109,21 @@ class HubStore:
         self.layouts: dict = {}                          # name -> shared WallLayout
         self.walls: dict[str, domain.WallState] = {}     # wall display name -> what it shows
         self._pending = _Pending()
-        self._load()
-        self.epoch = self._next_epoch()
+        # While commits fail: when it began, the last error, attempts so far, next try.
+        self.failing_since = 0.0
+        self.failure = ""
+        self._attempts = 0
+        self._retry_at = 0.0
+        self.commits_failed = 0
+        _patiently(self._load, "load the stored state")
+        self.epoch = _patiently(self._next_epoch, "start a new epoch")
 
     # --- loading ---------------------------------------------------------------------------
     def _load(self) -> None:
         started = time.perf_counter()
+        for table in (self.incidents, self.packed_incidents, self.cameras, self.packed_cameras, self.sensors,
+                      self.packed_sensors, self.handovers, self.layouts, self.walls, self.command_replies):
+            table.clear()       # a retried load starts clean
         self._unreadable = 0
         with self.engine.connect() as conn:
             for key, obj, body in self._rows(conn, incidents_table.c.id, incidents_table.c.body, "incident"):
@@ -149,7 +176,6 @@ class HubStore:
     def put_incident(self, incident: domain.Incident) -> bytes:
         packed = protocol.pack(incident)
         self.incidents[incident.id] = incident
-        self.packed_incidents[incident.id] = packed
         self._pending.incidents[incident.id] = packed
         self._pending.created[incident.id] = incident.created
         return packed
@@ -157,7 +183,6 @@ class HubStore:
     def put_camera(self, camera: domain.Camera) -> bytes:
         packed = protocol.pack(camera)
         self.cameras[camera.id] = camera
-        self.packed_cameras[camera.id] = packed
         self._pending.cameras[camera.id] = packed
         return packed
 
@@ -165,7 +190,6 @@ class HubStore:
         key = f"{reading.station}/{reading.kind}"
         packed = protocol.pack(reading)
         self.sensors[key] = reading
-        self.packed_sensors[key] = packed
         self._pending.sensors[key] = packed
         return packed
 
@@ -190,50 +214,126 @@ class HubStore:
         packed = self.command_replies.get(cmd_id)
         return protocol.unpack("reply", packed) if packed is not None else None
 
+    def awaiting_commit(self, cmd_id: str) -> bool:
+        """True while a command's outcome is applied in memory but not yet on disk."""
+        return cmd_id in self._pending.commands
+
+    @property
+    def failing(self) -> bool:
+        """True from a failed commit until the next one succeeds."""
+        return self.failing_since > 0
+
+    @property
+    def pending_writes(self) -> int:
+        return len(self._pending)
+
     def quarantine(self, socket_name: str, reason: str, frames: list[bytes]) -> None:
         raw = protocol.pack([bytes(f[:65536]) for f in frames[:8]])
-        self._pending.quarantine.append(
-            {"received": time.time(), "socket": socket_name, "reason": reason[:500], "raw": raw})
+        held = self._pending.quarantine
+        if len(held) >= QUARANTINE_KEEP:
+            del held[0]     # the table keeps only the newest anyway
+        held.append({"received": time.time(), "socket": socket_name, "reason": reason[:500], "raw": raw})
 
-    def commit(self) -> None:
-        """Write everything changed since the last commit in one transaction."""
+    def commit(self, now: float | None = None) -> bool:
+        """Write everything changed since the last durable commit in one transaction.
+
+        True when nothing is left unwritten. On a database error the writes stay pending
+        (later changes merge on top) and False is returned; calls before the backoff has
+        passed return False at once, so a locked file never stalls the caller for long."""
         p = self._pending
         if not p:
-            return
+            return True
+        now = time.monotonic() if now is None else now
+        if now < self._retry_at:
+            return False
+        try:
+            with self.engine.begin() as conn:
+                _write_pending(conn, p)
+        except exc.DBAPIError as error:
+            self._failed(error, now)
+            return False
         self._pending = _Pending()
-        with self.engine.begin() as conn:
-            if p.incidents:
-                _upsert(conn, incidents_table, "id",
-                        [{"id": k, "created": p.created[k], "body": v} for k, v in p.incidents.items()])
-            if p.cameras:
-                _upsert(conn, cameras_table, "id", [{"id": k, "body": v} for k, v in p.cameras.items()])
-            if p.sensors:
-                _upsert(conn, sensors_table, "key", [{"key": k, "body": v} for k, v in p.sensors.items()])
-            if p.commands:
-                _upsert(conn, commands_table, "cmd_id",
-                        [{"cmd_id": k, "applied": time.time(), "reply": v} for k, v in p.commands.items()])
-            if p.walls:
-                _upsert(conn, walls_table, "key", [{"key": k, "body": v} for k, v in p.walls.items()])
-            if p.handovers:
-                _upsert(conn, handovers_table, "id",
-                        [{"id": k, "created": c, "body": b} for k, (c, b) in p.handovers.items()])
-            if p.quarantine:
-                conn.execute(insert(quarantine_table), p.quarantine)
-                count = conn.execute(select(func.count()).select_from(quarantine_table)).scalar_one()
-                if count > QUARANTINE_KEEP:
-                    cutoff = conn.execute(select(quarantine_table.c.n).order_by(quarantine_table.c.n.desc())
-                                          .offset(QUARANTINE_KEEP).limit(1)).scalar_one()
-                    conn.execute(delete(quarantine_table).where(quarantine_table.c.n <= cutoff))
+        # Durable now: snapshots may serve it.
+        self.packed_incidents.update(p.incidents)
+        self.packed_cameras.update(p.cameras)
+        self.packed_sensors.update(p.sensors)
+        if self.failing:
+            log.warning("database writable again after %.1f s and %d failed attempts; %d waiting writes saved",
+                        time.monotonic() - self.failing_since, self._attempts, len(p))
+            self.failing_since, self.failure, self._attempts, self._retry_at = 0.0, "", 0, 0.0
+        return True
 
-    def close(self) -> None:
-        self.commit()
+    def _failed(self, error: exc.DBAPIError, now: float) -> None:
+        self.commits_failed += 1
+        self._attempts += 1
+        self.failure = str(error.orig) if error.orig is not None else str(error)
+        self._retry_at = now + min(RETRY_MAX_S, RETRY_FIRST_S * 2 ** (self._attempts - 1))
+        if not self.failing:
+            self.failing_since = time.monotonic()
+            # Once per outage: a locked file for minutes must not write a line per retry.
+            log.error("database write failed (%s); holding %d writes in memory and retrying; "
+                      "commands are refused as unavailable until it recovers", self.failure, len(self._pending))
+
+    def close(self, patience_s: float = 10.0) -> None:
+        """Write what is pending, waiting up to `patience_s` for a failing database."""
+        deadline = time.monotonic() + patience_s
+        while not self.commit() and time.monotonic() < deadline:
+            time.sleep(max(0.0, min(self._retry_at, deadline) - time.monotonic()))
+        if self._pending:
+            log.error("stopping with %d writes not saved: the database still fails (%s)",
+                      len(self._pending), self.failure)
         self.engine.dispose()
+
+
+def _write_pending(conn, p: _Pending) -> None:
+    """Every pending write, one table at a time, inside the caller's transaction."""
+    if p.incidents:
+        _upsert(conn, incidents_table, "id",
+                [{"id": k, "created": p.created[k], "body": v} for k, v in p.incidents.items()])
+    if p.cameras:
+        _upsert(conn, cameras_table, "id", [{"id": k, "body": v} for k, v in p.cameras.items()])
+    if p.sensors:
+        _upsert(conn, sensors_table, "key", [{"key": k, "body": v} for k, v in p.sensors.items()])
+    if p.commands:
+        _upsert(conn, commands_table, "cmd_id",
+                [{"cmd_id": k, "applied": time.time(), "reply": v} for k, v in p.commands.items()])
+    if p.walls:
+        _upsert(conn, walls_table, "key", [{"key": k, "body": v} for k, v in p.walls.items()])
+    if p.handovers:
+        _upsert(conn, handovers_table, "id",
+                [{"id": k, "created": c, "body": b} for k, (c, b) in p.handovers.items()])
+    if p.quarantine:
+        conn.execute(insert(quarantine_table), p.quarantine)
+        count = conn.execute(select(func.count()).select_from(quarantine_table)).scalar_one()
+        if count > QUARANTINE_KEEP:
+            cutoff = conn.execute(select(quarantine_table.c.n).order_by(quarantine_table.c.n.desc())
+                                  .offset(QUARANTINE_KEEP).limit(1)).scalar_one()
+            conn.execute(delete(quarantine_table).where(quarantine_table.c.n <= cutoff))
+
+
+def _patiently(fn, what: str):
+    """fn() retried with backoff while the database is locked or busy, for STARTUP_PATIENCE_S."""
+    deadline, delay, said = time.monotonic() + STARTUP_PATIENCE_S, RETRY_FIRST_S, False
+    while True:
+        try:
+            return fn()
+        except exc.OperationalError as error:
+            if time.monotonic() + delay > deadline:
+                raise
+            if not said:
+                log.warning("cannot %s yet (%s); retrying for up to %.0f s", what, error.orig, STARTUP_PATIENCE_S)
+                said = True
+            time.sleep(delay)
+            delay = min(RETRY_MAX_S, delay * 2)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    # FULL: the WAL is synced at every commit. The hub answers "ok" only after its commit,
+    # and with NORMAL a power cut could still undo a change consoles were told is done.
+    cur.execute("PRAGMA synchronous=FULL")
     cur.close()
 
 

@@ -19,8 +19,9 @@ from typing import Callable
 from sqlalchemy import (Column, Float, LargeBinary, MetaData, String, Table, Text, create_engine,
                         delete, event, select)
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
 
-from app import domain, protocol
+from app import domain, paths, protocol
 from app.client.state import ClientBatch, sensor_key
 
 log = logging.getLogger(__name__)
@@ -54,11 +55,25 @@ class CachedState:
     unreadable: int = 0
 
 
+OUTBOX_ATTEMPTS = 3           # a write carrying new outbox rows is tried this often before giving up
+OUTBOX_RETRY_S = 0.2
+
+
 def _pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=2000")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _set_synchronous(conn, full: bool) -> None:
+    # Per transaction, outside it (pysqlite begins at the first write): FULL syncs the WAL at
+    # this commit, which also makes every earlier NORMAL commit durable (the log is written in
+    # order). Only new outbox rows need that, since the operator is told "queued" after them;
+    # cached state is refetched from the hub anyway, and a lost removal only resends a
+    # command the hub answers "duplicate". So a flood of updates costs no fsync each.
+    conn.exec_driver_sql("PRAGMA synchronous=FULL" if full else "PRAGMA synchronous=NORMAL")
 
 
 def _upsert(conn, table: Table, key: str, rows: list[dict]) -> None:
@@ -76,7 +91,7 @@ class CacheStore:
         self.path = Path(path)
         self._queue: queue.Queue = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="cache-store", daemon=True)
-        self.engine = None
+        self.engine: Engine | None = None
         self.write_batches = 0
         self._thread.start()
 
@@ -90,8 +105,9 @@ class CacheStore:
                 or batch.layouts or batch.walls):
             self._queue.put(("batch", batch))
 
-    def add_to_outbox(self, command: domain.Command, then: Callable[[domain.Command], None]) -> None:
-        """Durably queue a command; `then(command)` runs (store thread) once it is on disk."""
+    def add_to_outbox(self, command: domain.Command, then: Callable[[domain.Command, bool], None]) -> None:
+        """Durably queue a command; `then(command, stored)` runs on the store thread once the
+        row is on disk (stored True) or the write has failed for good (stored False)."""
         self._queue.put(("outbox_add", (command, then)))
 
     def remove_from_outbox(self, cmd_ids: list[str]) -> None:
@@ -130,8 +146,12 @@ class CacheStore:
             self.engine.dispose()
 
     def _open(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         for attempt in (1, 2):
+            try:
+                paths.private_file(self.path, sqlite=True)
+            except OSError as exc:
+                log.error("cannot create the local cache at %s (%s); running without it", self.path, exc)
+                return None
             engine = create_engine(f"sqlite:///{self.path}", future=True)
             event.listen(engine, "connect", _pragmas)
             try:
@@ -175,25 +195,52 @@ class CacheStore:
                 if op == "load":
                     arg(self._load())
                 else:
-                    fn, callback = arg
-                    result = fn(self.engine)
-                    if callback is not None:
-                        callback(result)
+                    self._call(*arg)
         self._write(merged, adds, removes)
         self._run_callbacks(after)
 
-    @staticmethod
-    def _run_callbacks(after: list) -> None:
+    def _call(self, fn, callback) -> None:
+        # A failing read must not abort the rest of the turn: commands queued behind it
+        # would never reach the outbox.
+        try:
+            result = fn(self.engine)
+            if callback is not None:
+                callback(result)
+        except Exception:
+            log.exception("local cache query failed")
+
+    def _run_callbacks(self, after: list) -> None:
+        stored = self._last_write_ok
         for command, then in after:
             try:
-                then(command)
+                then(command, stored)
             except Exception:
                 log.exception("outbox callback failed for %s", command.cmd_id)
 
+    _last_write_ok = True
+
     def _write(self, batch: ClientBatch | None, adds: list[domain.Command], removes: list[str]) -> None:
+        """One transaction; sets _last_write_ok. New outbox rows are retried a few times (the
+        file may be busy a moment); a failure is logged and the console runs on from memory."""
+        self._last_write_ok = self.engine is not None
         if self.engine is None or (batch is None and not adds and not removes):
             return
+        for attempt in range(1, (OUTBOX_ATTEMPTS if adds else 1) + 1):
+            try:
+                self._transaction(batch, adds, removes)
+                return
+            except Exception:
+                if attempt < OUTBOX_ATTEMPTS and adds:
+                    time.sleep(OUTBOX_RETRY_S * attempt)
+                    continue
+                self._last_write_ok = False
+                log.exception("local cache write failed (%d queued commands not saved); "
+                              "the console keeps running from memory", len(adds))
+
+    def _transaction(self, batch: ClientBatch | None, adds: list[domain.Command], removes: list[str]) -> None:
+        assert self.engine is not None
         with self.engine.begin() as conn:
+            _set_synchronous(conn, full=bool(adds))
             if batch is not None:
                 if batch.reset:
                     conn.execute(delete(incidents_t))

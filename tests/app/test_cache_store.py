@@ -46,7 +46,8 @@ def test_outbox_is_durable_before_the_callback_and_removed_on_answer(tmp_path):
     seen_on_disk = []
     done = threading.Event()
 
-    def then(command):
+    def then(command, stored):
+        assert stored
         # Runs after the commit: a second connection already sees the row.
         from sqlalchemy import create_engine, text
         eng = create_engine(f"sqlite:///{tmp_path / 'cache.db'}")
@@ -93,3 +94,41 @@ def test_unreadable_rows_are_skipped_and_counted(tmp_path):
     state = _load(store)
     assert set(state.incidents) == {"1022-c-1"} and state.unreadable == 1
     store.close()
+
+
+def test_outbox_writes_sync_the_log_and_plain_batches_do_not(tmp_path):
+    # FULL for the transaction that carries a new outbox row: the console says "queued" after
+    # it, so a power cut must not undo it. Cached state is refetched anyway: NORMAL.
+    store = CacheStore(tmp_path / "cache.db")
+    done = threading.Event()
+    level = []
+
+    def synchronous(engine):
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("PRAGMA synchronous").scalar_one()
+    store.add_to_outbox(domain.Command(cmd_id="c1", kind="ack", incident_id="x", operator="lan", issued=1.0),
+                        lambda *_: None)
+    store.call(synchronous, level.append)
+    store.apply_batch(ClientBatch(incidents={"1022-c-1": _incident(1)}))
+    store.call(synchronous, lambda v: (level.append(v), done.set()))
+    assert done.wait(10)
+    store.close()
+    assert level == [2, 1]      # 2 = FULL, 1 = NORMAL
+
+
+def test_a_failing_query_does_not_cost_the_commands_queued_behind_it(tmp_path, caplog):
+    store = CacheStore(tmp_path / "cache.db")
+    gate, done = threading.Event(), threading.Event()
+    stored = []
+    store.call(lambda _engine: gate.wait(10))          # hold the store thread so the rest coalesces
+
+    def broken(_engine):
+        raise RuntimeError("a query bug")
+    store.call(broken)
+    cmd = domain.Command(cmd_id="c9", kind="ack", incident_id="1022-c-1", operator="lan", issued=1.0)
+    store.add_to_outbox(cmd, lambda c, ok: (stored.append(ok), done.set()))
+    gate.set()
+    assert done.wait(10) and stored == [True]
+    assert _load(store).outbox == [cmd]
+    store.close()
+    assert "a query bug" in caplog.text

@@ -63,8 +63,9 @@ def test_simultaneous_acks_one_wins_and_the_other_sees_the_winner(qtbot, hub, co
     # Both press Acknowledge on the same revision before either hears of the other.
     a.workflow.detail.buttons["ack"].click()
     b.workflow.detail.buttons["ack"].click()
-    assert a.workflow.detail.pending_kind == b.workflow.detail.pending_kind == "ack"
-    qtbot.waitUntil(lambda: a.workflow.detail.pending_kind is None and b.workflow.detail.pending_kind is None,
+    assert a.workflow.is_issuing("113-e2e-1") and b.workflow.is_issuing("113-e2e-1")
+    qtbot.waitUntil(lambda: a.last_reply is not None and b.last_reply is not None
+                    and a.workflow.detail.pending_kind is None and b.workflow.detail.pending_kind is None,
                     timeout=10_000)
     winner = a.feed_model.incident("113-e2e-1").acked_by
     loser = b if winner == "lan" else a
