@@ -16,6 +16,10 @@ class ConnectionStatus:
     reason: str
     since: float                 # when this state began (epoch seconds)
     epoch: str = ""
+    # A stable code for `reason` and its parameters, for the console to word in its own
+    # language (app.i18n "conn.why.<code>"); "" where the English reason is all there is.
+    code: str = ""
+    params: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -56,11 +56,21 @@ class ScriptedHub:
             self.snap.send_multipart([ident, *protocol.encode_snapshot_chunk(
                 incidents=[protocol.pack(i) for i in self.state.values()], source="hub", epoch=self.epoch,
                 seq=self.seq, topic=topic)])
-            self.snap.send_multipart([ident, *protocol.encode(domain.SnapshotEnd(seq=self.seq), source="hub",
+            self.snap.send_multipart([ident, *protocol.encode(self.end(), source="hub",
                                                                epoch=self.epoch, seq=self.seq, topic=topic)])
             served += 1
             timeout = 0
         return served
+
+    def end(self, **changes) -> domain.SnapshotEnd:
+        """The SnapshotEnd a schema 1.1 hub sends for the scripted state (fields overridable)."""
+        keys = [protocol.snapshot_key("incidents", i) for i in self.state.values()]
+        fields = dict(seq=self.seq, incident_count=len(keys),
+                      counts={k: 0 for k in domain.SNAPSHOT_KINDS} | {"incidents": len(keys)},
+                      digests={k: protocol.snapshot_digest([]) for k in domain.SNAPSHOT_KINDS}
+                      | {"incidents": protocol.snapshot_digest(keys)})
+        fields.update(changes)
+        return domain.SnapshotEnd(**fields)
 
     def close(self):
         self.ctx.destroy(0)
@@ -210,8 +220,8 @@ def test_junk_on_the_snapshot_socket_is_counted_and_the_real_snapshot_still_land
         topic = f"snap/{req.header.id}"
         scripted.snap.send_multipart([ident, *protocol.encode_snapshot_chunk(
             incidents=[protocol.pack(_incident(1))], source="hub", epoch="e1", seq=1, topic=topic)])
-        scripted.snap.send_multipart([ident, *protocol.encode(domain.SnapshotEnd(seq=1), source="hub",
-                                                               epoch="e1", seq=1, topic=topic)])
+        scripted.snap.send_multipart([ident, *protocol.encode(domain.SnapshotEnd(seq=1, incident_count=1),
+                                                               source="hub", epoch="e1", seq=1, topic=topic)])
         wait_until(lambda: probe.state == "live" and "115-t-1" in probe.incidents)
         assert t.seq == 1, "the stale SnapshotEnd(seq=99) must be ignored"
         wait_until(lambda: probe.stats is not None and probe.stats.dropped.get("malformed", 0) == 2)
