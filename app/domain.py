@@ -273,6 +273,14 @@ class SnapshotEnd(msgspec.Struct, frozen=True, gc=False):
     chunks: int = 0
 
 
+def packed_size(obj) -> int:
+    """Bytes of `obj` as app.protocol packs it (the same MessagePack encoding)."""
+    return len(_size_encoder.encode(obj))
+
+
+_size_encoder = msgspec.msgpack.Encoder()
+
+
 def incident_with(incident: Incident, **changes) -> Incident:
     """A copy of `incident` with some fields changed (Structs are frozen)."""
     return msgspec.structs.replace(incident, **changes)

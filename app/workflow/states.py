@@ -58,6 +58,11 @@ _OPERATOR_ACTIONS = frozenset(COMMAND_KINDS) | {"merged_in"}
 
 MAX_TEXT_CHARS = 2000
 MAX_NOTES = 500
+# Timeline entries kept in the live incident; older ones are dropped from the front and
+# counted in Incident.history_trimmed (the timeline says how many). Past
+# domain.MAX_INCIDENT_BYTES more are dropped, down to MIN_HISTORY_KEPT, before a command is refused.
+MAX_HISTORY = 300
+MIN_HISTORY_KEPT = 20
 MAX_UNITS = 50
 MAX_UNIT_CHARS = 64             # "agency:callsign", e.g. "fire_rescue:PC07-Q1"
 MAX_SHELVE_S = 12 * 3600.0      # one shift: a shelf must never outlive the people who set it
@@ -74,6 +79,8 @@ class Outcome:
     message: str = ""
     current: domain.Incident | None = None
     related: tuple[domain.Incident, ...] = ()
+    reason: str = ""                # a stable refusal code with `params`, for the console to word
+    params: tuple[tuple[str, str], ...] = ()
 
     @property
     def accepted(self) -> bool:
@@ -82,7 +89,8 @@ class Outcome:
     def reply(self, cmd_id: str) -> domain.CommandReply:
         """The CommandReply for the issuing console, carrying the state it should show."""
         return domain.CommandReply(cmd_id=cmd_id, code=self.code, message=self.message,
-                                   incident=self.incident or self.current)
+                                   incident=self.incident or self.current, reason=self.reason,
+                                   params=dict(self.params))
 
 
 def _refuse(code: domain.ReplyCode, message: str, current: domain.Incident | None) -> Outcome:
@@ -149,11 +157,42 @@ def apply_command(
     changes = _changes(incident, command, text, now, sop)
     if to_state not in SHELVABLE:
         changes.setdefault("shelved_until", 0.0)    # being worked or finished: off the shelf
-    updated = _advance(incident, now, command.operator, kind, to_state, text, command.cmd_id, **changes)
+    # A note's text lives once, in `notes`; its timeline entry points there (same time and author).
+    entry_text = "" if kind == "note" else text
+    updated = _advance(incident, now, command.operator, kind, to_state, entry_text, command.cmd_id, **changes)
+    related: tuple[domain.Incident, ...] = ()
     if kind == "merge":
         assert merge_target is not None
-        return Outcome(updated, "ok", "", None, (_absorb_merged(merge_target, incident, now, command),))
-    return Outcome(updated, "ok")
+        related = (_absorb_merged(merge_target, incident, now, command),)
+    fitted = [fit_size(x) for x in (updated, *related)]
+    for before, after in zip((updated, *related), fitted):
+        if after is None:
+            size = domain.packed_size(before)
+            return Outcome(None, "invalid",
+                           f"incident {before.id} would be {size} bytes packed, over the "
+                           f"{domain.MAX_INCIDENT_BYTES}-byte limit (notes: {len(before.notes)})",
+                           incident, reason="incident_too_large",
+                           params=(("id", before.id), ("size", str(size)),
+                                   ("limit", str(domain.MAX_INCIDENT_BYTES))))
+    return Outcome(fitted[0], "ok", "", None, tuple(fitted[1:]))
+
+
+def fit_size(incident: domain.Incident) -> domain.Incident | None:
+    """The incident within domain.MAX_INCIDENT_BYTES, dropping its oldest timeline entries
+    (counted in history_trimmed) down to MIN_HISTORY_KEPT; None when even that is too large
+    (its notes and texts alone pass the limit)."""
+    while domain.packed_size(incident) > domain.MAX_INCIDENT_BYTES:
+        keep = max(MIN_HISTORY_KEPT, len(incident.history) * 3 // 4)
+        if keep >= len(incident.history):
+            return None
+        incident = _trimmed(incident, keep)
+    return incident
+
+
+def _trimmed(incident: domain.Incident, keep: int) -> domain.Incident:
+    dropped = len(incident.history) - keep
+    return domain.incident_with(incident, history=incident.history[dropped:],
+                                history_trimmed=incident.history_trimmed + dropped)
 
 
 def _overtaken_by(incident: domain.Incident, expected: int | None) -> str | None:
@@ -161,6 +200,10 @@ def _overtaken_by(incident: domain.Incident, expected: int | None) -> str | None
         return None
     if expected > incident.revision:
         return f"incident is at revision {incident.revision}, command expected {expected}"
+    if incident.history_trimmed and incident.history and expected < incident.history[0].revision:
+        # What happened between `expected` and the oldest entry kept is no longer listed.
+        return (f"revision {expected} is older than the timeline kept (from revision "
+                f"{incident.history[0].revision}); now {incident.state}")
     newer = [entry for entry in incident.history
              if entry.revision > expected and entry.action in _OPERATOR_ACTIONS]
     if not newer:
@@ -297,8 +340,9 @@ def _advance(incident, now, actor, action, to_state, text, cmd_id="", **changes)
     revision = incident.revision + 1
     entry = domain.HistoryEntry(time=now, actor=actor, action=action, revision=revision,
                                 from_state=incident.state, to_state=to_state, text=text, cmd_id=cmd_id)
-    return domain.incident_with(incident, state=to_state, revision=revision, updated=now,
-                                history=incident.history + (entry,), **changes)
+    updated = domain.incident_with(incident, state=to_state, revision=revision, updated=now,
+                                   history=incident.history + (entry,), **changes)
+    return _trimmed(updated, MAX_HISTORY) if len(updated.history) > MAX_HISTORY else updated
 
 
 def _absorb_merged(target, merged, now, command) -> domain.Incident:
