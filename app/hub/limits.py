@@ -16,9 +16,9 @@ import zmq
 log = logging.getLogger(__name__)
 
 # PUB: a subscriber that stops reading costs at most this many queued updates (~1.2 KB
-# each under a flood: ~40 MB) before libzmq drops its updates; the console then sees a seq
+# each under a flood: ~25 MB) before libzmq drops its updates; the console then sees a seq
 # gap and resyncs, which is the honest outcome for a reader that fell that far behind.
-PUB_SNDHWM = 32_000
+PUB_SNDHWM = 20_000
 # Inbound messages on PUB are only subscriptions (topic prefixes, at most MAX_TOPIC_BYTES);
 # a peer sending a larger one is disconnected by libzmq before it is buffered.
 PUB_MAX_SUBSCRIPTION = 1024
@@ -27,7 +27,7 @@ PUB_MAX_SUBSCRIPTION = 1024
 # past 2 MiB is cut off by libzmq at the socket instead of being read into memory.
 INGEST_MAX_MSG = 2 << 20
 COMMAND_MAX_MSG = 2 << 20
-INGEST_RCVHWM = 20_000          # backpressure on pushers beyond this, not hub memory
+INGEST_RCVHWM = 2_000           # backpressure on pushers beyond this, not hub memory (20,000 cost ~100 MB in a burst)
 COMMAND_RCVHWM = 2_000
 # Snapshot ROUTER: requests are a few hundred bytes; each peer's send pipe holds at most
 # SNAPSHOT_SNDHWM chunks (each under domain.SNAPSHOT_CHUNK_BYTES, so ~2 MiB per peer).

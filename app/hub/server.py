@@ -25,7 +25,7 @@ from app import domain, protocol
 from app.hub import ingest, limits, walls
 from app.hub.snapshot import SnapshotServer
 from app.hub.store import HubStore
-from app.workflow import handover, service, sop
+from app.workflow import handover, service, sop, states
 from app.workflow.grouping import Grouper, GroupingConfig
 from app.workflow.priority import DEFAULT_ESCALATION_S
 
@@ -216,7 +216,8 @@ class Hub:
 
     def _put_incident(self, incident: domain.Incident) -> None:
         """Store now, publish at the end of the turn (once per incident however often it changed)."""
-        self.store.put_incident(incident)
+        if len(self.store.put_incident(incident)) > domain.MAX_INCIDENT_BYTES:
+            incident = self._fit(incident)
         self._dirty[incident.id] = incident
         if incident.state in domain.OPEN_STATES:
             self._open_ids.add(incident.id)
@@ -224,6 +225,19 @@ class Hub:
             self._open_ids.discard(incident.id)
             if self.grouper is not None:
                 self.grouper.forget(incident.id)
+
+    def _fit(self, incident: domain.Incident) -> domain.Incident:
+        # Commands and reports are refused before they pass the bound; what still does (stored
+        # before it existed, or grown by the hub's own timeline entries) loses its oldest
+        # timeline entries, counted in history_trimmed, so every update of it stays decodable.
+        smaller = states.fit_size(incident)
+        if smaller is None:
+            log.error("incident %s is over %d bytes even with its timeline trimmed", incident.id,
+                      domain.MAX_INCIDENT_BYTES)
+            return incident
+        self.stats["incident.trimmed"] += 1
+        self.store.put_incident(smaller)
+        return smaller
 
     def _publish_dirty(self) -> None:
         dirty, self._dirty = self._dirty, {}

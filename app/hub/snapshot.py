@@ -20,6 +20,7 @@ import zmq
 
 from app import domain, protocol
 from app.hub import limits
+from app.workflow.states import fit_size
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,8 @@ def capture(store, seq: int) -> Capture:
         "sensors": list(store.packed_sensors.values()),
         "layouts": [protocol.pack(x) for x in store.layouts.values()],
         "walls": [protocol.pack(x) for x in store.walls.values()],
-        "incidents": list(store.packed_incidents.values()),
+        "incidents": [body if len(body) <= MAX_SENDABLE_BODY else _fitted(store.incidents[key], body)
+                      for key, body in store.packed_incidents.items()],
     }
     keys = {
         "cameras": store.packed_cameras.keys(),
@@ -81,6 +83,17 @@ def chunks(cap: Capture, budget: int = domain.SNAPSHOT_CHUNK_BYTES,
             size += n + 8
     if current:
         yield current
+
+
+def _fitted(incident: domain.Incident, body: bytes) -> bytes:
+    # Stored before incidents were bounded: send it with its oldest timeline entries left
+    # out (counted in history_trimmed) rather than not at all; the revision stays the same.
+    smaller = fit_size(incident)
+    if smaller is None:
+        return body
+    log.warning("snapshot: incident %s is %d bytes packed; sent with %d timeline entries trimmed",
+                incident.id, len(body), smaller.history_trimmed - incident.history_trimmed)
+    return protocol.pack(smaller)
 
 
 @dataclass

@@ -63,6 +63,9 @@ MAX_NOTES = 500
 # domain.MAX_INCIDENT_BYTES more are dropped, down to MIN_HISTORY_KEPT, before a command is refused.
 MAX_HISTORY = 300
 MIN_HISTORY_KEPT = 20
+# Notes may fill an incident only to this share of the bound, so the commands that work it
+# to closure always have room (their timeline entries are trimmable, notes are not).
+NOTES_BYTES = domain.MAX_INCIDENT_BYTES * 3 // 4
 MAX_UNITS = 50
 MAX_UNIT_CHARS = 64             # "agency:callsign", e.g. "fire_rescue:PC07-Q1"
 MAX_SHELVE_S = 12 * 3600.0      # one shift: a shelf must never outlive the people who set it
@@ -167,14 +170,16 @@ def apply_command(
     fitted = [fit_size(x) for x in (updated, *related)]
     for before, after in zip((updated, *related), fitted):
         if after is None:
-            size = domain.packed_size(before)
-            return Outcome(None, "invalid",
-                           f"incident {before.id} would be {size} bytes packed, over the "
-                           f"{domain.MAX_INCIDENT_BYTES}-byte limit (notes: {len(before.notes)})",
-                           incident, reason="incident_too_large",
-                           params=(("id", before.id), ("size", str(size)),
-                                   ("limit", str(domain.MAX_INCIDENT_BYTES))))
+            return _too_large(incident, domain.packed_size(before), domain.MAX_INCIDENT_BYTES, before.id)
     return Outcome(fitted[0], "ok", "", None, tuple(fitted[1:]))
+
+
+def _too_large(incident: domain.Incident, size: int, limit: int, which: str = "") -> Outcome:
+    which = which or incident.id
+    return Outcome(None, "invalid",
+                   f"incident {which} would be {size} bytes packed, over its {limit}-byte limit "
+                   f"({len(incident.notes)} notes)", incident, reason="incident_too_large",
+                   params=(("id", which), ("size", str(size)), ("limit", str(limit))))
 
 
 def fit_size(incident: domain.Incident) -> domain.Incident | None:
@@ -220,6 +225,9 @@ def _check_note(incident, command, text, now, role, sop, target):
         return _refuse("invalid", "a note needs text", incident)
     if len(incident.notes) >= MAX_NOTES:
         return _refuse("invalid", f"incident already has {MAX_NOTES} notes", incident)
+    size = domain.packed_size(incident) + len(text.encode()) + 64
+    if size > NOTES_BYTES:
+        return _too_large(incident, size, NOTES_BYTES)
     return None
 
 
