@@ -23,10 +23,8 @@ import zmq
 
 from app import domain, protocol
 from app.client import completeness
-from app.client.state import ClientBatch, ConnectionStatus, TransportStats, sensor_key
+from app.client.state import ClientBatch, ConnectionStatus, TransportStats
 from app.hub.server import HubPorts
-from app.wall.layout import WallLayout
-from app.workflow.handover import HandoverRecord
 
 log = logging.getLogger(__name__)
 
@@ -239,22 +237,7 @@ class ClientTransport:
             self._set_status("live", f"in sync with hub epoch {h.epoch}")
 
     def _apply(self, msg: protocol.Message, now: float) -> None:
-        body = msg.body
-        if isinstance(body, domain.Incident):
-            self._batch.incidents[body.id] = body
-            if msg.raw_body:
-                self._batch.raw_incidents[body.id] = bytes(msg.raw_body)
-        elif isinstance(body, domain.Camera):
-            self._batch.cameras[body.id] = body
-        elif isinstance(body, domain.SensorReading):
-            self._batch.sensors[sensor_key(body)] = body
-        elif isinstance(body, HandoverRecord):
-            self._batch.handovers[body.id] = body
-        elif isinstance(body, WallLayout):
-            self._batch.layouts[body.name] = body
-        elif isinstance(body, domain.WallState):
-            self._batch.walls[body.wall] = body
-        else:
+        if not self._batch.put(msg.body, msg.raw_body):
             self._drop("unexpected_type", f"{msg.header.type} on the update stream")
         self.seq = msg.header.seq
         self._batch.resume = (self.epoch, self.seq)

@@ -167,10 +167,12 @@ def apply_command(
     if kind == "merge":
         assert merge_target is not None
         related = (_absorb_merged(merge_target, incident, now, command),)
-    fitted = [fit_size(x) for x in (updated, *related)]
-    for before, after in zip((updated, *related), fitted):
-        if after is None:
-            return _too_large(incident, domain.packed_size(before), domain.MAX_INCIDENT_BYTES, before.id)
+    fitted: list[domain.Incident] = []
+    for changed in (updated, *related):
+        smaller = fit_size(changed)
+        if smaller is None:
+            return _too_large(incident, domain.packed_size(changed), domain.MAX_INCIDENT_BYTES, changed.id)
+        fitted.append(smaller)
     return Outcome(fitted[0], "ok", "", None, tuple(fitted[1:]))
 
 

@@ -65,10 +65,10 @@ class ScriptedHub:
     def end(self, **changes) -> domain.SnapshotEnd:
         """The SnapshotEnd a schema 1.1 hub sends for the scripted state (fields overridable)."""
         keys = [protocol.snapshot_key("incidents", i) for i in self.state.values()]
-        fields = dict(seq=self.seq, incident_count=len(keys),
-                      counts={k: 0 for k in domain.SNAPSHOT_KINDS} | {"incidents": len(keys)},
-                      digests={k: protocol.snapshot_digest([]) for k in domain.SNAPSHOT_KINDS}
-                      | {"incidents": protocol.snapshot_digest(keys)})
+        fields = {"seq": self.seq, "incident_count": len(keys),
+                  "counts": {k: 0 for k in domain.SNAPSHOT_KINDS} | {"incidents": len(keys)},
+                  "digests": {k: protocol.snapshot_digest([]) for k in domain.SNAPSHOT_KINDS}
+                  | {"incidents": protocol.snapshot_digest(keys)}}
         fields.update(changes)
         return domain.SnapshotEnd(**fields)
 

@@ -16,10 +16,10 @@ LONG_TEXT = "Nước ngập sâu 40 cm, xe máy chết máy hàng loạt, ngư�
 
 
 def _incident(n: int, **kw) -> domain.Incident:
-    base = dict(id=f"114-big-{n}", category="Met", event="flood", urgency="Immediate", severity="Severe",
-                certainty="Observed", area=domain.PointArea(lat=10.78, lon=106.70), source="114",
-                title=f"Ngập nặng đường số {n}", description=LONG_TEXT[:4000], district="Quận 1",
-                revision=1, created=1000.0 + n)
+    base = {"id": f"114-big-{n}", "category": "Met", "event": "flood", "urgency": "Immediate",
+            "severity": "Severe", "certainty": "Observed", "area": domain.PointArea(lat=10.78, lon=106.70),
+            "source": "114", "title": f"Ngập nặng đường số {n}", "description": LONG_TEXT[:4000],
+            "district": "Quận 1", "revision": 1, "created": 1000.0 + n}
     base.update(kw)
     return domain.Incident(**base)
 
