@@ -257,6 +257,14 @@ class SnapshotChunk(msgspec.Struct, frozen=True, gc=False):
     walls: tuple[WallState, ...] = ()
 
 
+class SnapshotRefused(msgspec.Struct, frozen=True, gc=False):
+    """The hub will not serve this snapshot request now (its per-peer limits, app.hub.limits):
+    ask again after `retry_after` seconds. Peers older than schema 1.1 count it as unknown."""
+
+    reason: str                      # "rate_limited" | "busy_peer" | "busy_hub"
+    retry_after: float = 1.0
+
+
 # The kinds of state a snapshot carries, in the order the hub sends them.
 SNAPSHOT_KINDS: tuple[str, ...] = ("cameras", "sensors", "layouts", "walls", "incidents")
 

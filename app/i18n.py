@@ -66,6 +66,8 @@ _LABELS: dict[str, tuple[str, str]] = {
                                    "snapshot does not add up ({kind} differ from the hub's list); retrying in {retry:.0f} s"),
     "conn.why.snapshot_unreadable": ("trạng thái nhận được chưa đủ: {n} phần không đọc được; thử lại sau {retry:.0f} s",
                                      "snapshot incomplete: {n} chunk(s) could not be read; retrying in {retry:.0f} s"),
+    "conn.why.snapshot_refused": ("hub đang bận, chưa gửi trạng thái; hỏi lại sau {retry:.0f} s",
+                                  "the hub is busy and sent no snapshot yet; asking again in {retry:.0f} s"),
     "snap.kind.incidents": ("sự cố", "incidents"),
     "snap.kind.cameras": ("camera", "cameras"),
     "snap.kind.sensors": ("trạm cảm biến", "sensor readings"),

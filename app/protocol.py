@@ -29,7 +29,7 @@ from app.wall.layout import WallLayout
 from app.workflow.handover import HandoverRecord
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 1                   # 1.1: SnapshotEnd counts/digests, CommandReply reason/params
+SCHEMA_MINOR = 1   # 1.1: SnapshotEnd counts/digests, snapshot_refused, CommandReply reason/params
 MAX_FRAME_BYTES = 1 << 20          # 1 MiB: no legitimate frame comes near it
 MAX_TOPIC_BYTES = 256
 
@@ -96,6 +96,7 @@ BODY_TYPES: dict[str, type] = {
     "snapshot_req": domain.SnapshotRequest,
     "snapshot_chunk": domain.SnapshotChunk,
     "snapshot_end": domain.SnapshotEnd,
+    "snapshot_refused": domain.SnapshotRefused,
     "handover": HandoverRecord,     # published on topic f"hand/{record.id}"
     "layout": WallLayout,           # a shared wall layout, on topic f"lay/{name}"
     "wall": domain.WallState,       # what a wall display shows, on topic f"wall/{wall}"

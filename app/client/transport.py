@@ -300,6 +300,12 @@ class ClientTransport:
                     self._finish_snapshot(ctx, poller, msg.header.epoch, body.seq, now)
                 else:
                     self._discard_snapshot(shortfall, now)
+            elif isinstance(body, domain.SnapshotRefused):
+                self._snap_request = ""
+                delay = min(SNAPSHOT_RETRY_MAX_S, max(SNAPSHOT_RETRY_S / 2, body.retry_after))
+                self._snap_retry_at = now + delay
+                self._set_status("reconnecting", f"the hub is busy ({body.reason}); asking again in {delay:.0f} s",
+                                 code="snapshot_refused", params=(("retry", delay),))
 
     def _discard_snapshot(self, shortfall: completeness.Shortfall, now: float) -> None:
         # Keep syncing (updates stay buffered, heartbeats cannot declare us live) and ask

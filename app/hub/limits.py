@@ -19,9 +19,10 @@ log = logging.getLogger(__name__)
 # each under a flood: ~25 MB) before libzmq drops its updates; the console then sees a seq
 # gap and resyncs, which is the honest outcome for a reader that fell that far behind.
 PUB_SNDHWM = 20_000
-# Inbound messages on PUB are only subscriptions (topic prefixes, at most MAX_TOPIC_BYTES);
-# a peer sending a larger one is disconnected by libzmq before it is buffered.
-PUB_MAX_SUBSCRIPTION = 1024
+# Inbound messages on PUB are only subscriptions (topic prefixes, at most MAX_TOPIC_BYTES,
+# with room left for handshake commands); a peer sending a larger one is disconnected by
+# libzmq before it is buffered (libzmq keeps subscriptions at ~48x their size).
+PUB_MAX_SUBSCRIPTION = 4096
 # Ingest and commands: the largest legitimate message is an incident near
 # domain.MAX_INCIDENT_BYTES; protocol.decode refuses frames over 1 MiB anyway, so anything
 # past 2 MiB is cut off by libzmq at the socket instead of being read into memory.
@@ -101,6 +102,13 @@ class TokenBucket:
     def __init__(self, burst: int = SNAPSHOT_BURST, rate: float = SNAPSHOT_RATE_PER_S):
         self.burst, self.rate = burst, rate
         self._tokens: dict[bytes, tuple[float, float]] = {}
+
+    def wait_for(self, peer: bytes, now: float | None = None) -> float:
+        """Seconds until `peer` may ask again."""
+        now = time.monotonic() if now is None else now
+        tokens, last = self._tokens.get(peer, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+        return max(0.0, (1.0 - tokens) / self.rate)
 
     def take(self, peer: bytes, now: float | None = None) -> bool:
         now = time.monotonic() if now is None else now

@@ -267,23 +267,28 @@ class Hub:
     # --- bad input ---------------------------------------------------------------------------
     def _reject(self, socket_name: str, kind: str, detail: str, frames: list[bytes] | None = None,
                 peer: bytes | None = None) -> None:
-        """Count a refused message per socket and per peer; a peer's first of a kind is
-        always logged (naming it), the rest within the per-minute budget below."""
+        """Count a refused message per socket and per peer. A peer with a routing identity is
+        logged once per kind (later ones are only counted); messages from peers ZeroMQ does
+        not name (PULL) are logged up to ten a minute per kind. Either way the log is bounded."""
         self.stats[f"{socket_name}.{kind}"] += 1
         if frames is not None and kind == "unsupported_version":
             self.store.quarantine(socket_name, detail, frames)
         name = limits.peer_name(peer, socket_name)
-        if self.peers.count(socket_name, name, kind):
-            log.warning("%s: peer %s: first %s message refused: %s", socket_name, name, kind, detail)
-            return
+        first = self.peers.count(socket_name, name, kind)
+        key = f"{socket_name}.{kind}"
+        if peer is not None:
+            if not first:
+                return
+            detail = f"peer {name} (its further {kind} messages are counted, not logged): {detail}"
+            key += ".peers"
         now = time.time()
         if now - self._log_budget_reset > 60:
             self._log_budget.clear()
             self._log_budget_reset = now
-        key = f"{socket_name}.{kind}"
         self._log_budget[key] += 1
         if self._log_budget[key] <= 10:
-            log.warning("%s: dropped %s message: %s (total %d)", socket_name, kind, detail, self.stats[key])
+            log.warning("%s: dropped %s message: %s (total %d)", socket_name, kind, detail,
+                        self.stats[f"{socket_name}.{kind}"])
         elif self._log_budget[key] == 11:
             log.warning("%s: more %s messages this minute; counting without logging", socket_name, kind)
 
@@ -462,4 +467,4 @@ class Hub:
 
     def _send_snapshot(self, sock: zmq.Socket, identity: bytes, request_id: str) -> None:
         """Start streaming the current state to one peer, chunked by bytes (app.hub.snapshot)."""
-        self._snapshots.request(identity, request_id, self.store, self.epoch, self.seq)
+        self._snapshots.request(sock, identity, request_id, self.store, self.epoch, self.seq)

@@ -99,7 +99,7 @@ def _fitted(incident: domain.Incident, body: bytes) -> bytes:
 @dataclass
 class _Cursor:
     identity: bytes
-    frames: Iterator[list[bytes]]
+    frames: Iterator[list[bytes] | None]
     pending: list[bytes] | None = None
     last_progress: float = field(default_factory=time.monotonic)
     sent_bytes: int = 0
@@ -117,27 +117,39 @@ class SnapshotServer:
         self.stalled: dict[bytes, float] = {}   # identity -> last probe time
 
     # --- requests -------------------------------------------------------------------------
-    def request(self, identity: bytes, request_id: str, store, epoch: str, seq: int) -> bool:
-        """Start a snapshot for `identity` if its limits allow; False (refusal counted) if not."""
+    def request(self, sock: zmq.Socket, identity: bytes, request_id: str, store, epoch: str, seq: int) -> bool:
+        """Start a snapshot for `identity` if its limits allow; if not, count the refusal and
+        tell the peer when to ask again. True when a snapshot was started."""
+        topic = f"snap/{request_id}"
         if identity in self.cursors:
-            self._reject("snapshot", "busy_peer", "a snapshot is already being sent to this peer", identity)
-            return False
+            return self._refuse(sock, identity, topic, "busy_peer", 2.0,
+                                "a snapshot is already being sent to this peer")
         if not self.buckets.take(identity):
-            self._reject("snapshot", "rate_limited",
-                         f"more than {limits.SNAPSHOT_BURST} requests at once or "
-                         f"{limits.SNAPSHOT_RATE_PER_S:g}/s", identity)
-            return False
+            return self._refuse(sock, identity, topic, "rate_limited", self.buckets.wait_for(identity),
+                                f"more than {limits.SNAPSHOT_BURST} requests at once or "
+                                f"{limits.SNAPSHOT_RATE_PER_S:g}/s")
         if len(self.cursors) + len(self.stalled) >= limits.SNAPSHOT_MAX_PEERS:
-            self._reject("snapshot", "busy_hub",
-                         f"already serving {limits.SNAPSHOT_MAX_PEERS} peers", identity)
-            return False
+            return self._refuse(sock, identity, topic, "busy_hub", 2.0,
+                                f"already serving {limits.SNAPSHOT_MAX_PEERS} peers")
         self.stalled.pop(identity, None)
         cap = capture(store, seq)
-        self.cursors[identity] = _Cursor(identity, self._frames(cap, f"snap/{request_id}", epoch))
+        self.cursors[identity] = _Cursor(identity, self._frames(cap, topic, epoch))
         self.stats["snapshot.served"] += 1
         return True
 
-    def _frames(self, cap: Capture, topic: str, epoch: str) -> Iterator[list[bytes]]:
+    def _refuse(self, sock: zmq.Socket, identity: bytes, topic: str, reason: str, retry_after: float,
+                detail: str) -> bool:
+        self._reject("snapshot", reason, detail, identity)
+        refusal = domain.SnapshotRefused(reason=reason, retry_after=round(max(0.5, retry_after), 2))
+        try:
+            # NOBLOCK: a hoarding peer's full pipe costs the hub nothing more.
+            sock.send_multipart([identity, *protocol.encode(refusal, source=self.source, status="System",
+                                                            topic=topic)], zmq.NOBLOCK)
+        except zmq.ZMQError:
+            pass                            # full or gone: it times out and asks again
+        return False
+
+    def _frames(self, cap: Capture, topic: str, epoch: str) -> Iterator[list[bytes] | None]:
         n = 0
         for chunk in chunks(cap, on_unsendable=self._unsendable):
             n += 1
@@ -146,6 +158,7 @@ class SnapshotServer:
         end = domain.SnapshotEnd(seq=cap.seq, incident_count=cap.counts["incidents"],
                                  counts=cap.counts, digests=cap.digests, chunks=n)
         yield protocol.encode(end, source=self.source, epoch=epoch, seq=cap.seq, status="System", topic=topic)
+        yield None                          # sent in full: the peer may ask for another
 
     def _unsendable(self, kind: str, size: int) -> None:
         self.stats["snapshot.unsendable"] += 1
@@ -201,8 +214,10 @@ class SnapshotServer:
                 return False
             raise
         cursor.sent_bytes += sum(len(f) for f in cursor.pending)
-        cursor.pending = None
+        cursor.pending = next(cursor.frames, None)
         cursor.last_progress = time.monotonic()
+        if cursor.pending is None:
+            del self.cursors[cursor.identity]
         return True
 
     def _probe_stalled(self, sock: zmq.Socket, now: float) -> None:

@@ -300,3 +300,23 @@ def test_the_status_bar_words_an_incomplete_snapshot_in_both_languages():
     en = Translator("en").t("conn.why.snapshot_incomplete", **params)
     assert "20000" in vi and "sự cố" in vi and "thử lại" in vi
     assert en == "snapshot incomplete: expected 20000 incidents, got 19600; retrying in 2 s"
+
+
+def test_a_refused_snapshot_request_says_the_hub_is_busy_and_asks_again_when_told(scripted):
+    scripted.publish(_incident(1))
+    probe = SessionProbe()
+    t = _connect(scripted.ports, probe)
+    try:
+        assert scripted.snap.poll(5000)
+        ident, *frames = scripted.snap.recv_multipart()
+        topic = f"snap/{protocol.decode(frames).header.id}"
+        refused_at = time.monotonic()
+        scripted.snap.send_multipart([ident, *protocol.encode(
+            domain.SnapshotRefused(reason="busy_hub", retry_after=1.5), source="hub", topic=topic)])
+        wait_until(lambda: any(s.code == "snapshot_refused" for s in probe.statuses), timeout=5)
+        assert probe.state == "reconnecting"
+        assert scripted.serve_snapshots(timeout=5) == 1
+        assert time.monotonic() - refused_at >= 1.4, "it waited as long as the hub asked"
+        wait_until(lambda: probe.state == "live" and "115-t-1" in probe.incidents)
+    finally:
+        t.stop()

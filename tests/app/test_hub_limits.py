@@ -99,9 +99,9 @@ def test_hoarding_snapshot_clients_keep_the_hub_bounded_and_are_logged_once(hub_
     finally:
         ctx.destroy(0)
     log = hub.log_text()
-    first = [line for line in log.splitlines() if "first rate_limited message refused" in line]
+    first = [line for line in log.splitlines() if "dropped rate_limited message: peer " in line]
     assert first, "the hoarder's refusals must be logged"
-    peers = [line.split("peer ")[1].split(":")[0] for line in first]
+    peers = [line.split("message: peer ")[1].split(" ")[0] for line in first]
     assert len(peers) == len(set(peers)), "each peer is logged once per kind, however much it sends"
 
 
@@ -198,7 +198,35 @@ def test_refusals_are_counted_per_peer_and_logged_once_each(hub_base_port, tmp_p
             wait_until(lambda: hub.stats["command.malformed"] == 21)
             assert hub.peers.of("command", b"console-a".hex()) == {"malformed": 20}
             assert hub.peers.of("command", b"console-b".hex()) == {"malformed": 1}
-            firsts = [r.getMessage() for r in caplog.records if "first malformed message refused" in r.getMessage()]
+            firsts = [r.getMessage() for r in caplog.records if "dropped malformed message: peer" in r.getMessage()]
             assert len(firsts) == 2 and any(b"console-a".hex() in m for m in firsts)
+        finally:
+            ctx.destroy(0)
+
+
+def test_snapshot_requests_past_the_rate_are_refused_with_when_to_ask_again(hub_base_port, tmp_path):
+    with ThreadHub(hub_base_port, tmp_path / "hub.db") as hub:
+        ctx = zmq.Context()
+        try:
+            sock = ctx.socket(zmq.DEALER)
+            sock.setsockopt(zmq.LINGER, 0)
+            sock.connect(hub.ports.snapshot)
+
+            def ask():
+                sock.send_multipart(protocol.encode(domain.SnapshotRequest(client="t"), source="t"))
+                while True:
+                    assert sock.poll(5000), "a request went unanswered"
+                    body = protocol.decode(sock.recv_multipart()).body
+                    if isinstance(body, (domain.SnapshotEnd, domain.SnapshotRefused)):
+                        return body
+
+            answers = [ask() for _ in range(4)]
+            assert all(isinstance(a, domain.SnapshotEnd) for a in answers[:3]), "a burst of three is served"
+            refusal = answers[3]
+            assert isinstance(refusal, domain.SnapshotRefused) and refusal.reason == "rate_limited"
+            assert 0 < refusal.retry_after <= 1.0
+            time.sleep(refusal.retry_after)          # the wait the hub asked for, then it serves again
+            assert isinstance(ask(), domain.SnapshotEnd)
+            assert hub.stats["snapshot.served"] == 4 and hub.stats["snapshot.rate_limited"] == 1
         finally:
             ctx.destroy(0)
