@@ -197,3 +197,14 @@ def test_the_timeline_shows_a_note_stored_once_from_the_notes():
     assert any("lan" in row and "đã gọi lại cho người báo tin" in row for row in rows), rows
     trimmed = domain.incident_with(outcome.incident, history_trimmed=7)
     assert timeline_rows(trimmed, None, "en", Translator("en").t, [])[-1].startswith("… and 7 older entries")
+
+
+def test_the_snapshot_benchmark_quick_mode_passes():
+    import subprocess
+    import sys
+
+    from app.paths import ROOT
+
+    run = subprocess.run([sys.executable, "benchmarks/snapshot.py", "--quick"], cwd=ROOT, capture_output=True, check=False,
+                         text=True, timeout=120)
+    assert run.returncode == 0 and "PASS" in run.stdout, run.stdout + run.stderr
