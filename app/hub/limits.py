@@ -13,6 +13,8 @@ from collections import Counter
 
 import zmq
 
+from app import domain, protocol
+
 log = logging.getLogger(__name__)
 
 # PUB: a subscriber that stops reading costs at most this many queued updates (~1.2 KB
@@ -45,6 +47,9 @@ SNAPSHOT_MAX_PEERS = 16
 SNAPSHOT_STALL_S = 10.0         # no chunk taken for this long: the peer is hoarding
 SNAPSHOT_PROBE_S = 1.0          # how often a stalled peer's pipe is checked again
 PEERS_REMEMBERED = 10_000       # per-peer counters kept (oldest forgotten past this)
+# A command reply larger than this goes without its incident copy (the update stream
+# carries the incident), so the console can always decode the answer and stops resending.
+MAX_REPLY_BYTES = 512 << 10
 
 
 def configure_sockets(pub: zmq.Socket, snap: zmq.Socket, pull: zmq.Socket, cmd: zmq.Socket) -> None:
@@ -64,6 +69,18 @@ def configure_sockets(pub: zmq.Socket, snap: zmq.Socket, pull: zmq.Socket, cmd: 
     pull.setsockopt(zmq.MAXMSGSIZE, INGEST_MAX_MSG)
     cmd.setsockopt(zmq.RCVHWM, COMMAND_RCVHWM)
     cmd.setsockopt(zmq.MAXMSGSIZE, COMMAND_MAX_MSG)
+
+
+def reply_frames(reply: domain.CommandReply, *, source: str, epoch: str) -> tuple[list[bytes], int]:
+    """The reply's frames, and 0, or (when it was too large) a reply without its incident
+    copy and the size it would have had. An incident stored before incidents were bounded
+    can be too large to quote; the answer itself must still arrive."""
+    frames = protocol.encode(reply, source=source, epoch=epoch, status="System")
+    if len(frames[2]) <= MAX_REPLY_BYTES:
+        return frames, 0
+    slim = domain.CommandReply(cmd_id=reply.cmd_id, code=reply.code, message=reply.message,
+                               reason=reply.reason, params=reply.params)
+    return protocol.encode(slim, source=source, epoch=epoch, status="System"), len(frames[2])
 
 
 def peer_name(identity: bytes | None, socket_name: str) -> str:

@@ -33,9 +33,6 @@ log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL_S = 1.0
 DRAIN_LIMIT = 5000            # messages taken from one socket per loop turn, for fairness
-# A reply larger than this goes without its incident copy (the update stream carries it),
-# so the console can always decode the answer and stops resending.
-MAX_REPLY_BYTES = 512 << 10
 SOURCE = "hub"
 TICK_INTERVAL_S = 1.0         # escalations and shelf expiry are checked this often
 MAX_ALIASES = 200_000         # grouped report ids remembered, so their updates do not regroup
@@ -384,17 +381,12 @@ class Hub:
         return replies
 
     def _encode_reply(self, reply: domain.CommandReply) -> list[bytes]:
-        frames = protocol.encode(reply, source=SOURCE, epoch=self.epoch, status="System")
-        if len(frames[2]) <= MAX_REPLY_BYTES:
-            return frames
-        # An incident stored before the size bound existed can be too large to quote; the
-        # answer itself must still arrive, or the console would resend the command forever.
-        self.stats["command.reply_trimmed"] += 1
-        log.warning("reply to %s: incident %s is %d bytes packed; answered without its copy",
-                    reply.cmd_id, reply.incident.id if reply.incident else "?", len(frames[2]))
-        slim = domain.CommandReply(cmd_id=reply.cmd_id, code=reply.code, message=reply.message,
-                                   reason=reply.reason, params=reply.params)
-        return protocol.encode(slim, source=SOURCE, epoch=self.epoch, status="System")
+        frames, full_size = limits.reply_frames(reply, source=SOURCE, epoch=self.epoch)
+        if full_size:
+            self.stats["command.reply_trimmed"] += 1
+            log.warning("reply to %s: incident %s is %d bytes packed; answered without its copy",
+                        reply.cmd_id, reply.incident.id if reply.incident else "?", full_size)
+        return frames
 
     def _apply_command(self, command: domain.Command) -> domain.CommandReply:
         stored = self.store.stored_reply(command.cmd_id)
