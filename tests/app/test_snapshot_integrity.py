@@ -208,3 +208,15 @@ def test_the_snapshot_benchmark_quick_mode_passes():
     run = subprocess.run([sys.executable, "benchmarks/snapshot.py", "--quick"], cwd=ROOT, capture_output=True, check=False,
                          text=True, timeout=120)
     assert run.returncode == 0 and "PASS" in run.stdout, run.stdout + run.stderr
+
+
+def test_the_console_words_a_too_large_refusal_in_its_language():
+    from app.i18n import Translator
+    from widgets.incident_detail_text import reply_outcome
+
+    inc = _incident(1, notes=_notes(200, 1000))
+    outcome = states.apply_command(inc, _note(1, inc.id, LONG_TEXT[:2000]), 5000.0)
+    reply = outcome.reply("note-1")
+    assert reply.code == "invalid" and reply.reason == "incident_too_large"
+    vi = reply_outcome("note", reply, Translator("vi").t)
+    assert "vượt giới hạn kích thước" in vi and inc.id in vi, vi
