@@ -142,6 +142,9 @@ class Incident(msgspec.Struct, frozen=True, gc=False):
     merged_into: str = ""           # set when state == "merged"
     linked: tuple[str, ...] = ()    # incidents merged into this one
     escalated: bool = False         # unacknowledged P1 past the escalation delay
+    # Timeline entries dropped from the front of `history` to keep the incident under
+    # MAX_INCIDENT_BYTES; the timeline says how many, so nothing disappears silently.
+    history_trimmed: int = 0
 
 
 class Camera(msgspec.Struct, frozen=True, gc=False):
@@ -211,12 +214,23 @@ class Command(msgspec.Struct, frozen=True, gc=False):
 # not applied, and the console keeps it queued and resends it.
 ReplyCode = Literal["ok", "duplicate", "not_found", "superseded", "invalid", "forbidden", "unavailable"]
 
+# One incident, packed, never grows past this: a note or command that would pass it is
+# refused. With the snapshot chunk budget below it keeps every frame far under the 1 MiB
+# MAX_FRAME_BYTES of app.protocol, so an incident can always be published and answered.
+MAX_INCIDENT_BYTES = 256 << 10
+# Snapshots are cut into chunks of at most this many packed bytes (plus a few bytes of framing).
+SNAPSHOT_CHUNK_BYTES = 512 << 10
+
 
 class CommandReply(msgspec.Struct, frozen=True, gc=False):
     cmd_id: str
     code: ReplyCode
     message: str = ""
     incident: Incident | None = None
+    # A stable reason and its parameters, for the console to word in its own language
+    # (e.g. "incident_too_large" with size and limit). Older peers ignore both.
+    reason: str = ""
+    params: dict[str, str] = {}
 
     @property
     def ok(self) -> bool:
@@ -250,10 +264,36 @@ class SnapshotChunk(msgspec.Struct, frozen=True, gc=False):
     walls: tuple[WallState, ...] = ()
 
 
+class SnapshotRefused(msgspec.Struct, frozen=True, gc=False):
+    """The hub will not serve this snapshot request now (its per-peer limits, app.hub.limits):
+    ask again after `retry_after` seconds. Peers older than schema 1.1 count it as unknown."""
+
+    reason: str                      # "rate_limited" | "busy_peer" | "busy_hub"
+    retry_after: float = 1.0
+
+
+# The kinds of state a snapshot carries, in the order the hub sends them.
+SNAPSHOT_KINDS: tuple[str, ...] = ("cameras", "sensors", "layouts", "walls", "incidents")
+
+
 class SnapshotEnd(msgspec.Struct, frozen=True, gc=False):
     # The snapshot reflects every update up to and including this seq of the epoch.
     seq: int
     incident_count: int = 0
+    # Per kind (SNAPSHOT_KINDS): how many objects the chunks carried, and
+    # protocol.snapshot_digest of their keys, so the console can tell a complete snapshot
+    # from one that lost a chunk. Empty from hubs older than schema 1.1.
+    counts: dict[str, int] = {}
+    digests: dict[str, str] = {}
+    chunks: int = 0
+
+
+def packed_size(obj) -> int:
+    """Bytes of `obj` as app.protocol packs it (the same MessagePack encoding)."""
+    return len(_size_encoder.encode(obj))
+
+
+_size_encoder = msgspec.msgpack.Encoder()
 
 
 def incident_with(incident: Incident, **changes) -> Incident:

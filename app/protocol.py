@@ -16,8 +16,10 @@ Errors form one tree so callers can count and log them by kind:
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 import msgspec
@@ -27,7 +29,7 @@ from app.records import WallLayout
 from app.records import HandoverRecord
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 0
+SCHEMA_MINOR = 1   # 1.1: SnapshotEnd counts/digests, snapshot_refused, CommandReply reason/params
 MAX_FRAME_BYTES = 1 << 20          # 1 MiB: no legitimate frame comes near it
 MAX_TOPIC_BYTES = 256
 
@@ -94,6 +96,7 @@ BODY_TYPES: dict[str, type] = {
     "snapshot_req": domain.SnapshotRequest,
     "snapshot_chunk": domain.SnapshotChunk,
     "snapshot_end": domain.SnapshotEnd,
+    "snapshot_refused": domain.SnapshotRefused,
     "handover": HandoverRecord,     # published on topic f"hand/{record.id}"
     "layout": WallLayout,           # a shared wall layout, on topic f"lay/{name}"
     "wall": domain.WallState,       # what a wall display shows, on topic f"wall/{wall}"
@@ -239,6 +242,29 @@ def encode_snapshot_chunk(*, incidents: list[bytes] = (), cameras: list[bytes] =
     header = Header(v=(SCHEMA_MAJOR, SCHEMA_MINOR), type="snapshot_chunk", source=source,
                     id=new_id(), epoch=epoch, seq=seq, ts=time.time(), status="System")
     return [topic.encode(), _encoder.encode(header), _encoder.encode(body)]
+
+
+def snapshot_key(kind: str, obj: Any) -> str:
+    """The key a snapshot's digest covers for one object of `kind` (domain.SNAPSHOT_KINDS).
+
+    An incident's key includes its revision, so a chunk holding an older copy is caught too."""
+    if kind == "incidents":
+        return f"{obj.id}:{obj.revision}"
+    if kind == "cameras":
+        return obj.id
+    if kind == "sensors":
+        return f"{obj.station}/{obj.kind}"
+    if kind == "layouts":
+        return obj.name
+    if kind == "walls":
+        return obj.wall
+    raise ValueError(f"unknown snapshot kind {kind!r}")
+
+
+def snapshot_digest(keys: Iterable[str]) -> str:
+    """Order-free digest of a kind's keys: what the hub sent and what the console got agree
+    exactly when they hold the same set (one sort and one hash: ~5 ms for 25,000 keys)."""
+    return hashlib.blake2b("\n".join(sorted(keys)).encode(), digest_size=16).hexdigest()
 
 
 # --- Storage codec: the same bytes the wire uses, for the local cache and the hub DB ---

@@ -149,6 +149,11 @@ class HubPeer:
             msg = protocol.decode(self.snap.recv_multipart())
             if isinstance(msg.body, domain.SnapshotEnd):
                 return incidents, cameras, sensors, msg
+            if isinstance(msg.body, domain.SnapshotRefused):
+                # Past the hub's per-peer request rate: ask again when it says.
+                time.sleep(msg.body.retry_after)
+                self.snap.send_multipart(protocol.encode(domain.SnapshotRequest(client="t"), source="t"))
+                continue
             incidents.update({i.id: i for i in msg.body.incidents})
             cameras.update({c.id: c for c in msg.body.cameras})
             sensors.update({(r.station, r.kind): r for r in msg.body.sensors})

@@ -91,7 +91,9 @@ def reply_outcome(kind: str, reply: domain.CommandReply, t: Translate) -> str:
                  action=t(f"kind.{last.action if last else 'ack'}"),
                  state=t(f"state.{inc.state}") if inc else "?")
     if reply.code in ("invalid", "forbidden", "not_found"):
-        return t("detail.refused", kind=t(f"kind.{kind}"), msg=reply.message)
+        key = f"refusal.{reply.reason}"
+        worded = t(key, **reply.params) if reply.reason else key
+        return t("detail.refused", kind=t(f"kind.{kind}"), msg=reply.message if worded == key else worded)
     return ""
 
 
@@ -99,14 +101,23 @@ def timeline_rows(inc: domain.Incident, sop: Sop | None, lang: str, t: Translate
                   updates: list[tuple[float, str]]) -> list[str]:
     """The incident's history merged with its logged silent updates, newest first."""
     lines = []
+    # A note's text is stored once, in inc.notes; its timeline entry has the same time and author.
+    notes: dict[tuple[float, str], list[str]] = {}
+    for note in inc.notes:
+        notes.setdefault((note.time, note.author), []).append(note.text)
     for e in inc.history:
         move = f"{t(f'state.{e.from_state}')} → {t(f'state.{e.to_state}')}" if (
             e.from_state and e.from_state != e.to_state) else ""
         text = step_text(sop, e.text, lang) if e.action == "sop_step" else e.text
+        if e.action == "note" and not text and notes.get((e.time, e.actor)):
+            text = notes[(e.time, e.actor)].pop(0)
         lines.append((e.time, f"{hm(e.time)}  {e.actor}  {t(f'kind.{e.action}')}  {move}  {text}".rstrip()))
     lines.extend(updates)
     # sorted() is stable, so entries with the same time keep history-before-update order.
-    return [line for _when, line in sorted(lines, key=lambda x: x[0], reverse=True)]
+    rows = [line for _when, line in sorted(lines, key=lambda x: x[0], reverse=True)]
+    if inc.history_trimmed:
+        rows.append(t("detail.history_trimmed", n=inc.history_trimmed))
+    return rows
 
 
 class UpdateLog:

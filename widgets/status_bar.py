@@ -43,10 +43,21 @@ class ConsoleStatusBar(QStatusBar):
             text = t(f"conn.{status.state}")
         self.state_label.setText(f"  ● {text}  ")
         self.state_label.setStyleSheet(_STATE_STYLE.get(status.state, "") + "font-weight:bold;padding:2px;")
-        reason = status.reason
+        reason = self._reason_text(status)
         if cached_at and status.state != "live":
             reason = f"{reason} — {t('conn.cache', saved=time.strftime('%H:%M:%S', time.localtime(cached_at)))}"
         self.reason_label.setText(reason)
+
+    def _reason_text(self, status: ConnectionStatus) -> str:
+        """The reason in the console's language when it has a code, else as the transport said it."""
+        if not status.code:
+            return status.reason
+        params = dict(status.params)
+        if "kind" in params:
+            params["kind"] = self.tr_.t(f"snap.kind.{params['kind']}")
+        key = f"conn.why.{status.code}"
+        text = self.tr_.t(key, **params)
+        return status.reason if text == key else text
 
     def connection_text(self) -> str:
         return self.state_label.text().strip(" ●")

@@ -17,6 +17,10 @@ class ConnectionStatus:
     reason: str
     since: float                 # when this state began (epoch seconds)
     epoch: str = ""
+    # A stable code for `reason` and its parameters, for the console to word in its own
+    # language (app.i18n "conn.why.<code>"); "" where the English reason is all there is.
+    code: str = ""
+    params: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,26 @@ class ClientBatch:
         return bool(self.reset or self.incidents or self.cameras or self.sensors or self.replies
                     or self.connection or self.pending_commands or self.unsaved_commands or self.handovers
                     or self.layouts or self.walls)
+
+    def put(self, body: object, raw: bytes = b"") -> bool:
+        """Record one update (with its packed bytes, for incidents); False for a kind it does not hold."""
+        if isinstance(body, domain.Incident):
+            self.incidents[body.id] = body
+            if raw:
+                self.raw_incidents[body.id] = bytes(raw)
+        elif isinstance(body, domain.Camera):
+            self.cameras[body.id] = body
+        elif isinstance(body, domain.SensorReading):
+            self.sensors[sensor_key(body)] = body
+        elif isinstance(body, HandoverRecord):
+            self.handovers[body.id] = body
+        elif isinstance(body, WallLayout):
+            self.layouts[body.name] = body
+        elif isinstance(body, domain.WallState):
+            self.walls[body.wall] = body
+        else:
+            return False
+        return True
 
     def merge(self, later: "ClientBatch") -> None:
         """Fold a later batch into this one (later wins; a later reset replaces everything)."""

@@ -22,14 +22,17 @@ from typing import Callable
 import zmq
 
 from app import domain, protocol
-from app.client.state import ClientBatch, ConnectionStatus, TransportStats, sensor_key
+from app.client import completeness
+from app.client.state import ClientBatch, ConnectionStatus, TransportStats
 from app.ports import HubPorts
-from app.records import WallLayout
-from app.records import HandoverRecord
 
 log = logging.getLogger(__name__)
 
 MAX_BUFFERED_UPDATES = 500_000
+# After a snapshot that does not add up, wait this long before asking again, doubling per
+# failure up to the cap (the hub also limits requests per peer to about one a second).
+SNAPSHOT_RETRY_S = 1.0
+SNAPSHOT_RETRY_MAX_S = 30.0
 
 
 class ClientTransport:
@@ -57,7 +60,9 @@ class ClientTransport:
         self._snap_request = ""
         self._snap_started = 0.0
         self._snap_last_chunk = 0.0
-        self._snap_parts: ClientBatch | None = None
+        self._snap = completeness.Assembly()
+        self._snap_failures = 0          # snapshots in a row that did not add up
+        self._snap_retry_at = 0.0        # when to ask again after one that did not (0: not waiting)
         self._buffer: list[protocol.Message] = []
         self._last_traffic = 0.0
         self._status = ConnectionStatus("connecting", "connecting to the hub", time.time())
@@ -232,22 +237,7 @@ class ClientTransport:
             self._set_status("live", f"in sync with hub epoch {h.epoch}")
 
     def _apply(self, msg: protocol.Message, now: float) -> None:
-        body = msg.body
-        if isinstance(body, domain.Incident):
-            self._batch.incidents[body.id] = body
-            if msg.raw_body:
-                self._batch.raw_incidents[body.id] = bytes(msg.raw_body)
-        elif isinstance(body, domain.Camera):
-            self._batch.cameras[body.id] = body
-        elif isinstance(body, domain.SensorReading):
-            self._batch.sensors[sensor_key(body)] = body
-        elif isinstance(body, HandoverRecord):
-            self._batch.handovers[body.id] = body
-        elif isinstance(body, WallLayout):
-            self._batch.layouts[body.name] = body
-        elif isinstance(body, domain.WallState):
-            self._batch.walls[body.wall] = body
-        else:
+        if not self._batch.put(msg.body, msg.raw_body):
             self._drop("unexpected_type", f"{msg.header.type} on the update stream")
         self.seq = msg.header.seq
         self._batch.resume = (self.epoch, self.seq)
@@ -258,11 +248,13 @@ class ClientTransport:
     # snapshot --------------------------------------------------------------------------------
     _want_resync: str = ""
 
-    def _start_resync(self, ctx, poller, reason: str, state: str = "reconnecting") -> None:
+    def _start_resync(self, ctx, poller, reason: str, state: str = "reconnecting",
+                      keep_status: bool = False) -> None:
         self._resyncs += 1
         self._syncing = True
         self._buffer = []
-        self._snap_parts = ClientBatch(reset=True)
+        self._snap = completeness.Assembly()
+        self._snap_retry_at = 0.0
         # A fresh DEALER per attempt: a reply to an abandoned request can never be mistaken
         # for the current one, and nothing stale sits in the old socket's queue.
         old = self._sockets["snap"]
@@ -279,7 +271,7 @@ class ClientTransport:
         except zmq.Again:
             pass  # not connected yet; the snapshot timer retries
         self._snap_started = self._snap_last_chunk = time.time()
-        if self._status.state != "offline":
+        if self._status.state != "offline" and not keep_status:
             self._set_status(state, reason)
         log.info("resync: %s", reason)
 
@@ -291,29 +283,46 @@ class ClientTransport:
             except zmq.Again:
                 return
             msg = self._decode(frames)
-            if msg is None or msg.topic != f"snap/{self._snap_request}" or not self._syncing:
+            if msg is None:
+                if self._syncing and frames and frames[0] == f"snap/{self._snap_request}".encode():
+                    self._snap.unreadable += 1      # part of our snapshot is lost: it cannot add up
+                continue
+            if msg.topic != f"snap/{self._snap_request}" or not self._syncing:
                 continue
             now = time.time()
             self._snap_last_chunk = self._last_traffic = now
             body = msg.body
             if isinstance(body, domain.SnapshotChunk):
-                parts = self._snap_parts
-                for inc in body.incidents:
-                    parts.incidents[inc.id] = inc
-                for cam in body.cameras:
-                    parts.cameras[cam.id] = cam
-                for reading in body.sensors:
-                    parts.sensors[sensor_key(reading)] = reading
-                for layout in body.layouts:
-                    parts.layouts[layout.name] = layout
-                for state in body.walls:
-                    parts.walls[state.wall] = state
+                self._snap.add(body)
             elif isinstance(body, domain.SnapshotEnd):
-                self._finish_snapshot(ctx, poller, msg.header.epoch, body.seq, now)
+                shortfall = self._snap.shortfall(body)
+                if shortfall is None:
+                    self._finish_snapshot(ctx, poller, msg.header.epoch, body.seq, now)
+                else:
+                    self._discard_snapshot(shortfall, now)
+            elif isinstance(body, domain.SnapshotRefused):
+                self._snap_request = ""
+                delay = min(SNAPSHOT_RETRY_MAX_S, max(SNAPSHOT_RETRY_S / 2, body.retry_after))
+                self._snap_retry_at = now + delay
+                self._set_status("reconnecting", f"the hub is busy ({body.reason}); asking again in {delay:.0f} s",
+                                 code="snapshot_refused", params=(("retry", delay),))
+
+    def _discard_snapshot(self, shortfall: completeness.Shortfall, now: float) -> None:
+        # Keep syncing (updates stay buffered, heartbeats cannot declare us live) and ask
+        # again after a growing pause; until a snapshot adds up the status says why.
+        self._snap_failures += 1
+        delay = min(SNAPSHOT_RETRY_MAX_S, SNAPSHOT_RETRY_S * 2 ** (self._snap_failures - 1))
+        self._snap_request, self._snap = "", completeness.Assembly()
+        self._snap_retry_at = now + delay
+        self._errors["snapshot_incomplete"] += 1
+        log.warning("%s; retrying in %.0f s (attempt %d)", shortfall.reason, delay, self._snap_failures)
+        self._set_status("reconnecting", f"{shortfall.reason}; retrying in {delay:.0f} s",
+                         code=shortfall.code, params=shortfall.params + (("retry", delay),))
 
     def _finish_snapshot(self, ctx, poller, epoch: str, seq: int, now: float) -> None:
-        parts, buffered = self._snap_parts, self._buffer
-        self._snap_parts, self._buffer = None, []
+        self._snap_failures = 0
+        parts, buffered = self._snap.parts, self._buffer
+        self._snap, self._buffer = completeness.Assembly(), []
         self._syncing = False
         self.epoch, self.seq = epoch, seq
         parts.resume = (epoch, seq)
@@ -383,15 +392,20 @@ class ClientTransport:
         if self._want_resync and not self._syncing:
             reason, self._want_resync = self._want_resync, ""
             self._start_resync(ctx, poller, reason)
-        if self._syncing and now - self._snap_last_chunk > self.snapshot_timeout:
+        if self._snap_retry_at:
+            if now >= self._snap_retry_at:
+                # The status keeps saying why the last one was discarded until one adds up.
+                self._start_resync(ctx, poller, "asking again for a snapshot that adds up", keep_status=True)
+        elif self._syncing and now - self._snap_last_chunk > self.snapshot_timeout:
             self._start_resync(ctx, poller, "snapshot request timed out; retrying",
                                state=self._status.state if self._status.state != "live" else "reconnecting")
         self._send_due_commands(ctx, poller, now)
 
-    def _set_status(self, state: str, reason: str, since: float | None = None) -> None:
+    def _set_status(self, state: str, reason: str, since: float | None = None, code: str = "",
+                    params: tuple = ()) -> None:
         if state == self._status.state and reason == self._status.reason:
             return
-        self._status = ConnectionStatus(state, reason, since or time.time(), self.epoch)
+        self._status = ConnectionStatus(state, reason, since or time.time(), self.epoch, code, params)
         self._batch.connection = self._status
         log.info("connection %s: %s", state, reason)
 

@@ -69,3 +69,11 @@ def merge_incident(existing: domain.Incident | None, report: domain.Incident,
 # to the hub's workflow.
 REPORTER_FIELDS = ("category", "event", "urgency", "severity", "certainty", "area", "source",
                    "title", "description", "district", "location", "camera_id")
+
+
+def check_packed_size(incident: domain.Incident, packed: bytes) -> None:
+    """Refuse a report whose packed body passes domain.MAX_INCIDENT_BYTES: stored, it
+    would make every update and reply about it too large to travel."""
+    if len(packed) > domain.MAX_INCIDENT_BYTES:
+        raise Rejected(f"incident {incident.id[:MAX_ID]!r} is {len(packed)} bytes packed, "
+                       f"over the {domain.MAX_INCIDENT_BYTES}-byte limit")

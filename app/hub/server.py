@@ -22,20 +22,19 @@ from dataclasses import dataclass
 import zmq
 
 from app import domain, protocol
-from app.hub import walls, ingest
+from app.hub import ingest, limits, walls
+from app.hub.snapshot import SnapshotServer
 from app.hub.store import HubStore
 from app.logsummary import SummarisingLog
 from app.ports import HubPorts
-from app.workflow import handover, service, sop
+from app.workflow import handover, service, sop, states
 from app.workflow.grouping import Grouper, GroupingConfig
 from app.workflow.priority import DEFAULT_ESCALATION_S
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL_S = 1.0
-SNAPSHOT_CHUNK = 400          # incidents per snapshot message (well under MAX_FRAME_BYTES)
 DRAIN_LIMIT = 5000            # messages taken from one socket per loop turn, for fairness
-SOCKET_MAX_MSG = 8 << 20      # libzmq drops peers that send more than this in one message
 SOURCE = "hub"
 TICK_INTERVAL_S = 1.0         # escalations and shelf expiry are checked this often
 MAX_ALIASES = 200_000         # grouped report ids remembered, so their updates do not regroup
@@ -71,6 +70,9 @@ class Hub:
         self._ready = threading.Event()
         self._log_budget: Counter[str] = Counter()
         self._log_budget_reset = 0.0
+        self.peers = limits.PeerCounters()
+        self._snapshots = SnapshotServer(
+            SOURCE, lambda sock, kind, detail, peer: self._reject(sock, kind, detail, peer=peer), self.stats)
         self.sops, sop_errors = sop.load_library()
         if sop_errors:
             log.error("%d SOP file(s) unusable; incidents of those types get the default checklist", len(sop_errors))
@@ -113,14 +115,10 @@ class Hub:
         ctx = zmq.Context()
         b = HubPorts(self.bind_host, self.ports.base)
         pub = ctx.socket(zmq.PUB)
-        pub.setsockopt(zmq.SNDHWM, 200_000)
         snap = ctx.socket(zmq.ROUTER)
-        snap.setsockopt(zmq.SNDHWM, 0)
         pull = ctx.socket(zmq.PULL)
         cmd = ctx.socket(zmq.ROUTER)
-        for sock in (pub, snap, pull, cmd):
-            sock.setsockopt(zmq.LINGER, 500)
-            sock.setsockopt(zmq.MAXMSGSIZE, SOCKET_MAX_MSG)
+        limits.configure_sockets(pub, snap, pull, cmd)
         try:
             pub.bind(b.pub)
             snap.bind(b.snapshot)
@@ -135,7 +133,7 @@ class Hub:
             ctx.destroy(linger=0)
             raise
         self._pub = pub
-        poller = zmq.Poller()
+        self._poller = poller = zmq.Poller()
         for sock in (snap, pull, cmd):
             poller.register(sock, zmq.POLLIN)
         log.info("hub epoch %s listening: pub %s snapshot %s ingest %s command %s",
@@ -158,7 +156,7 @@ class Hub:
                     self._next_tick = now + TICK_INTERVAL_S
                     self._tick(now)
                 self._commit_then_tell(cmd, replies, refusing)
-                if snap in ready:
+                if snap in ready or self._snapshots.busy:
                     self._drain_snapshots(snap)
                 if time.time() - self._last_pub >= HEARTBEAT_INTERVAL_S:
                     self._publish_frames(protocol.encode(
@@ -214,7 +212,8 @@ class Hub:
 
     def _put_incident(self, incident: domain.Incident) -> None:
         """Store now, publish at the end of the turn (once per incident however often it changed)."""
-        self.store.put_incident(incident)
+        if len(self.store.put_incident(incident)) > domain.MAX_INCIDENT_BYTES:
+            incident = self._fit(incident)
         self._dirty[incident.id] = incident
         if incident.state in domain.OPEN_STATES:
             self._open_ids.add(incident.id)
@@ -222,6 +221,19 @@ class Hub:
             self._open_ids.discard(incident.id)
             if self.grouper is not None:
                 self.grouper.forget(incident.id)
+
+    def _fit(self, incident: domain.Incident) -> domain.Incident:
+        # Commands and reports are refused before they pass the bound; what still does (stored
+        # before it existed, or grown by the hub's own timeline entries) loses its oldest
+        # timeline entries, counted in history_trimmed, so every update of it stays decodable.
+        smaller = states.fit_size(incident)
+        if smaller is None:
+            log.error("incident %s is over %d bytes even with its timeline trimmed", incident.id,
+                      domain.MAX_INCIDENT_BYTES)
+            return incident
+        self.stats["incident.trimmed"] += 1
+        self.store.put_incident(smaller)
+        return smaller
 
     def _publish_dirty(self) -> None:
         dirty, self._dirty = self._dirty, {}
@@ -250,29 +262,49 @@ class Hub:
         return "supervisor" if operator in self.workflow.supervisors else "operator"
 
     # --- bad input ---------------------------------------------------------------------------
-    def _reject(self, socket_name: str, kind: str, detail: str, frames: list[bytes] | None = None) -> None:
+    def _reject(self, socket_name: str, kind: str, detail: str, frames: list[bytes] | None = None,
+                peer: bytes | None = None) -> None:
+        """Count a refused message per socket and per peer. A peer with a routing identity is
+        logged once per kind (later ones are only counted); messages from peers ZeroMQ does
+        not name (PULL) are logged up to ten a minute per kind. Either way the log is bounded."""
         self.stats[f"{socket_name}.{kind}"] += 1
         if frames is not None and kind == "unsupported_version":
             self.store.quarantine(socket_name, detail, frames)
+        name = limits.peer_name(peer, socket_name)
+        first = self.peers.count(socket_name, name, kind)
+        key = f"{socket_name}.{kind}"
+        if peer is not None:
+            if not first:
+                return
+            detail = f"peer {name} (its further {kind} messages are counted, not logged): {detail}"
+            key += ".peers"
         now = time.time()
         if now - self._log_budget_reset > 60:
             self._log_budget.clear()
             self._log_budget_reset = now
-        key = f"{socket_name}.{kind}"
         self._log_budget[key] += 1
         if self._log_budget[key] <= 10:
-            log.warning("%s: dropped %s message: %s (total %d)", socket_name, kind, detail, self.stats[key])
+            log.warning("%s: dropped %s message: %s (total %d)", socket_name, kind, detail,
+                        self.stats[f"{socket_name}.{kind}"])
         elif self._log_budget[key] == 11:
             log.warning("%s: more %s messages this minute; counting without logging", socket_name, kind)
 
-    def _decode(self, socket_name: str, frames: list[bytes]) -> protocol.Message | None:
+    def _decode(self, socket_name: str, frames: list[bytes], peer: bytes | None = None) -> protocol.Message | None:
         try:
-            return protocol.decode(frames)
+            msg = protocol.decode(frames)
         except protocol.UnsupportedVersion as exc:
-            self._reject(socket_name, exc.kind, str(exc), frames)
+            self._reject(socket_name, exc.kind, str(exc), frames, peer=peer)
+            return None
         except protocol.ProtocolError as exc:
-            self._reject(socket_name, exc.kind, str(exc))
-        return None
+            self._reject(socket_name, exc.kind, str(exc), peer=peer)
+            return None
+        if socket_name == "ingest" and isinstance(msg.body, domain.Incident):
+            try:
+                ingest.check_packed_size(msg.body, msg.raw_body)
+            except ingest.Rejected as exc:
+                self._reject(socket_name, "too_large", str(exc), peer=peer)
+                return None
+        return msg
 
     # --- ingest ------------------------------------------------------------------------------
     def _drain_ingest(self, pull: zmq.Socket) -> None:
@@ -338,15 +370,23 @@ class Hub:
                 break
             self.stats["command.received"] += 1
             identity, rest = frames[0], frames[1:]
-            msg = self._decode("command", rest)
+            msg = self._decode("command", rest, peer=identity)
             if msg is None:
                 continue
             if not isinstance(msg.body, domain.Command):
-                self._reject("command", "unexpected_type", f"{msg.header.type} on the command socket")
+                self._reject("command", "unexpected_type", f"{msg.header.type} on the command socket", peer=identity)
                 continue
             reply = self._apply_command(msg.body)
-            replies.append([identity, *protocol.encode(reply, source=SOURCE, epoch=self.epoch, status="System")])
+            replies.append([identity, *self._encode_reply(reply)])
         return replies
+
+    def _encode_reply(self, reply: domain.CommandReply) -> list[bytes]:
+        frames, full_size = limits.reply_frames(reply, source=SOURCE, epoch=self.epoch)
+        if full_size:
+            self.stats["command.reply_trimmed"] += 1
+            log.warning("reply to %s: incident %s is %d bytes packed; answered without its copy",
+                        reply.cmd_id, reply.incident.id if reply.incident else "?", full_size)
+        return frames
 
     def _apply_command(self, command: domain.Command) -> domain.CommandReply:
         if self.store.awaiting_commit(command.cmd_id) or (
@@ -408,32 +448,20 @@ class Hub:
             try:
                 frames = sock.recv_multipart(zmq.NOBLOCK)
             except zmq.Again:
-                return
+                break
             self.stats["snapshot.requests"] += 1
             identity, rest = frames[0], frames[1:]
-            msg = self._decode("snapshot", rest)
+            msg = self._decode("snapshot", rest, peer=identity)
             if msg is None:
                 continue
             if not isinstance(msg.body, domain.SnapshotRequest):
-                self._reject("snapshot", "unexpected_type", f"{msg.header.type} on the snapshot socket")
+                self._reject("snapshot", "unexpected_type", f"{msg.header.type} on the snapshot socket", peer=identity)
                 continue
             self._send_snapshot(sock, identity, msg.header.id)
+        self._snapshots.pump(sock)
+        # Wake for room in a pipe only while some peer keeps up; a stalled one waits for the poll.
+        self._poller.modify(sock, zmq.POLLIN | (zmq.POLLOUT if self._snapshots.eager else 0))
 
     def _send_snapshot(self, sock: zmq.Socket, identity: bytes, request_id: str) -> None:
-        topic = f"snap/{request_id}"
-        send = sock.send_multipart
-        cams = list(self.store.packed_cameras.values())
-        sensors = list(self.store.packed_sensors.values())
-        incidents = list(self.store.packed_incidents.values())
-        layouts = [protocol.pack(x) for x in self.store.layouts.values()]
-        wall_states = [protocol.pack(x) for x in self.store.walls.values()]
-        send([identity, *protocol.encode_snapshot_chunk(cameras=cams, sensors=sensors, layouts=layouts,
-                                                         walls=wall_states, source=SOURCE,
-                                                         epoch=self.epoch, seq=self.seq, topic=topic)])
-        for i in range(0, len(incidents), SNAPSHOT_CHUNK):
-            send([identity, *protocol.encode_snapshot_chunk(incidents=incidents[i:i + SNAPSHOT_CHUNK],
-                                                             source=SOURCE, epoch=self.epoch,
-                                                             seq=self.seq, topic=topic)])
-        send([identity, *protocol.encode(domain.SnapshotEnd(seq=self.seq, incident_count=len(incidents)),
-                                          source=SOURCE, epoch=self.epoch, seq=self.seq,
-                                          status="System", topic=topic)])
+        """Start streaming the current state to one peer, chunked by bytes (app.hub.snapshot)."""
+        self._snapshots.request(sock, identity, request_id, self.store, self.epoch, self.seq)

@@ -72,6 +72,7 @@ STARTUP_PATIENCE_S = 30.0     # loading and the epoch bump wait this long for a 
 class _Pending:
     incidents: dict[str, bytes] = field(default_factory=dict)
     created: dict[str, float] = field(default_factory=dict)
+    revisions: dict[str, int] = field(default_factory=dict)
     cameras: dict[str, bytes] = field(default_factory=dict)
     sensors: dict[str, bytes] = field(default_factory=dict)
     commands: dict[str, bytes] = field(default_factory=dict)
@@ -100,6 +101,9 @@ class HubStore:
         _patiently(lambda: metadata.create_all(self.engine), "create the tables")
         self.incidents: dict[str, domain.Incident] = {}
         self.packed_incidents: dict[str, bytes] = {}
+        # The revision of each incident as it is on disk (and in packed_incidents): what a
+        # snapshot promises must be what it sends, also while newer changes wait for a commit.
+        self.durable_revisions: dict[str, int] = {}
         self.cameras: dict[str, domain.Camera] = {}
         self.packed_cameras: dict[str, bytes] = {}
         self.sensors: dict[str, domain.SensorReading] = {}
@@ -121,13 +125,14 @@ class HubStore:
     # --- loading ---------------------------------------------------------------------------
     def _load(self) -> None:
         started = time.perf_counter()
-        for table in (self.incidents, self.packed_incidents, self.cameras, self.packed_cameras, self.sensors,
+        for table in (self.incidents, self.packed_incidents, self.durable_revisions, self.cameras, self.packed_cameras, self.sensors,
                       self.packed_sensors, self.handovers, self.layouts, self.walls, self.command_replies):
             table.clear()       # a retried load starts clean
         self._unreadable = 0
         with self.engine.connect() as conn:
             for key, obj, body in self._rows(conn, incidents_table.c.id, incidents_table.c.body, "incident"):
                 self.incidents[key], self.packed_incidents[key] = obj, body
+                self.durable_revisions[key] = obj.revision
             for key, obj, body in self._rows(conn, cameras_table.c.id, cameras_table.c.body, "camera"):
                 self.cameras[key], self.packed_cameras[key] = obj, body
             for key, obj, body in self._rows(conn, sensors_table.c.key, sensors_table.c.body, "sensor"):
@@ -178,6 +183,7 @@ class HubStore:
         self.incidents[incident.id] = incident
         self._pending.incidents[incident.id] = packed
         self._pending.created[incident.id] = incident.created
+        self._pending.revisions[incident.id] = incident.revision
         return packed
 
     def put_camera(self, camera: domain.Camera) -> bytes:
@@ -255,6 +261,7 @@ class HubStore:
         self._pending = _Pending()
         # Durable now: snapshots may serve it.
         self.packed_incidents.update(p.incidents)
+        self.durable_revisions.update(p.revisions)
         self.packed_cameras.update(p.cameras)
         self.packed_sensors.update(p.sensors)
         if self.failing:

@@ -58,6 +58,14 @@ _OPERATOR_ACTIONS = frozenset(COMMAND_KINDS) | {"merged_in"}
 
 MAX_TEXT_CHARS = 2000
 MAX_NOTES = 500
+# Timeline entries kept in the live incident; older ones are dropped from the front and
+# counted in Incident.history_trimmed (the timeline says how many). Past
+# domain.MAX_INCIDENT_BYTES more are dropped, down to MIN_HISTORY_KEPT, before a command is refused.
+MAX_HISTORY = 300
+MIN_HISTORY_KEPT = 20
+# Notes may fill an incident only to this share of the bound, so the commands that work it
+# to closure always have room (their timeline entries are trimmable, notes are not).
+NOTES_BYTES = domain.MAX_INCIDENT_BYTES * 3 // 4
 MAX_UNITS = 50
 MAX_UNIT_CHARS = 64             # "agency:callsign", e.g. "fire_rescue:PC07-Q1"
 MAX_SHELVE_S = 12 * 3600.0      # one shift: a shelf must never outlive the people who set it
@@ -74,6 +82,8 @@ class Outcome:
     message: str = ""
     current: domain.Incident | None = None
     related: tuple[domain.Incident, ...] = ()
+    reason: str = ""                # a stable refusal code with `params`, for the console to word
+    params: tuple[tuple[str, str], ...] = ()
 
     @property
     def accepted(self) -> bool:
@@ -82,7 +92,8 @@ class Outcome:
     def reply(self, cmd_id: str) -> domain.CommandReply:
         """The CommandReply for the issuing console, carrying the state it should show."""
         return domain.CommandReply(cmd_id=cmd_id, code=self.code, message=self.message,
-                                   incident=self.incident or self.current)
+                                   incident=self.incident or self.current, reason=self.reason,
+                                   params=dict(self.params))
 
 
 def _refuse(code: domain.ReplyCode, message: str, current: domain.Incident | None) -> Outcome:
@@ -149,11 +160,46 @@ def apply_command(
     changes = _changes(incident, command, text, now, sop)
     if to_state not in SHELVABLE:
         changes.setdefault("shelved_until", 0.0)    # being worked or finished: off the shelf
-    updated = _advance(incident, now, command.operator, kind, to_state, text, command.cmd_id, **changes)
+    # A note's text lives once, in `notes`; its timeline entry points there (same time and author).
+    entry_text = "" if kind == "note" else text
+    updated = _advance(incident, now, command.operator, kind, to_state, entry_text, command.cmd_id, **changes)
+    related: tuple[domain.Incident, ...] = ()
     if kind == "merge":
         assert merge_target is not None
-        return Outcome(updated, "ok", "", None, (_absorb_merged(merge_target, incident, now, command),))
-    return Outcome(updated, "ok")
+        related = (_absorb_merged(merge_target, incident, now, command),)
+    fitted: list[domain.Incident] = []
+    for changed in (updated, *related):
+        smaller = fit_size(changed)
+        if smaller is None:
+            return _too_large(incident, domain.packed_size(changed), domain.MAX_INCIDENT_BYTES, changed.id)
+        fitted.append(smaller)
+    return Outcome(fitted[0], "ok", "", None, tuple(fitted[1:]))
+
+
+def _too_large(incident: domain.Incident, size: int, limit: int, which: str = "") -> Outcome:
+    which = which or incident.id
+    return Outcome(None, "invalid",
+                   f"incident {which} would be {size} bytes packed, over its {limit}-byte limit "
+                   f"({len(incident.notes)} notes)", incident, reason="incident_too_large",
+                   params=(("id", which), ("size", str(size)), ("limit", str(limit))))
+
+
+def fit_size(incident: domain.Incident) -> domain.Incident | None:
+    """The incident within domain.MAX_INCIDENT_BYTES, dropping its oldest timeline entries
+    (counted in history_trimmed) down to MIN_HISTORY_KEPT; None when even that is too large
+    (its notes and texts alone pass the limit)."""
+    while domain.packed_size(incident) > domain.MAX_INCIDENT_BYTES:
+        keep = max(MIN_HISTORY_KEPT, len(incident.history) * 3 // 4)
+        if keep >= len(incident.history):
+            return None
+        incident = _trimmed(incident, keep)
+    return incident
+
+
+def _trimmed(incident: domain.Incident, keep: int) -> domain.Incident:
+    dropped = len(incident.history) - keep
+    return domain.incident_with(incident, history=incident.history[dropped:],
+                                history_trimmed=incident.history_trimmed + dropped)
 
 
 def _overtaken_by(incident: domain.Incident, expected: int | None) -> str | None:
@@ -161,6 +207,10 @@ def _overtaken_by(incident: domain.Incident, expected: int | None) -> str | None
         return None
     if expected > incident.revision:
         return f"incident is at revision {incident.revision}, command expected {expected}"
+    if incident.history_trimmed and incident.history and expected < incident.history[0].revision:
+        # What happened between `expected` and the oldest entry kept is no longer listed.
+        return (f"revision {expected} is older than the timeline kept (from revision "
+                f"{incident.history[0].revision}); now {incident.state}")
     newer = [entry for entry in incident.history
              if entry.revision > expected and entry.action in _OPERATOR_ACTIONS]
     if not newer:
@@ -177,6 +227,9 @@ def _check_note(incident, command, text, now, role, sop, target):
         return _refuse("invalid", "a note needs text", incident)
     if len(incident.notes) >= MAX_NOTES:
         return _refuse("invalid", f"incident already has {MAX_NOTES} notes", incident)
+    size = domain.packed_size(incident) + len(text.encode()) + 64
+    if size > NOTES_BYTES:
+        return _too_large(incident, size, NOTES_BYTES)
     return None
 
 
@@ -297,8 +350,9 @@ def _advance(incident, now, actor, action, to_state, text, cmd_id="", **changes)
     revision = incident.revision + 1
     entry = domain.HistoryEntry(time=now, actor=actor, action=action, revision=revision,
                                 from_state=incident.state, to_state=to_state, text=text, cmd_id=cmd_id)
-    return domain.incident_with(incident, state=to_state, revision=revision, updated=now,
-                                history=incident.history + (entry,), **changes)
+    updated = domain.incident_with(incident, state=to_state, revision=revision, updated=now,
+                                   history=incident.history + (entry,), **changes)
+    return _trimmed(updated, MAX_HISTORY) if len(updated.history) > MAX_HISTORY else updated
 
 
 def _absorb_merged(target, merged, now, command) -> domain.Incident:

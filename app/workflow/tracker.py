@@ -207,4 +207,5 @@ class AlarmTracker:
                       key=lambda inc: (inc.shelved_until, inc.id))
 
     def escalated(self) -> list[domain.Incident]:
-        return sorted(self._escalated.values(), key=lambda inc: inc.created)
+        """Escalated incidents, oldest report first (ties by id, so E walks them in a fixed order)."""
+        return sorted(self._escalated.values(), key=lambda inc: (inc.created, inc.id))

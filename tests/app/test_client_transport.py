@@ -56,11 +56,21 @@ class ScriptedHub:
             self.snap.send_multipart([ident, *protocol.encode_snapshot_chunk(
                 incidents=[protocol.pack(i) for i in self.state.values()], source="hub", epoch=self.epoch,
                 seq=self.seq, topic=topic)])
-            self.snap.send_multipart([ident, *protocol.encode(domain.SnapshotEnd(seq=self.seq), source="hub",
+            self.snap.send_multipart([ident, *protocol.encode(self.end(), source="hub",
                                                                epoch=self.epoch, seq=self.seq, topic=topic)])
             served += 1
             timeout = 0
         return served
+
+    def end(self, **changes) -> domain.SnapshotEnd:
+        """The SnapshotEnd a schema 1.1 hub sends for the scripted state (fields overridable)."""
+        keys = [protocol.snapshot_key("incidents", i) for i in self.state.values()]
+        fields = {"seq": self.seq, "incident_count": len(keys),
+                  "counts": {k: 0 for k in domain.SNAPSHOT_KINDS} | {"incidents": len(keys)},
+                  "digests": {k: protocol.snapshot_digest([]) for k in domain.SNAPSHOT_KINDS}
+                  | {"incidents": protocol.snapshot_digest(keys)}}
+        fields.update(changes)
+        return domain.SnapshotEnd(**fields)
 
     def close(self):
         self.ctx.destroy(0)
@@ -210,10 +220,103 @@ def test_junk_on_the_snapshot_socket_is_counted_and_the_real_snapshot_still_land
         topic = f"snap/{req.header.id}"
         scripted.snap.send_multipart([ident, *protocol.encode_snapshot_chunk(
             incidents=[protocol.pack(_incident(1))], source="hub", epoch="e1", seq=1, topic=topic)])
-        scripted.snap.send_multipart([ident, *protocol.encode(domain.SnapshotEnd(seq=1), source="hub",
-                                                               epoch="e1", seq=1, topic=topic)])
+        scripted.snap.send_multipart([ident, *protocol.encode(domain.SnapshotEnd(seq=1, incident_count=1),
+                                                               source="hub", epoch="e1", seq=1, topic=topic)])
         wait_until(lambda: probe.state == "live" and "115-t-1" in probe.incidents)
         assert t.seq == 1, "the stale SnapshotEnd(seq=99) must be ignored"
         wait_until(lambda: probe.stats is not None and probe.stats.dropped.get("malformed", 0) == 2)
+    finally:
+        t.stop()
+
+
+def _serve(scripted: ScriptedHub, chunk_incidents, end: domain.SnapshotEnd, extra=()) -> float:
+    """Answer one snapshot request with the given chunk and end; returns when the end went out."""
+    assert scripted.snap.poll(5000), "no snapshot request"
+    ident, *frames = scripted.snap.recv_multipart()
+    scripted.snapshot_requests += 1
+    topic = f"snap/{protocol.decode(frames).header.id}"
+    scripted.snap.send_multipart([ident, *protocol.encode_snapshot_chunk(
+        incidents=[protocol.pack(i) for i in chunk_incidents], source="hub", epoch=scripted.epoch,
+        seq=scripted.seq, topic=topic)])
+    for frames in extra:
+        scripted.snap.send_multipart([ident, topic.encode(), *frames])
+    scripted.snap.send_multipart([ident, *protocol.encode(end, source="hub", epoch=scripted.epoch,
+                                                           seq=scripted.seq, topic=topic)])
+    return time.monotonic()
+
+
+def _first_status(probe, code: str):
+    found = [s for s in list(probe.statuses) if s.code == code]
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize("case", ["lost_chunk", "wrong_revision", "unreadable_chunk", "legacy_count"])
+def test_a_snapshot_that_does_not_add_up_is_never_live_and_is_retried(scripted, case):
+    for n in range(3):
+        scripted.publish(_incident(n))
+    full = list(scripted.state.values())
+    chunk, end, extra = full, scripted.end(), ()
+    if case == "lost_chunk":
+        chunk = full[:2]
+    elif case == "wrong_revision":
+        chunk = full[:2] + [domain.incident_with(full[2], revision=7)]
+    elif case == "unreadable_chunk":
+        # An oversized chunk for this request: the console cannot read it, so it cannot know
+        # what it held; counts that happen to match must not make the snapshot whole.
+        extra = [[protocol.encode(domain.Heartbeat(last_seq=0), source="hub")[1], b"\x90" * (protocol.MAX_FRAME_BYTES + 1)]]
+    elif case == "legacy_count":
+        chunk, end = full[:2], domain.SnapshotEnd(seq=scripted.seq, incident_count=3)   # a schema 1.0 hub
+    probe = SessionProbe()
+    t = _connect(scripted.ports, probe)
+    try:
+        sent = _serve(scripted, chunk, end, extra)
+        expected_code = {"wrong_revision": "snapshot_mismatch", "unreadable_chunk": "snapshot_unreadable"}.get(
+            case, "snapshot_incomplete")
+        wait_until(lambda: _first_status(probe, expected_code) is not None, timeout=5)
+        noticed = time.monotonic() - sent
+        print(f"\n{case}: console reported {expected_code} {noticed * 1000:.0f} ms after the SnapshotEnd")
+        status = _first_status(probe, expected_code)
+        assert status.state == "reconnecting" and "retrying" in status.reason
+        if case in ("lost_chunk", "legacy_count"):
+            assert dict(status.params)["expected"] == 3 and dict(status.params)["got"] == 2
+        for _ in range(3):
+            scripted.heartbeat()              # heartbeats in step with the seq must not declare it live
+            time.sleep(0.1)
+        assert probe.state != "live" and not any(s.state == "live" for s in probe.statuses)
+        assert probe.incidents == {}, "nothing from a discarded snapshot reaches the console"
+        # It asks again after the backoff; a snapshot that adds up makes it live.
+        assert scripted.serve_snapshots(timeout=5) == 1
+        wait_until(lambda: probe.state == "live", timeout=5)
+        assert set(probe.incidents) == {i.id for i in full}
+    finally:
+        t.stop()
+
+
+def test_the_status_bar_words_an_incomplete_snapshot_in_both_languages():
+    from app.i18n import Translator
+
+    params = {"kind": "incidents", "expected": 20000, "got": 19600, "retry": 2.0}
+    vi = Translator("vi").t("conn.why.snapshot_incomplete", **params | {"kind": Translator("vi").t("snap.kind.incidents")})
+    en = Translator("en").t("conn.why.snapshot_incomplete", **params)
+    assert "20000" in vi and "sự cố" in vi and "thử lại" in vi
+    assert en == "snapshot incomplete: expected 20000 incidents, got 19600; retrying in 2 s"
+
+
+def test_a_refused_snapshot_request_says_the_hub_is_busy_and_asks_again_when_told(scripted):
+    scripted.publish(_incident(1))
+    probe = SessionProbe()
+    t = _connect(scripted.ports, probe)
+    try:
+        assert scripted.snap.poll(5000)
+        ident, *frames = scripted.snap.recv_multipart()
+        topic = f"snap/{protocol.decode(frames).header.id}"
+        refused_at = time.monotonic()
+        scripted.snap.send_multipart([ident, *protocol.encode(
+            domain.SnapshotRefused(reason="busy_hub", retry_after=1.5), source="hub", topic=topic)])
+        wait_until(lambda: any(s.code == "snapshot_refused" for s in probe.statuses), timeout=5)
+        assert probe.state == "reconnecting"
+        assert scripted.serve_snapshots(timeout=5) == 1
+        assert time.monotonic() - refused_at >= 1.4, "it waited as long as the hub asked"
+        wait_until(lambda: probe.state == "live" and "115-t-1" in probe.incidents)
     finally:
         t.stop()

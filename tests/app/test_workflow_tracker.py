@@ -56,7 +56,7 @@ def test_running_tallies_match_the_reference_passes(updates, later, mute_for, op
     muted = alerts.Mute(until=NOW + mute_for)
     unacked = [inc for inc in open_ if inc.state == "new"]
     assert tracker.loudest(now, muted) == alerts.loudest(unacked, now, muted)
-    assert tracker.escalated() == sorted((i for i in unacked if i.escalated), key=lambda i: i.created)
+    assert tracker.escalated() == sorted((i for i in unacked if i.escalated), key=lambda i: (i.created, i.id))
     assert tracker.shelved(now) == sorted((i for i in open_ if now < i.shelved_until),
                                           key=lambda i: (i.shelved_until, i.id))
 
