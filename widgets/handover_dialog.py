@@ -17,6 +17,10 @@ from app.i18n import Translator
 from app.workflow.handover import HandoverRecord
 
 
+def _camera_status(t, status: str) -> str:
+    return t(f"cams.{status}" if status in ("online", "degraded", "offline") else "cams.unknown")
+
+
 class HandoverDialog(QDialog):
     sig_handover_requested = Signal(str, str)        # record id, notes
     sig_handover_ack_requested = Signal(str, str)    # record id, incoming operator
@@ -34,7 +38,8 @@ class HandoverDialog(QDialog):
                                + (f"  [{', '.join(i.units)}]" if i.units else "") for i in record.open_incidents]),
             ("handover.shelved", [f"→{time.strftime('%H:%M', time.localtime(s.until))}  {s.title} — {s.by}: {s.reason}"
                                   for s in record.shelved]),
-            ("handover.cameras", [f"{c.id}  {c.name}  [{c.status}]  {c.district}" for c in record.degraded_cameras]),
+            ("handover.cameras", [f"{c.id}  {c.name}  [{_camera_status(t, c.status)}]  {c.district}"
+                                  for c in record.degraded_cameras]),
         ):
             layout.addWidget(QLabel(f"<b>{t(key, n=len(items))}</b>"))
             lst = QListWidget()
@@ -84,6 +89,6 @@ class HandoverDialog(QDialog):
             else:
                 self.status.setText(t("handover.done", who=who))
         else:
-            self.status.setText(t("detail.refused", kind=kind, msg=message))
+            self.status.setText(t("detail.refused", kind=t(f"kind.{kind}"), msg=message))
             self.send_button.setEnabled(kind == "handover")
             self.ack_button.setEnabled(kind == "handover_ack")
