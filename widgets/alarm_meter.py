@@ -25,6 +25,15 @@ def _chip(text: str, color: str) -> str:
     return f"<span style='background:{color};color:{fg};padding:1px 6px'>&nbsp;{escape(text)}&nbsp;</span>"
 
 
+def _source_words(t, key: str) -> str:
+    """"114/structure_fire" as the operator says it; codes the catalog lacks stay as they are."""
+    source, _, event = key.partition("/")
+    name = t(f"src.{source}") if source in domain.INCIDENT_SOURCES else source
+    event_key = f"event.{event}"
+    words = t(event_key)
+    return f"{name} · {words if words != event_key else event}" if event else name
+
+
 class AlarmMeterPane(QWidget):
     sig_incident_requested = Signal(str)      # a shelved alarm chosen: show it
 
@@ -39,7 +48,7 @@ class AlarmMeterPane(QWidget):
         grid = QGridLayout()
         self.values: dict[str, QLabel] = {}
         self._targets: list[tuple[QLabel, str]] = []
-        rows = (("rate", "≤ 1 · max 2"), ("now", "≤ 10"), ("flood_share", "< 1 %"),
+        rows = (("rate", "≤ 1 · {max} 2"), ("now", "≤ 10"), ("flood_share", "< 1 %"),
                 ("standing", "< 10"), ("mix", "80 / 15 / 5 %"))
         for r, (key, target) in enumerate(rows):
             grid.addWidget(QLabel(t(f"meter.{key}")), r, 0)
@@ -75,6 +84,7 @@ class AlarmMeterPane(QWidget):
         t = self.tr_.t
         self.title.setText(f"<b>{escape(t('meter.title'))}</b>")
         for label, target in self._targets:
+            target = target.format(max=t("meter.max"))
             label.setText(f"<span style='color:#8a9099'>{escape(t('meter.target'))}: {escape(target)}</span>")
         if self.load is not None:
             self.set_load(self.load, self._recent)
@@ -112,7 +122,7 @@ class AlarmMeterPane(QWidget):
             + _chip(t("meter.ok") if off <= 0.10 else "✗", GOOD if off <= 0.10 else WARN))
         self.top.clear()
         for n, src in enumerate(load.top_sources, 1):
-            self.top.addItem(f"{n:2}. {src.source}   {src.count:,}  ({src.share * 100:.0f} %)")
+            self.top.addItem(f"{n:2}. {_source_words(t, src.source)}   {src.count:,}  ({src.share * 100:.0f} %)")
 
     def set_shelved(self, incidents: list[domain.Incident]) -> None:
         self._shelved_shown = incidents

@@ -11,7 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QAbstractButton, QComboBox, QDockWidget, QGroupBox, QLabel, QLineEdit, QMenu,
-                               QWidget)
+                               QPlainTextEdit, QTabBar, QWidget)
 
 from app.i18n import catalog
 
@@ -50,6 +50,9 @@ def _reword(text: str, table: dict[str, str]) -> str | None:
     head, tab, tail = text.partition("\t")          # "Tiếp nhận\tA": the shortcut stays
     if tab and head in table:
         return f"{table[head]}\t{tail}"
+    parts = text.split(" — ")                      # "Danh mục SOP [F3] — Space"
+    if len(parts) > 1 and any(p in table for p in parts):
+        return " — ".join(table.get(p, p) for p in parts)
     return None
 
 
@@ -73,8 +76,11 @@ def reword_fixed_labels(roots: list[QWidget], old_lang: str, new_lang: str) -> N
                 fix(w.text, w.setText)
             elif isinstance(w, QAbstractButton):
                 fix(w.text, w.setText)
-            elif isinstance(w, QLineEdit):
+            elif isinstance(w, (QLineEdit, QPlainTextEdit)):
                 fix(w.placeholderText, w.setPlaceholderText)
+            elif isinstance(w, QTabBar):
+                for i in range(w.count()):
+                    fix(lambda i=i: w.tabText(i), lambda text, i=i: w.setTabText(i, text))
             elif isinstance(w, QComboBox):
                 for i in range(w.count()):
                     fix(lambda i=i: w.itemText(i), lambda text, i=i: w.setItemText(i, text))
