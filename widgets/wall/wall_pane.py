@@ -27,6 +27,7 @@ from app.wall.decoders import DecoderChoice
 from app.wall.history import LayoutHistory
 from app.wall.library import LayoutLibrary
 from widgets.wall.camera_list import CameraListView
+from widgets.wall.eliding_label import ElidingLabel
 from widgets.wall.video_tile import VideoTile
 from widgets.wall.wall_grid import WallGrid
 
@@ -65,15 +66,14 @@ class WallPane(QWidget):
         self.undo_button = QToolButton(self)
         self.redo_button = QToolButton(self)
         self.detach_button = QToolButton(self)
-        self.budget_label = QLabel(self)
-        self.budget_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.budget_label = ElidingLabel(self)
+        self.budget_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         header = QHBoxLayout()
         header.setContentsMargins(4, 2, 4, 2)
         self.title_label = QLabel(self)
         for w in (self.title_label, self.preset_box, self.saved_box, self.save_button, self.undo_button, self.redo_button):
             header.addWidget(w)
-        header.addStretch(1)
-        header.addWidget(self.budget_label)
+        header.addWidget(self.budget_label, 1)
         header.addWidget(self.detach_button)
         self._grid_holder = QWidget(self)
         self._grid_box = QVBoxLayout(self._grid_holder)
