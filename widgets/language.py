@@ -10,8 +10,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QAbstractButton, QComboBox, QDockWidget, QGroupBox, QLabel, QLineEdit, QMenu,
-                               QPlainTextEdit, QTabBar, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QDockWidget,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QTabBar,
+    QWidget,
+)
 
 from app.i18n import catalog
 
@@ -70,20 +80,18 @@ def reword_fixed_labels(roots: list[QWidget], old_lang: str, new_lang: str) -> N
         widgets = [root, *root.findChildren(QWidget)]
         for w in widgets:
             fix(w.toolTip, w.setToolTip)
-            if isinstance(w, (QDockWidget,)) or w.isWindow():
+            if isinstance(w, QDockWidget) or w.isWindow():
                 fix(w.windowTitle, w.setWindowTitle)
-            if isinstance(w, QLabel):
-                fix(w.text, w.setText)
-            elif isinstance(w, QAbstractButton):
+            if isinstance(w, (QLabel, QAbstractButton)):
                 fix(w.text, w.setText)
             elif isinstance(w, (QLineEdit, QPlainTextEdit)):
                 fix(w.placeholderText, w.setPlaceholderText)
             elif isinstance(w, QTabBar):
                 for i in range(w.count()):
-                    fix(lambda i=i: w.tabText(i), lambda text, i=i: w.setTabText(i, text))
+                    fix(lambda i=i, w=w: w.tabText(i), lambda text, i=i, w=w: w.setTabText(i, text))
             elif isinstance(w, QComboBox):
                 for i in range(w.count()):
-                    fix(lambda i=i: w.itemText(i), lambda text, i=i: w.setItemText(i, text))
+                    fix(lambda i=i, w=w: w.itemText(i), lambda text, i=i, w=w: w.setItemText(i, text))
             elif isinstance(w, QGroupBox):
                 fix(w.title, w.setTitle)
             if isinstance(w, QMenu):

@@ -18,8 +18,20 @@ import pytest
 import shiboken6
 from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtGui import QTextDocument
-from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QComboBox, QDockWidget,
-                               QGroupBox, QLabel, QLineEdit, QMenu, QPlainTextEdit, QTabBar, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QDockWidget,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QTabBar,
+    QWidget,
+)
 from support import HubProcess, push_to_hub
 
 from app import domain
@@ -149,9 +161,7 @@ def _texts_of(widget: QWidget) -> list[str]:
         out.append(widget.text())
     elif isinstance(widget, QAbstractButton):
         out.append(_no_mnemonic(widget.text()))
-    elif isinstance(widget, QLineEdit):
-        out.append(widget.placeholderText())
-    elif isinstance(widget, QPlainTextEdit):
+    elif isinstance(widget, (QLineEdit, QPlainTextEdit)):
         out.append(widget.placeholderText())
     elif isinstance(widget, QComboBox):
         out += [widget.itemText(i) for i in range(widget.count())]

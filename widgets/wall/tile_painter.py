@@ -158,7 +158,7 @@ def paint_live(painter: QPainter, tile, picture: QImage) -> None:
 
 
 def _plan_live(painter: QPainter, tile, picture: QImage, key: tuple) -> tuple:
-    (w, h), pw, ph, camera, texts, selected, alarm = key
+    (w, h), pw, ph, _camera, texts, selected, alarm = key
     area = QRect(0, 0, w, h)
     spot, rect, smooth, covered = _placement(pw, ph, area)
     cache = tile.labels

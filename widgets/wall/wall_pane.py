@@ -27,6 +27,7 @@ from app.wall.decoders import DecoderChoice
 from app.wall.history import LayoutHistory
 from app.wall.library import LayoutLibrary
 from widgets.wall.camera_list import CameraListView
+from widgets.wall.detached import DetachedWall
 from widgets.wall.eliding_label import ElidingLabel
 from widgets.wall.video_tile import VideoTile
 from widgets.wall.wall_grid import WallGrid
@@ -216,7 +217,7 @@ class WallPane(QWidget):
     def detach(self) -> QWidget:
         """Move the tile grid into its own top-level window (for another monitor)."""
         if self._detached is None:
-            window = _DetachedWall(self)
+            window = DetachedWall(lambda closing: self.reattach() if self._detached is closing else None)
             window.setWindowTitle(self.tr_.t("wall.detached_title"))
             window.box.addWidget(self.grid)
             window.resize(max(640, self.grid.width()), max(360, self.grid.height()))
@@ -399,18 +400,3 @@ class WallPane(QWidget):
 def _log_failure(future) -> None:
     if future.exception() is not None:
         log.error("wall: layout not saved: %s", future.exception())
-
-
-class _DetachedWall(QWidget):
-    """A top-level window holding the grid; closing it brings the grid back to the pane."""
-
-    def __init__(self, pane: WallPane):
-        super().__init__(None, Qt.WindowType.Window)
-        self._pane = pane
-        self.box = QVBoxLayout(self)
-        self.box.setContentsMargins(0, 0, 0, 0)
-
-    def closeEvent(self, event) -> None:
-        if self._pane._detached is self:
-            self._pane.reattach()
-        super().closeEvent(event)
