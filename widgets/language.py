@@ -8,7 +8,7 @@ text up in the old language's catalog, so a view with nothing but fixed labels n
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QCoreApplication, QObject, QTranslator
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import catalog
+from app.i18n import Translator, catalog
 
 
 def _variants(text: str) -> list[str]:
@@ -118,3 +118,28 @@ def retranslate_views(root: QObject) -> None:
         retranslate = getattr(obj, "retranslate", None)
         if callable(retranslate):
             retranslate()
+
+
+class QtOwnWords(QTranslator):
+    """Words Qt itself shows (OK/Cancel of dialogs, a text box's context menu, the file
+    dialog), from the catalog: Qt ships no Vietnamese of its own."""
+
+    def __init__(self, tr: Translator, parent: QObject | None = None):
+        super().__init__(parent)
+        self.tr_ = tr
+        self._keys = {key[3:] for key in catalog("en") if key.startswith("qt.")}
+
+    def translate(self, context, source, disambiguation=None, n=-1):  # noqa: ARG002 (Qt's signature)
+        if source in self._keys:
+            return self.tr_.t(f"qt.{source}")
+        return None
+
+    def isEmpty(self) -> bool:  # noqa: N802 (Qt name)
+        return False
+
+    def install(self) -> None:
+        """(Re)install: Qt then re-words its own widgets (a LanguageChange event to each)."""
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.removeTranslator(self)
+            app.installTranslator(self)

@@ -15,7 +15,7 @@ from app.client.state import ClientBatch, ConnectionStatus
 from app.i18n import LANGUAGES, Translator
 from widgets.air_quality_chart import AirQualityChart
 from widgets.alert_feed import AlertFeedModel, AlertFeedView
-from widgets.language import retranslate_views, reword_fixed_labels
+from widgets.language import QtOwnWords, retranslate_views, reword_fixed_labels
 from widgets.session_bridge import SessionBridge
 from widgets.status_bar import ConsoleStatusBar
 from widgets.workflow_wiring import WorkflowWiring
@@ -41,6 +41,8 @@ class MainWindow(QMainWindow):
         if remembered in LANGUAGES:
             tr.set_language(remembered)      # the seat's last choice, like its layout
         self._identity: tuple[str, str, bool] | None = None
+        self.qt_words = QtOwnWords(tr, self)
+        self.qt_words.install()
         self.session: ConsoleSession | None = None
         self.bridge = SessionBridge(self)
         self.cached_at = 0.0
@@ -131,6 +133,7 @@ class MainWindow(QMainWindow):
         self.feed_dock.setWindowTitle(self.tr_.t("pane.feed"))
         self.air_dock.setWindowTitle(self.tr_.t("pane.air"))
         self._retitle()
+        self.qt_words.install()
         self.language_actions[lang].setChecked(True)
         self.language_changed.emit(lang)
 

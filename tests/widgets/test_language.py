@@ -16,9 +16,10 @@ import time
 import msgspec
 import pytest
 import shiboken6
-from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
+    QApplication,
     QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
@@ -242,6 +243,33 @@ def console_texts(window) -> list[str]:
     return texts
 
 
+def _next_dialog_texts(open_dialog) -> list[str]:
+    """What the modal dialog `open_dialog()` opens shows; it is then cancelled."""
+    found: list[str] = []
+
+    def walk() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(20, walk)
+            return
+        for widget in [dialog, *dialog.findChildren(QWidget)]:
+            found.extend(_texts_of(widget))
+        dialog.reject()
+    QTimer.singleShot(20, walk)
+    open_dialog()
+    assert found, "no dialog opened"
+    return found
+
+
+def dialog_texts(window) -> list[str]:
+    """The dialogs an operator opens from the detail pane, the wall and the Help menu."""
+    detail, wall = window.workflow.detail, window.city.wall
+    return [*_next_dialog_texts(lambda: detail.request("shelve")),
+            *_next_dialog_texts(lambda: detail.request("cancel")),
+            *_next_dialog_texts(wall._on_save_button_clicked),
+            *_next_dialog_texts(window.workflow.show_shortcuts)]
+
+
 def display_texts(display) -> list[str]:
     texts = []
     for widget in [display, *display.findChildren(QWidget)]:
@@ -314,6 +342,7 @@ def test_console_and_wall_display_speak_only_the_catalog_and_switch_at_runtime(q
         qtbot.waitUntil(lambda: sum(t.state == "live" for t in wall.grid.tiles) >= 2, timeout=15_000)
 
         _assert_catalog_only(console_texts(window), lang, _data_words(window), "the console")
+        _assert_catalog_only(dialog_texts(window), lang, _data_words(window), "the console's dialogs")
         _assert_catalog_only(display_texts(display), lang, _data_words(display=display), "the wall display")
 
         # Pictures stop: tiles turn STALE (band, last good picture, reconnecting); the hub goes
@@ -334,6 +363,7 @@ def test_console_and_wall_display_speak_only_the_catalog_and_switch_at_runtime(q
         window.language_actions[other].trigger()
         assert switched == [other] and window.tr_.lang == other
         _assert_catalog_only(console_texts(window), other, _data_words(window), f"the console switched to {other}")
+        _assert_catalog_only(dialog_texts(window), other, _data_words(window), f"dialogs switched to {other}")
         texts = {_plain(t) for t in console_texts(window)}
         for key in ("pane.feed", "pane.wall", "wall.undo", "wall.detach", "menu.view"):
             assert _no_mnemonic(Translator(other).t(key)) in {_no_mnemonic(t) for t in texts}, key
