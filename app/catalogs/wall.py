@@ -16,8 +16,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "wall.detached_note": ("Tường video đang ở cửa sổ riêng: bấm để đưa về đây",
                            "Wall detached to its own window: click to bring it back"),
     "wall.detached_title": ("Bảng điều khiển IOC: tường video", "IOC Console: video wall"),
-    "wall.budget": ("HQ {used}/{max} · {live}/{cameras} trực tiếp · {stale} mất tín hiệu",
-                    "HQ decodes {used}/{max} · {cameras} cameras · {live} live · {stale} stale"),
+    # Stale first: in a narrow pane the end of the line is cut, and a frozen camera matters most.
+    "wall.budget": ("{stale} mất tín hiệu · {live}/{cameras} trực tiếp · HQ {used}/{max}",
+                    "{stale} stale · HQ decodes {used}/{max} · {cameras} cameras · {live} live"),
     "wall.save_title": ("Lưu bố cục tường video", "Save wall layout"),
     "wall.name": ("Tên:", "Name:"),
     # --- tile menu ---

@@ -330,6 +330,10 @@ def test_console_and_wall_display_speak_only_the_catalog_and_switch_at_runtime(q
         wall = window.city.wall
         qtbot.waitUntil(lambda: any(t.alarm for t in wall.grid.tiles), timeout=10_000)   # alarm video
         wall.show_camera(NO_STREAM.id)
+        window.city.set_alarm_video_mode("popup")          # the next alarm opens its own window
+        push_to_hub(hub.ports, _incident("fire-2", CAMERAS[2], "Extreme", "Cháy kho hàng"))
+        qtbot.waitUntil(lambda: window.city.alarm_popup is not None and window.city.alarm_popup.isVisible(),
+                        timeout=10_000)
         window.feed_view.select_incident("fire-1")
         window.workflow.open_handover()
 
@@ -385,7 +389,7 @@ def test_the_walk_catches_english_in_a_vietnamese_console():
     """The checker itself: catalog words, data and tokens pass; a stray English label does not."""
     data = ["Cháy nhà dân", "Quận 1"]
     ok = ["Tường video", "  ● TRỰC TUYẾN  ", "Tiếp nhận\tA", "3 sự kiện/s · trễ 12 ms", "Từ mức: Nghiêm trọng",
-          "HQ 2/16 · 2/4 trực tiếp · 1 mất tín hiệu", "Cháy nhà dân (Quận 1)", "10:22:01"]
+          "1 mất tín hiệu · 2/4 trực tiếp · HQ 2/16", "Cháy nhà dân (Quận 1)", "10:22:01"]
     assert _foreign(ok, "vi", data) == []
     bad = ["Video wall", "HQ decodes 2/16 · 4 cameras", "● LIVE  1.2s", "Cháy nhà dân · stale", "Save as…"]
     assert _foreign(bad, "vi", data) == sorted(bad)
