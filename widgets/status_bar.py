@@ -32,14 +32,13 @@ _REASONS = (
 
 
 def reason_key(reason: str) -> tuple[str, dict[str, str]]:
-    """The catalog key (and its values) that words a transport reason; "" for none."""
-    if not reason:
-        return "", {}
+    """The catalog key (and its values) that words a transport reason; "" when none does
+    (the state alone is then shown, and the transport's own words stay in the tooltip)."""
     for pattern, key in _REASONS:
         found = pattern.search(reason)
         if found:
             return key, found.groupdict()
-    return "conn.why.other", {}
+    return "", {}
 
 
 class ConsoleStatusBar(QStatusBar):

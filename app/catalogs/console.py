@@ -24,7 +24,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "conn.why.gap": ("thiếu bản tin cập nhật; đang đồng bộ lại", "missed updates; re-synchronising"),
     "conn.why.internal": ("lỗi nội bộ của kết nối hub; xem nhật ký",
                           "internal error in the hub connection; see the log"),
-    "conn.why.other": ("đang đồng bộ với hub", "synchronising with the hub"),
     # --- map: region download bar ---
     "region.label": ("Khu vực ngoại tuyến:", "Offline area:"),
     "region.draw": ("Vẽ khu vực", "Draw area"),
