@@ -266,7 +266,7 @@ def dialog_texts(window) -> list[str]:
     detail, wall = window.workflow.detail, window.city.wall
     return [*_next_dialog_texts(lambda: detail.request("shelve")),
             *_next_dialog_texts(lambda: detail.request("cancel")),
-            *_next_dialog_texts(wall._on_save_button_clicked),
+            *_next_dialog_texts(wall.save_button.click),
             *_next_dialog_texts(window.workflow.show_shortcuts)]
 
 

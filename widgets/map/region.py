@@ -73,10 +73,10 @@ class RegionDownloadBar(QWidget):
     sig_cancel_requested = Signal()
     zoom_range_changed = Signal(int, int)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, tr: Translator | None = None):
         super().__init__(parent)
-        # The map pane's translator: the bar speaks the console's language.
-        self.tr_: Translator = getattr(parent, "tr_", None) or Translator("en")
+        # The bar speaks the console's language: the map pane's translator, when it does not pass one.
+        self.tr_: Translator = tr or getattr(parent, "tr_", None) or Translator("en")
         self._shown: tuple = ("plan", None, False, "")     # what the estimate label says
         self.draw_button = QPushButton()
         self.view_button = QPushButton()
