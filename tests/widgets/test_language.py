@@ -19,10 +19,10 @@ import shiboken6
 from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import (
-    QApplication,
     QAbstractButton,
     QAbstractItemView,
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QDockWidget,
     QGroupBox,
@@ -43,6 +43,7 @@ from app.i18n import LANGUAGES, Translator, catalog
 from app.wall import layout as L
 from main import build_console, build_wall_display
 from widgets.main_window import MainWindow
+from widgets.wall.video_tile import VideoTile
 
 OPERATOR = "lan"
 _CITY = DemoCity()
@@ -395,3 +396,17 @@ def test_the_walk_catches_english_in_a_vietnamese_console():
     assert _foreign(bad, "vi", data) == sorted(bad)
     assert _foreign(["Video wall", "Undo"], "en", data) == []
     assert _foreign(["Tường video"], "en", data) == ["Tường video"]
+
+
+def test_a_tile_given_a_camera_says_it_waits_in_the_consoles_language(qtbot):
+    """Between getting a camera and its first health check a tile has no stream state yet;
+    its badge still speaks the catalog (not the internal state name)."""
+    camera = msgspec.structs.replace(CAMERAS[0], sub_url="rtsp://127.0.0.1:9/none")
+    for lang in LANGUAGES:
+        tile = VideoTile(tr=Translator(lang))
+        qtbot.addWidget(tile)
+        tile.set_camera(camera)
+        try:
+            assert _foreign(tile.overlay().shown(), lang, [camera.code, camera.name]) == []
+        finally:
+            tile.shutdown()

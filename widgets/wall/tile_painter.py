@@ -39,7 +39,8 @@ def tile_texts(tile) -> TileTexts:
     name = badge = band = last_good = ""
     if camera is not None:
         name = f"{camera.code}  {camera.name}"
-        word = t(_WORDS[state]) if state in _WORDS else state.upper()
+        # A camera just put in the tile is "empty" until its first health check: it waits.
+        word = t(_WORDS.get(state, "tile.wait"))
         badge = f"● {word}  {tile.badge_text()}"
     if state == "stale":
         last = tile.last_good_time

@@ -42,6 +42,7 @@ class WallDisplay(QWidget):
         self._cameras = {c.id: c for c in cameras}
         self._library = library or LayoutLibrary(paths.user_data_dir() / "wall_displays")
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wall-display")
+        self._shut_down = False
         self._budget = DecodeBudget(max_hq=max_hq_decodes)
         self.grid = WallGrid(DecoderChoice(), self, tr=self.tr_)
         box = QVBoxLayout(self)
@@ -95,6 +96,7 @@ class WallDisplay(QWidget):
         self._show(L.drop(self._layout, tile, camera_id))
 
     def shutdown(self) -> None:
+        self._shut_down = True
         self._writer.shutdown(wait=True)
         self._ticker.stop()
         self.grid.shutdown()
@@ -108,6 +110,11 @@ class WallDisplay(QWidget):
         QTimer.singleShot(0, self._on_ticker_timeout)
 
     def _show(self, layout: L.WallLayout) -> None:
+        if self._shut_down:
+            # The session's last batches can land after the display closed: the wall it
+            # remembers is the one it showed, so a late push is only logged.
+            log.info("wall display %s: layout %r after shutdown ignored", self.name, layout.name)
+            return
         self._layout = layout
         self.grid.show_layout(layout, self._cameras)
         self.grid.apply_budget(self._budget)
