@@ -29,8 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                              "for a city's Intelligent Operations Center.")
     p.add_argument("--hub", default="", help="join this hub (tcp://HOST:PORT) instead of the embedded demo city")
     p.add_argument("--operator", default="", help="operator name shown on acknowledgements (default: login name)")
-    p.add_argument("--lang", default=os.environ.get("IOC_CONSOLE_LANG", "vi"), choices=LANGUAGES,
-                   help="interface language (default vi)")
+    p.add_argument("--lang", default=None, choices=LANGUAGES,
+                   help="interface language (default: the console's last choice, else $IOC_CONSOLE_LANG, else vi)")
     p.add_argument("--data-dir", default="", help="data folder (cache, layout, logs); default: per-user folder")
     p.add_argument("--rate", type=float, default=3.0, help="embedded demo city: reports per second (default 3)")
     p.add_argument("--seed", type=int, default=None, help="embedded demo city: random seed")
@@ -93,21 +93,21 @@ def build_console(ports: HubPorts, data_dir: Path, tr: Translator, *, operator: 
         from widgets.city_wiring import CityWiring
         window.city = CityWiring(window, city, with_map=with_map, with_wall=with_wall, tile_provider=tile_provider)
         window.restore_layout()       # again, now that the map and wall docks exist
-    window.setWindowTitle(f"{tr.t('app.title')} — {operator} @ {ports.pub}" + (" (demo)" if demo else ""))
+    window.set_identity(operator, ports.pub, demo)
     session = ConsoleSession(ports, data_dir / "cache.db", window.bridge.deliver, operator=operator,
                              client_name=f"console-{os.getpid()}-{operator}")
     window.attach_session(session)
     return window, session
 
 
-def build_wall_display(ports: HubPorts, data_dir: Path, name: str):
+def build_wall_display(ports: HubPorts, data_dir: Path, name: str, tr: Translator | None = None):
     """A wall display window and its session (not started): shows what the hub holds for NAME."""
     from app.client.session import ConsoleSession
     from widgets.session_bridge import SessionBridge
     from widgets.wall.wall_display import WallDisplay
     from widgets.wall_display_session import WallDisplayController
 
-    display = WallDisplay([], name)
+    display = WallDisplay([], name, tr=tr)
     display.controller = WallDisplayController(display, name)
     display.bridge = SessionBridge(display)
     display.bridge.batch_ready.connect(display.controller.on_batch)
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("IOC Console")
     app.setOrganizationName("ioc-console")
     _apply_dark_theme(app)
-    tr = Translator(args.lang)
+    tr = Translator(args.lang or os.environ.get("IOC_CONSOLE_LANG", "vi"))
 
     city = None
     if ports is None:
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         ports = city.start()
 
     if args.wall:
-        window, session = build_wall_display(ports, data_dir, args.wall)
+        window, session = build_wall_display(ports, data_dir, args.wall, tr)
         session.start()
         if args.screenshot:
             window.resize(1920, 1080)
@@ -188,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         window, session = build_console(ports, data_dir, tr, operator=args.operator or getpass.getuser(),
                                         demo=city is not None, tile_provider=args.tiles or None)
+        if args.lang:
+            window.set_language(args.lang)     # said on the command line: wins over the remembered one
         if args.screenshot and not window.settings.contains("window/geometry"):
             window.resize(1920, 1080)          # a full-HD control-room screen
         role = args.role or ("supervisor" if city is not None else "")

@@ -284,8 +284,33 @@ _LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+def _merge_area_catalogs() -> None:
+    # Per-area catalogs (app/catalogs/) join the one dict; a key defined twice is a bug.
+    from app.catalogs import console, wall
+    for area in (console.LABELS, wall.LABELS):
+        clash = sorted(set(area) & set(_LABELS))
+        if clash:
+            raise ValueError(f"catalog keys defined twice: {', '.join(clash)}")
+        _LABELS.update(area)
+
+
+_merge_area_catalogs()
+
+
+def catalog(lang: str) -> dict[str, str]:
+    """Every label of `lang` by key (the language test checks visible text against these)."""
+    index = LANGUAGES.index(lang) if lang in LANGUAGES else 1
+    return {key: pair[index] for key, pair in _LABELS.items()}
+
+
 class Translator:
+    """One per console, shared by its views: set_language() switches all of them at once
+    (each view re-words itself when the window tells it to)."""
+
     def __init__(self, lang: str = "vi"):
+        self.set_language(lang)
+
+    def set_language(self, lang: str) -> None:
         self.lang = lang if lang in LANGUAGES else "en"
         self._index = 0 if self.lang == "vi" else 1
 

@@ -25,6 +25,15 @@ def _chip(text: str, color: str) -> str:
     return f"<span style='background:{color};color:{fg};padding:1px 6px'>&nbsp;{escape(text)}&nbsp;</span>"
 
 
+def _source_words(t, key: str) -> str:
+    """"114/structure_fire" as the operator says it; codes the catalog lacks stay as they are."""
+    source, _, event = key.partition("/")
+    name = t(f"src.{source}") if source in domain.INCIDENT_SOURCES else source
+    event_key = f"event.{event}"
+    words = t(event_key)
+    return f"{name} · {words if words != event_key else event}" if event else name
+
+
 class AlarmMeterPane(QWidget):
     sig_incident_requested = Signal(str)      # a shelved alarm chosen: show it
 
@@ -33,12 +42,13 @@ class AlarmMeterPane(QWidget):
         self.tr_ = tr
         t = tr.t
         self.load: al.AlarmLoad | None = None
-        self.title = QLabel(f"<b>{escape(t('meter.title'))}</b>")
+        self.title = QLabel()
         self.window_label = QLabel()
         self.window_label.setStyleSheet("color:#8a9099")
         grid = QGridLayout()
         self.values: dict[str, QLabel] = {}
-        rows = (("rate", "≤ 1 · max 2"), ("now", "≤ 10"), ("flood_share", "< 1 %"),
+        self._targets: list[tuple[QLabel, str]] = []
+        rows = (("rate", "≤ 1 · {max} 2"), ("now", "≤ 10"), ("flood_share", "< 1 %"),
                 ("standing", "< 10"), ("mix", "80 / 15 / 5 %"))
         for r, (key, target) in enumerate(rows):
             grid.addWidget(QLabel(t(f"meter.{key}")), r, 0)
@@ -46,7 +56,9 @@ class AlarmMeterPane(QWidget):
             value.setTextFormat(Qt.TextFormat.RichText)
             self.values[key] = value
             grid.addWidget(value, r, 1)
-            grid.addWidget(QLabel(f"<span style='color:#8a9099'>{escape(t('meter.target'))}: {escape(target)}</span>"), r, 2)
+            target_label = QLabel()
+            self._targets.append((target_label, target))
+            grid.addWidget(target_label, r, 2)
         grid.setColumnStretch(1, 1)
         self.top = QListWidget()
         self.shelved = QListWidget()
@@ -64,10 +76,24 @@ class AlarmMeterPane(QWidget):
         self.shelved.setMinimumHeight(60)
         self.shelved.setMaximumHeight(160)
         layout.addWidget(self.shelved, 1)
+        self._recent = 0
+        self._shelved_shown: list[domain.Incident] | None = None
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        t = self.tr_.t
+        self.title.setText(f"<b>{escape(t('meter.title'))}</b>")
+        for label, target in self._targets:
+            target = target.format(max=t("meter.max"))
+            label.setText(f"<span style='color:#8a9099'>{escape(t('meter.target'))}: {escape(target)}</span>")
+        if self.load is not None:
+            self.set_load(self.load, self._recent)
+        if self._shelved_shown is not None:
+            self.set_shelved(self._shelved_shown)
 
     def set_load(self, load: al.AlarmLoad, recent: int) -> None:
         """`recent`: alarms in the last 10 minutes (what the flood banner counts)."""
-        self.load = load
+        self.load, self._recent = load, recent
         t = self.tr_.t
         span = max(0.0, load.end - load.start)
         self.window_label.setText(f"{load.alarms:,} · " + (t("meter.window", min=span / 60) if span >= 120
@@ -83,22 +109,23 @@ class AlarmMeterPane(QWidget):
         self.values["now"].setText(f"<b>{recent:,}</b>  " + _chip(now_word, now_color))
         share = load.flood_share
         self.values["flood_share"].setText(
-            f"<b>{share * 100:.1f} %</b>  " + _chip("OK" if share < al.MAX_FLOOD_SHARE else "✗",
+            f"<b>{share * 100:.1f} %</b>  " + _chip(t("meter.ok") if share < al.MAX_FLOOD_SHARE else "✗",
                                                    GOOD if share < al.MAX_FLOOD_SHARE else BAD))
         standing_color = GOOD if load.standing < al.STANDING_TARGET else BAD
         self.values["standing"].setText(
-            f"<b>{load.standing:,}</b>  " + _chip("OK" if load.standing < al.STANDING_TARGET else "✗", standing_color)
+            f"<b>{load.standing:,}</b>  " + _chip(t("meter.ok") if load.standing < al.STANDING_TARGET else "✗", standing_color)
             + f"  <span style='color:#8a9099'>{escape(t('meter.standing_detail', stale=load.stale, shelved=load.shelved))}</span>")
         mix = load.priority_mix
         off = max(abs(mix[k] - al.PRIORITY_MIX_TARGET[k]) for k in mix) if load.alarms else 0.0
         self.values["mix"].setText(
             f"<b>{mix['low'] * 100:.0f} / {mix['medium'] * 100:.0f} / {mix['high'] * 100:.0f} %</b>  "
-            + _chip("OK" if off <= 0.10 else "✗", GOOD if off <= 0.10 else WARN))
+            + _chip(t("meter.ok") if off <= 0.10 else "✗", GOOD if off <= 0.10 else WARN))
         self.top.clear()
         for n, src in enumerate(load.top_sources, 1):
-            self.top.addItem(f"{n:2}. {src.source}   {src.count:,}  ({src.share * 100:.0f} %)")
+            self.top.addItem(f"{n:2}. {_source_words(t, src.source)}   {src.count:,}  ({src.share * 100:.0f} %)")
 
     def set_shelved(self, incidents: list[domain.Incident]) -> None:
+        self._shelved_shown = incidents
         t = self.tr_.t
         self.shelved_label.setText(f"{t('meter.shelved')}: {len(incidents)}")
         self.shelved.clear()

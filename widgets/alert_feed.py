@@ -68,6 +68,11 @@ class AlertFeedModel(QAbstractTableModel):
             return self.tr_.t(f"col.{COLUMNS[section]}")
         return None
 
+    def retranslate(self) -> None:
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, len(COLUMNS) - 1))
+
     def incident_at(self, row: int) -> domain.Incident | None:
         if 0 <= row < len(self._visible):
             return self._incidents.get(self._visible[len(self._visible) - 1 - row][1])
@@ -149,7 +154,8 @@ class AlertFeedModel(QAbstractTableModel):
     def _tooltip(self, inc: domain.Incident) -> str:
         # Plain text (QToolTip would render rich text if it looked like HTML): escape anyway.
         from html import escape
-        lines = [inc.title, inc.description, f"{inc.district} — {inc.location}", f"{inc.id} · rev {inc.revision}"]
+        lines = [inc.title, inc.description, f"{inc.district} — {inc.location}",
+                 f"{inc.id} · {self.tr_.t('feed.rev', n=inc.revision)}"]
         return "<br>".join(escape(x) for x in lines if x)
 
     # --- applying batches (GUI thread) ----------------------------------------------------------
@@ -337,7 +343,7 @@ class AlertFeedView(QWidget):
             self.severity_box.setItemIcon(self.severity_box.count() - 1, severity_icon(sev))
         self.open_only = QCheckBox(t("filter.open_only"))
         self.ack_button = QPushButton(t("action.ack"))
-        self.ack_button.setToolTip("A")
+        self.ack_button.setToolTip(t("feed.ack_tip"))
         # Two rows, so the search box keeps a usable width in a narrow dock.
         bar = QVBoxLayout()
         top, bottom = QHBoxLayout(), QHBoxLayout()
@@ -381,6 +387,19 @@ class AlertFeedView(QWidget):
         ack = QShortcut(QKeySequence("A"), self.table, self._on_ack_clicked)
         ack.setContext(Qt.ShortcutContext.WidgetShortcut)
         # The other action keys (J/K to move, D, S, R, C...) are the main window's.
+
+    def retranslate(self) -> None:
+        t = self.tr_.t
+        self.search.setPlaceholderText(t("filter.placeholder"))
+        self.source_box.setItemText(0, t("filter.all_sources"))
+        for i, src in enumerate(domain.INCIDENT_SOURCES, 1):
+            self.source_box.setItemText(i, t(f"src.{src}"))
+        self.severity_box.setItemText(0, t("filter.all_severities"))
+        for i, sev in enumerate(domain.SEVERITIES[:4], 1):
+            self.severity_box.setItemText(i, f"{t('filter.at_least')}: {t(f'sev.{sev}')}")
+        self.open_only.setText(t("filter.open_only"))
+        self.ack_button.setText(t("action.ack"))
+        self.ack_button.setToolTip(t("feed.ack_tip"))
 
     def move_selection(self, step: int) -> None:
         rows = self.model.rowCount()

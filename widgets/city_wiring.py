@@ -63,7 +63,7 @@ class CityWiring(QObject):
             window.feed_view.sig_incident_selected.connect(self._on_feed_incident_selected)
         if with_wall:
             from widgets.wall.wall_pane import WallPane
-            self.wall = WallPane([])
+            self.wall = WallPane([], tr=window.tr_)
             self.wall_dock = window.add_pane("wall", t("pane.wall"), self.wall, Qt.DockWidgetArea.RightDockWidgetArea)
             if self.map is not None:
                 window.tabifyDockWidget(self.map_dock, self.wall_dock)
@@ -170,19 +170,18 @@ class CityWiring(QObject):
 
     # --- shared layouts and wall displays -----------------------------------------------------------
     def _build_wall_menu(self) -> None:
-        lang_vi = self.w.tr_.lang == "vi"
-        menu = self.w.menuBar().addMenu("&Tường video" if lang_vi else "&Wall")
-        self.shared_menu = QMenu("Bố cục dùng chung" if lang_vi else "Shared layouts", menu)
+        t = self.w.tr_.t
+        menu = self.w.menuBar().addMenu(t("menu.wall"))
+        self.shared_menu = QMenu(t("wall.shared"), menu)
         self.shared_menu.aboutToShow.connect(self._fill_shared_menu)
         menu.addMenu(self.shared_menu)
-        share = QAction("Chia sẻ bố cục hiện tại…" if lang_vi else "Share current layout…", self)
+        share = QAction(t("wall.share"), self)
         share.triggered.connect(self._on_share_triggered)
-        push = QAction("Đẩy bố cục lên màn hình tường…" if lang_vi else "Push current layout to a wall display…", self)
+        push = QAction(t("wall.push"), self)
         push.triggered.connect(self._on_push_triggered)
         menu.addAction(share)
         menu.addAction(push)
         menu.addSeparator()
-        t = self.w.tr_.t
         self.alarm_video_menu = menu.addMenu(t("wall.alarm_video"))
         group = QActionGroup(self)
         group.setExclusive(True)
@@ -204,7 +203,7 @@ class CityWiring(QObject):
             action = self.shared_menu.addAction(name)
             action.triggered.connect(lambda _checked=False, n=name: self.show_shared_layout(n))
         if not self.shared_layouts:
-            self.shared_menu.addAction("—").setEnabled(False)
+            self.shared_menu.addAction(self.w.tr_.t("wall.shared_none")).setEnabled(False)
 
     def show_shared_layout(self, name: str) -> None:
         layout = self.shared_layouts.get(name)
@@ -219,13 +218,14 @@ class CityWiring(QObject):
         self.w.session.push_to_wall(wall_name, self.wall.current_layout)
 
     def _on_share_triggered(self) -> None:
-        name, ok = QInputDialog.getText(self.w, "IOC", "Tên bố cục:" if self.w.tr_.lang == "vi" else "Layout name:",
-                                        text=self.wall.current_layout.name)
+        t = self.w.tr_.t
+        name, ok = QInputDialog.getText(self.w, t("app.title"), t("wall.layout_name"), text=self.wall.current_layout.name)
         if ok and name.strip():
             self.share_current_layout(name.strip())
 
     def _on_push_triggered(self) -> None:
-        name, ok = QInputDialog.getText(self.w, "IOC", "Màn hình tường:" if self.w.tr_.lang == "vi" else "Wall display:")
+        t = self.w.tr_.t
+        name, ok = QInputDialog.getText(self.w, t("app.title"), t("wall.display_name"))
         if ok and name.strip():
             self.push_current_layout(name.strip())
 

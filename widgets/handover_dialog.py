@@ -17,6 +17,10 @@ from app.i18n import Translator
 from app.workflow.handover import HandoverRecord
 
 
+def _camera_status(t, status: str) -> str:
+    return t(f"cams.{status}" if status in ("online", "degraded", "offline") else "cams.unknown")
+
+
 class HandoverDialog(QDialog):
     sig_handover_requested = Signal(str, str)        # record id, notes
     sig_handover_ack_requested = Signal(str, str)    # record id, incoming operator
@@ -25,34 +29,29 @@ class HandoverDialog(QDialog):
         super().__init__(parent)
         self.tr_ = tr
         self.record = record
-        t = tr.t
-        self.setWindowTitle(f"{t('handover.title')} — {record.handed_over_by} "
-                            f"{time.strftime('%H:%M', time.localtime(record.created))}")
         layout = QVBoxLayout(self)
-        for key, items in (
-            ("handover.open", [f"P{i.priority}  {t(f'state.{i.state}')}  {i.title}  ({i.district})"
-                               + (f"  [{', '.join(i.units)}]" if i.units else "") for i in record.open_incidents]),
-            ("handover.shelved", [f"→{time.strftime('%H:%M', time.localtime(s.until))}  {s.title} — {s.by}: {s.reason}"
-                                  for s in record.shelved]),
-            ("handover.cameras", [f"{c.id}  {c.name}  [{c.status}]  {c.district}" for c in record.degraded_cameras]),
-        ):
-            layout.addWidget(QLabel(f"<b>{t(key, n=len(items))}</b>"))
+        self._sections: list[tuple[str, QLabel, QListWidget]] = []
+        for key in ("handover.open", "handover.shelved", "handover.cameras"):
+            label = QLabel()
+            layout.addWidget(label)
             lst = QListWidget()
-            lst.addItems(items[:500])
             lst.setMaximumHeight(140)
             layout.addWidget(lst)
-        layout.addWidget(QLabel(t("handover.notes")))
+            self._sections.append((key, label, lst))
+        self.notes_label = QLabel()
+        layout.addWidget(self.notes_label)
         self.notes = QPlainTextEdit()
         self.notes.setFixedHeight(80)
         layout.addWidget(self.notes)
-        self.send_button = QPushButton(t("handover.send"))
+        self.send_button = QPushButton()
         self.send_button.clicked.connect(self._on_send)
         layout.addWidget(self.send_button)
         row = QHBoxLayout()
-        row.addWidget(QLabel(t("handover.incoming")))
+        self.incoming_label = QLabel()
+        row.addWidget(self.incoming_label)
         self.incoming = QLineEdit()
         row.addWidget(self.incoming, 1)
-        self.ack_button = QPushButton(t("handover.ack"))
+        self.ack_button = QPushButton()
         self.ack_button.setEnabled(False)
         self.ack_button.clicked.connect(self._on_ack)
         row.addWidget(self.ack_button)
@@ -60,8 +59,36 @@ class HandoverDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
+        self._result: tuple | None = None
+        self.retranslate()
         self.notes.setFocus()
         self.resize(720, 640)
+
+    def _rows(self, key: str) -> list[str]:
+        t, record = self.tr_.t, self.record
+        if key == "handover.open":
+            return [f"P{i.priority}  {t(f'state.{i.state}')}  {i.title}  ({i.district})"
+                    + (f"  [{', '.join(i.units)}]" if i.units else "") for i in record.open_incidents]
+        if key == "handover.shelved":
+            return [f"→{time.strftime('%H:%M', time.localtime(s.until))}  {s.title} — {s.by}: {s.reason}"
+                    for s in record.shelved]
+        return [f"{c.id}  {c.name}  [{_camera_status(t, c.status)}]  {c.district}" for c in record.degraded_cameras]
+
+    def retranslate(self) -> None:
+        t, record = self.tr_.t, self.record
+        self.setWindowTitle(f"{t('handover.title')} — {record.handed_over_by} "
+                            f"{time.strftime('%H:%M', time.localtime(record.created))}")
+        for key, label, lst in self._sections:
+            items = self._rows(key)
+            label.setText(f"<b>{t(key, n=len(items))}</b>")
+            lst.clear()
+            lst.addItems(items[:500])
+        self.notes_label.setText(t("handover.notes"))
+        self.send_button.setText(t("handover.send"))
+        self.incoming_label.setText(t("handover.incoming"))
+        self.ack_button.setText(t("handover.ack"))
+        if self._result is not None:
+            self._show_result_text(*self._result)
 
     def _on_send(self) -> None:
         self.send_button.setEnabled(False)
@@ -75,15 +102,20 @@ class HandoverDialog(QDialog):
 
     def show_result(self, kind: str, code: str, message: str, who: str = "") -> None:
         """The hub's answer to the handover ("handover") or the takeover ("handover_ack")."""
-        t = self.tr_.t
+        self._result = (kind, code, message, who)
+        self._show_result_text(kind, code, message, who)
         if code in ("ok", "duplicate"):
             if kind == "handover":
-                self.status.setText(t("handover.sent", id=self.record.id))
                 self.ack_button.setEnabled(True)
                 self.incoming.setFocus()
-            else:
-                self.status.setText(t("handover.done", who=who))
         else:
-            self.status.setText(t("detail.refused", kind=kind, msg=message))
             self.send_button.setEnabled(kind == "handover")
             self.ack_button.setEnabled(kind == "handover_ack")
+
+    def _show_result_text(self, kind: str, code: str, message: str, who: str) -> None:
+        t = self.tr_.t
+        if code in ("ok", "duplicate"):
+            self.status.setText(t("handover.sent", id=self.record.id) if kind == "handover"
+                                else t("handover.done", who=who))
+        else:
+            self.status.setText(t("detail.refused", kind=t(f"kind.{kind}"), msg=message))

@@ -39,7 +39,7 @@ def fill_checklist(checklist: QListWidget, heading: QLabel, sop: Sop | None, inc
         heading.setText(t("detail.no_sop"))
         return
     done = set(inc.sop_done)
-    title = sop.title.en if tr.lang == "en" else sop.title.vi
+    title = getattr(sop.title, tr.lang, sop.title.vi)      # the SOP file's own words, per language
     mandatory = sop.mandatory_ids
     heading.setText(t("detail.checklist", title=title) + " — "
                     + t("detail.sop_progress", done=len([s for s in mandatory if s in done]), total=len(mandatory))
@@ -76,7 +76,7 @@ def fill_cameras(camera_list: QListWidget, wall_button: QPushButton, inc: domain
     found.sort(key=lambda n: n.distance_m)
     for near in found:
         cam = near.camera
-        status = "" if cam.status in ("online", "unknown") else f"  [{cam.status}]"
+        status = "" if cam.status in ("online", "unknown") else f"  [{tr.t(f'cams.{cam.status}')}]"
         item = QListWidgetItem(f"{near.distance_m:4.0f} m  {cam.code}  {cam.name}{status}")
         item.setData(Qt.ItemDataRole.UserRole, cam.id)
         camera_list.addItem(item)

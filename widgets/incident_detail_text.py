@@ -49,7 +49,7 @@ def badge_html(inc: domain.Incident, t: Translate) -> str:
         parts.append(escape(t("detail.acked_by", who=inc.acked_by)))
     if inc.msg_status != "Actual":
         parts.append(f"<b>[{escape(t(f'drill.{inc.msg_status}'))}]</b>")
-    parts.append(f"<span style='color:#8a9099'>{escape(inc.id)} · rev {inc.revision}</span>")
+    parts.append(f"<span style='color:#8a9099'>{escape(inc.id)} · {escape(t('feed.rev', n=inc.revision))}</span>")
     return " · ".join(parts)
 
 

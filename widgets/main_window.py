@@ -6,21 +6,23 @@ import logging
 import time
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox
 
 from app import domain
 from app.client.session import ConsoleSession
 from app.client.state import ClientBatch, ConnectionStatus
-from app.i18n import Translator
+from app.i18n import LANGUAGES, Translator
 from widgets.air_quality_chart import AirQualityChart
 from widgets.alert_feed import AlertFeedModel, AlertFeedView
+from widgets.language import QtOwnWords, retranslate_views, reword_fixed_labels
 from widgets.session_bridge import SessionBridge
 from widgets.status_bar import ConsoleStatusBar
 from widgets.workflow_wiring import WorkflowWiring
 
 log = logging.getLogger(__name__)
 STATE_VERSION = 1
+LANGUAGE_KEY = "console/language"
 
 
 class MainWindow(QMainWindow):
@@ -28,12 +30,19 @@ class MainWindow(QMainWindow):
 
     incidents_changed = Signal()
     connection_changed = Signal(object)    # ConnectionStatus
+    language_changed = Signal(str)         # "vi" | "en", after every view has re-worded itself
 
     def __init__(self, tr: Translator, settings: QSettings, station_names: dict[str, str] | None = None,
                  parent=None):
         super().__init__(parent)
         self.tr_ = tr
         self.settings = settings
+        remembered = settings.value(LANGUAGE_KEY)
+        if remembered in LANGUAGES:
+            tr.set_language(remembered)      # the seat's last choice, like its layout
+        self._identity: tuple[str, str, bool] | None = None
+        self.qt_words = QtOwnWords(tr, self)
+        self.qt_words.install()
         self.session: ConsoleSession | None = None
         self.bridge = SessionBridge(self)
         self.cached_at = 0.0
@@ -86,13 +95,61 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_menu(self) -> None:
-        self._view_menu = self.menuBar().addMenu("&View" if self.tr_.lang == "en" else "&Xem")
+        t = self.tr_.t
+        self._view_menu = self.menuBar().addMenu(t("menu.view"))
         for dock in (self.feed_dock, self.air_dock):
             self._view_menu.addAction(dock.toggleViewAction())
-        focus_feed = QAction("Feed" if self.tr_.lang == "en" else "Danh sách sự cố", self)
+        focus_feed = QAction(t("view.feed"), self)
         focus_feed.setShortcut(QKeySequence("F2"))
         focus_feed.triggered.connect(lambda: self.feed_view.table.setFocus())
         self._view_menu.addAction(focus_feed)
+        self.language_menu = self._view_menu.addMenu(t("menu.language"))
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        self.language_actions: dict[str, QAction] = {}
+        for lang in LANGUAGES:
+            action = QAction(t(f"lang.{lang}"), self, checkable=True)
+            action.setData(lang)
+            action.setChecked(lang == self.tr_.lang)
+            group.addAction(action)
+            self.language_menu.addAction(action)
+            self.language_actions[lang] = action
+        group.triggered.connect(lambda action: self.set_language(action.data()))
+        self._view_menu.addSeparator()
+
+    # --- language -------------------------------------------------------------------------------
+    def set_language(self, lang: str) -> None:
+        """Switch every pane to `lang` now (no restart) and remember it for this seat."""
+        old = self.tr_.lang
+        if lang not in LANGUAGES:
+            log.warning("unknown interface language %r ignored", lang)
+            return
+        self.settings.setValue(LANGUAGE_KEY, lang)
+        if lang == old:
+            return
+        self.tr_.set_language(lang)
+        reword_fixed_labels([self], old, lang)
+        retranslate_views(self)        # views made of live data; windows they own re-word with them
+        self.feed_dock.setWindowTitle(self.tr_.t("pane.feed"))
+        self.air_dock.setWindowTitle(self.tr_.t("pane.air"))
+        self._retitle()
+        self.qt_words.install()
+        self.language_actions[lang].setChecked(True)
+        self.language_changed.emit(lang)
+
+    def set_identity(self, operator: str, hub: str, demo: bool) -> None:
+        """Who works here and where the hub is, for the window title."""
+        self._identity = (operator, hub, demo)
+        self._retitle()
+
+    def _retitle(self) -> None:
+        t = self.tr_.t
+        if self._identity is None:
+            self.setWindowTitle(t("app.title"))
+            return
+        operator, hub, demo = self._identity
+        key = "app.window_title_demo" if demo else "app.window_title"
+        self.setWindowTitle(t(key, title=t("app.title"), operator=operator, hub=hub))
 
     # --- layout persistence ---------------------------------------------------------------------
     def save_layout(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from PySide6.QtWidgets import QLabel, QStatusBar
@@ -15,6 +16,29 @@ _STATE_STYLE = {
     "reconnecting": "background:#f9a825;color:black;",
     "offline": "background:#b71c1c;color:white;",
 }
+
+
+# The transport explains a state in English for the log; the bar words it from the catalog.
+_REASONS = (
+    (re.compile(r"in sync with hub epoch (?P<epoch>\S+)"), "conn.why.in_sync"),
+    (re.compile(r"connecting to the hub"), "conn.why.connecting"),
+    (re.compile(r"hub reachable again"), "conn.why.reachable"),
+    (re.compile(r"no heartbeat from the hub for (?P<s>[\d.]+) s"), "conn.why.silent"),
+    (re.compile(r"snapshot request timed out"), "conn.why.snapshot_timeout"),
+    (re.compile(r"hub restarted \(epoch (?P<epoch>[^)]+)\)"), "conn.why.restarted"),
+    (re.compile(r"gap|missed updates"), "conn.why.gap"),
+    (re.compile(r"internal error"), "conn.why.internal"),
+)
+
+
+def reason_key(reason: str) -> tuple[str, dict[str, str]]:
+    """The catalog key (and its values) that words a transport reason; "" when none does
+    (the state alone is then shown, and the transport's own words stay in the tooltip)."""
+    for pattern, key in _REASONS:
+        found = pattern.search(reason)
+        if found:
+            return key, found.groupdict()
+    return "", {}
 
 
 class ConsoleStatusBar(QStatusBar):
@@ -32,10 +56,14 @@ class ConsoleStatusBar(QStatusBar):
         for w in (self.dropped_label, self.rate_label, self.count_label):
             self.addPermanentWidget(w)
         self.status: ConnectionStatus | None = None
+        self._cached_at = 0.0
+        self._stats: TransportStats | None = None
+        self._counts: tuple[int, int, int] | None = None
         self.set_connection(ConnectionStatus("connecting", "", time.time()))
 
     def set_connection(self, status: ConnectionStatus, cached_at: float = 0.0) -> None:
         self.status = status
+        self._cached_at = cached_at
         t = self.tr_.t
         if status.state == "offline":
             text = t("conn.offline", since=time.strftime("%H:%M:%S", time.localtime(status.since)))
@@ -45,28 +73,44 @@ class ConsoleStatusBar(QStatusBar):
         self.state_label.setStyleSheet(_STATE_STYLE.get(status.state, "") + "font-weight:bold;padding:2px;")
         reason = self._reason_text(status)
         if cached_at and status.state != "live":
-            reason = f"{reason} — {t('conn.cache', saved=time.strftime('%H:%M:%S', time.localtime(cached_at)))}"
+            cache = t("conn.cache", saved=time.strftime("%H:%M:%S", time.localtime(cached_at)))
+            reason = f"{reason} — {cache}" if reason else cache
         self.reason_label.setText(reason)
+        self.reason_label.setToolTip(t("conn.detail", reason=status.reason) if status.reason else "")
 
     def _reason_text(self, status: ConnectionStatus) -> str:
-        """The reason in the console's language when it has a code, else as the transport said it."""
-        if not status.code:
-            return status.reason
-        params = dict(status.params)
-        if "kind" in params:
-            params["kind"] = self.tr_.t(f"snap.kind.{params['kind']}")
-        key = f"conn.why.{status.code}"
-        text = self.tr_.t(key, **params)
-        return status.reason if text == key else text
+        """The reason in the console's language: from its code where the transport gives one,
+        else from the known reasons; an unknown one only shows in the tooltip."""
+        t = self.tr_.t
+        if status.code:
+            params = dict(status.params)
+            if "kind" in params:
+                params["kind"] = t(f"snap.kind.{params['kind']}")
+            key = f"conn.why.{status.code}"
+            text = t(key, **params)
+            if text != key:
+                return text
+        key, values = reason_key(status.reason)
+        return t(key, **values) if key else ""
 
     def connection_text(self) -> str:
         return self.state_label.text().strip(" ●")
 
     def set_stats(self, stats: TransportStats) -> None:
+        self._stats = stats
         t = self.tr_.t
         self.rate_label.setText(f"{t('stat.rate', rate=stats.events_per_s)} · {t('stat.lag', lag=stats.lag_ms)}")
         dropped = sum(stats.dropped.get(k, 0) for k in stats.dropped if k != "duplicate")
         self.dropped_label.setText(t("stat.dropped", n=dropped) if dropped else "")
 
+    def retranslate(self) -> None:
+        if self.status is not None:
+            self.set_connection(self.status, self._cached_at)
+        if self._stats is not None:
+            self.set_stats(self._stats)
+        if self._counts is not None:
+            self.set_counts(*self._counts)
+
     def set_counts(self, shown: int, total: int, open_count: int) -> None:
+        self._counts = (shown, total, open_count)
         self.count_label.setText(self.tr_.t("stat.count", shown=shown, total=total, open=open_count))

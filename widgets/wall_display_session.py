@@ -26,6 +26,7 @@ class WallDisplayController(QObject):
         self.name = name
         self.revision = -1
         self.state = "connecting"
+        self._status = None
         self._known: dict = {}
         self.banner = QLabel(display)
         self.banner.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
@@ -53,15 +54,20 @@ class WallDisplayController(QObject):
             self._known.update(batch.cameras)
         return self._known.values()
 
+    def retranslate(self) -> None:
+        if self._status is not None:
+            self._show_connection(self._status)
+
     def _show_connection(self, status) -> None:
         self.state = status.state
+        self._status = status
         if status.state == "live":
             self.banner.hide()
             return
+        t = self.display.tr_.t
         when = time.strftime("%H:%M:%S", time.localtime(status.since))
-        text = {"offline": f"HUB OFFLINE since {when} — showing the last wall pushed",
-                "reconnecting": "Re-synchronising with the hub…",
-                "connecting": "Connecting to the hub…"}.get(status.state, status.state)
+        text = t("display.offline", when=when) if status.state == "offline" else t(
+            "display.reconnecting" if status.state == "reconnecting" else "display.connecting")
         self.banner.setText(text)
         self.banner.adjustSize()
         self.banner.move(12, 12)

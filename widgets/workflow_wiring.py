@@ -109,6 +109,11 @@ class WorkflowWiring(QObject):
         self._timer.stop()
         self.sound.stop_all()
 
+    def retranslate(self) -> None:
+        """The console's language changed: the detail pane and the banners word what they show again."""
+        self.detail.set_incident(self.detail.incident)
+        self.refresh_now()
+
     # --- role ---------------------------------------------------------------------------------
     def set_role(self, role: str) -> None:
         """"supervisor" shows escalations and sounds them; the hub decides what a role may do."""

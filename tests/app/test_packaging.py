@@ -34,4 +34,6 @@ def test_wheel_has_the_three_commands_and_every_resource(tmp_path: Path) -> None
     assert shipped and shipped <= names, sorted(shipped - names)
     assert "widgets/wall/framering.c" in names
     assert "main.py" in names and "app/hub/server.py" in names
+    sources = {p.relative_to(ROOT).as_posix() for d in ("app", "widgets") for p in (ROOT / d).rglob("*.py")}
+    assert sources <= names, f"not in the wheel (a package missing from pyproject.toml?): {sorted(sources - names)}"
     assert not any(n.startswith(("tests/", "benchmarks/", "packaging/")) for n in names)

@@ -58,3 +58,18 @@ def test_bad_layout_is_refused_and_the_wall_kept(qtbot, cameras, tmp_path):
     display.apply_layout(L.WallLayout(items=(L.LayoutItem(L.Rect(0, 0, 2, 1)),)))
     assert display.current_layout is before
     display.shutdown()
+
+
+def test_a_layout_arriving_after_shutdown_is_ignored_not_raised(qtbot, cameras, tmp_path):
+    # The session's last batches are queued on the GUI thread and may land after the display closed.
+    library = LayoutLibrary(tmp_path)
+    display = WallDisplay(cameras, "lobby", library=library)
+    qtbot.addWidget(display)
+    display.apply_layout(L.assign(L.preset_layout("2x2", name="x"), 0, cameras[0].id))
+    display.shutdown()
+    display.apply_layout(L.assign(L.preset_layout("2x2", name="late"), 0, cameras[1].id))
+    display.push_camera(cameras[2].id)
+    again = WallDisplay(cameras, "lobby", library=library)
+    qtbot.addWidget(again)
+    assert L.camera_ids(again.current_layout)[0] == cameras[0].id, "the wall shown last before closing is kept"
+    again.shutdown()

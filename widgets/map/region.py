@@ -11,11 +11,15 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, Q
 
 from app.map.mbtiles import MBTilesCache
 from app.map.provider import DownloadResult, TileProvider, download_region
-from app.map.tiles import BBox, RegionPlan
+from app.i18n import Translator
+from app.map.tiles import MAX_REGION_TILES, BBox, RegionPlan
 
 from widgets.handoff import Handoff
 
 log = logging.getLogger(__name__)
+# Why the map pane says a download cannot start (its words), as catalog keys.
+_WHY_NOT = {"no area chosen": "region.why.no_area", "no online tile provider": "region.why.no_provider",
+            "one is already running": "region.why.running"}
 
 
 class RegionDownloader(QObject):
@@ -69,24 +73,28 @@ class RegionDownloadBar(QWidget):
     sig_cancel_requested = Signal()
     zoom_range_changed = Signal(int, int)
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, tr: Translator | None = None):
         super().__init__(parent)
-        self.draw_button = QPushButton(self.tr("Draw area"))
-        self.view_button = QPushButton(self.tr("Visible area"))
-        self.zoom_min = QSpinBox(minimum=0, maximum=19, value=12, prefix=self.tr("zoom "))
-        self.zoom_max = QSpinBox(minimum=0, maximum=19, value=16, prefix=self.tr("to "))
-        self.estimate = QLabel(self.tr("No area chosen"))
-        self.download_button = QPushButton(self.tr("Download"))
+        # The bar speaks the console's language: the map pane's translator, when it does not pass one.
+        self.tr_: Translator = tr or getattr(parent, "tr_", None) or Translator("en")
+        self._shown: tuple = ("plan", None, False, "")     # what the estimate label says
+        self.draw_button = QPushButton()
+        self.view_button = QPushButton()
+        self.zoom_min = QSpinBox(minimum=0, maximum=19, value=12)
+        self.zoom_max = QSpinBox(minimum=0, maximum=19, value=16)
+        self.estimate = QLabel()
+        self.download_button = QPushButton()
         self.download_button.setEnabled(False)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.cancel_button = QPushButton(self.tr("Cancel"))
+        self.cancel_button = QPushButton()
         self.cancel_button.setVisible(False)
-        self.close_button = QPushButton(self.tr("Close"))
-        self.close_button.setToolTip(self.tr("Hide this bar (a running download goes on)"))
+        self.close_button = QPushButton()
+        self.area_label = QLabel()
+        self.retranslate()
         row = QHBoxLayout(self)
         row.setContentsMargins(4, 2, 4, 2)
-        for w in (QLabel(self.tr("Offline area:")), self.draw_button, self.view_button,
+        for w in (self.area_label, self.draw_button, self.view_button,
                   self.zoom_min, self.zoom_max, self.estimate):
             row.addWidget(w)
         row.addStretch(1)
@@ -100,6 +108,20 @@ class RegionDownloadBar(QWidget):
         self.zoom_min.valueChanged.connect(self._on_zoom_changed)
         self.zoom_max.valueChanged.connect(self._on_zoom_changed)
 
+    def retranslate(self) -> None:
+        t = self.tr_.t
+        for widget, key in ((self.draw_button, "region.draw"), (self.view_button, "region.visible"),
+                            (self.download_button, "region.download"), (self.cancel_button, "region.cancel"),
+                            (self.close_button, "region.close"), (self.area_label, "region.label")):
+            widget.setText(t(key))
+        self.zoom_min.setPrefix(t("region.zoom_from"))
+        self.zoom_max.setPrefix(t("region.zoom_to"))
+        self.close_button.setToolTip(t("region.close_tip"))
+        if self._shown[0] == "plan":
+            self.show_plan(*self._shown[1:])
+        else:
+            self.show_result(self._shown[1])
+
     def _on_zoom_changed(self, _value: int) -> None:
         if self.zoom_min.value() > self.zoom_max.value():
             self.zoom_max.setValue(self.zoom_min.value())
@@ -109,9 +131,20 @@ class RegionDownloadBar(QWidget):
         self.sig_download_requested.emit(self.zoom_min.value(), self.zoom_max.value())
 
     def show_plan(self, plan: RegionPlan | None, can_download: bool, why_not: str = "") -> None:
-        self.estimate.setText(plan.describe() if plan else self.tr("No area chosen"))
+        self._shown = ("plan", plan, can_download, why_not)
+        self.estimate.setText(self._describe(plan) if plan else self.tr_.t("region.none"))
         self.download_button.setEnabled(plan is not None and can_download and not plan.too_large)
+        if why_not in _WHY_NOT:
+            why_not = self.tr_.t(_WHY_NOT[why_not])
+        elif plan is not None and plan.too_large and why_not:
+            why_not = self._describe(plan)
         self.download_button.setToolTip(why_not)
+
+    def _describe(self, plan: RegionPlan) -> str:
+        t = self.tr_.t
+        text = t("region.plan", tiles=f"{plan.tile_count:,}", mb=f"{plan.estimated_bytes / 1_000_000:,.1f}",
+                 zmin=plan.zoom_min, zmax=plan.zoom_max)
+        return t("region.too_large", plan=text, limit=f"{MAX_REGION_TILES:,}") if plan.too_large else text
 
     def show_running(self, running: bool) -> None:
         if running:
@@ -127,9 +160,11 @@ class RegionDownloadBar(QWidget):
         self.progress.setValue(done)
 
     def show_result(self, result: DownloadResult) -> None:
-        verb = self.tr("Cancelled") if result.cancelled else self.tr("Done")
-        self.estimate.setText(self.tr("{0}: {1} fetched, {2} already cached, {3} failed").format(
-            verb, result.fetched, result.skipped, result.failed))
+        self._shown = ("result", result)
+        t = self.tr_.t
+        verb = t("region.cancelled") if result.cancelled else t("region.done")
+        self.estimate.setText(t("region.result", verb=verb, fetched=result.fetched, skipped=result.skipped,
+                                failed=result.failed))
 
 
 def bbox_from(west: float, south: float, east: float, north: float) -> BBox | None:

@@ -50,7 +50,7 @@ class AlarmPopup(QWidget):
         self._incident: domain.Incident | None = None
         self._count = 0
         self._budget = DecodeBudget(max_hq=max_hq_decodes)
-        self.grid = WallGrid(DecoderChoice(), self)
+        self.grid = WallGrid(DecoderChoice(), self, tr=tr)
 
         self.severity_label = QLabel(self)
         self.severity_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -127,6 +127,13 @@ class AlarmPopup(QWidget):
         self.raise_()
         self._ticker.start()
         self._apply_budget()
+
+    def retranslate(self) -> None:
+        self.close_button.setText(self.tr_.t("alarm.close"))
+        if self._incident is not None:
+            self._fill_header(self._incident)
+        else:
+            self.setWindowTitle(self.tr_.t("alarm.window"))
 
     def more_text(self) -> str:
         """"+N more alarms" for the alarms before the one shown, "" when there were none."""

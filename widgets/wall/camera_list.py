@@ -8,12 +8,14 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QLineEdit, QListView, QVBoxLayout, QWidget
 
 from app import domain
+from app.i18n import Translator
 from app.text import fold
 from widgets.wall.video_tile import CAMERA_MIME
 
 CameraIdRole = Qt.ItemDataRole.UserRole + 1
 _STATUS_COLOURS = {"online": "#3cc85a", "degraded": "#f0b428", "offline": "#eb463c", "unknown": "#8a8f98"}
 ALL = ""
+STATUSES = ("online", "degraded", "offline", "unknown")
 
 
 def _dot(colour: str) -> QIcon:
@@ -23,8 +25,9 @@ def _dot(colour: str) -> QIcon:
 
 
 class CameraListModel(QAbstractListModel):
-    def __init__(self, cameras: list[domain.Camera] = (), parent=None):
+    def __init__(self, cameras: list[domain.Camera] = (), parent=None, *, tr: Translator | None = None):
         super().__init__(parent)
+        self.tr_ = tr or Translator("en")
         self._cameras: list[domain.Camera] = []
         self._folded: list[str] = []
         self._icons = {status: _dot(colour) for status, colour in _STATUS_COLOURS.items()}
@@ -52,7 +55,8 @@ class CameraListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{cam.code}  {cam.name}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{cam.name}\n{cam.district} · {cam.status}"
+            status = self.tr_.t(f"cams.{cam.status}" if cam.status in STATUSES else "cams.unknown")
+            return f"{cam.name}\n{cam.district} · {status}"
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icons.get(cam.status, self._icons["unknown"])
         if role == CameraIdRole:
@@ -109,13 +113,14 @@ class CameraFilterProxy(QSortFilterProxyModel):
 class CameraListView(QWidget):
     sig_camera_requested = Signal(str)      # double-click: show this camera on the wall
 
-    def __init__(self, cameras: list[domain.Camera] = (), parent=None):
+    def __init__(self, cameras: list[domain.Camera] = (), parent=None, *, tr: Translator | None = None):
         super().__init__(parent)
-        self.model = CameraListModel(cameras, self)
+        self.tr_ = tr or Translator("en")
+        self.model = CameraListModel(cameras, self, tr=self.tr_)
         self.proxy = CameraFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search cameras (dấu optional)")
+        self.search.setPlaceholderText(self.tr_.t("cams.search"))
         self.search.setClearButtonEnabled(True)
         self.district = QComboBox(self)
         self.status = QComboBox(self)
@@ -139,6 +144,11 @@ class CameraListView(QWidget):
         self.list.doubleClicked.connect(self._on_list_double_clicked)
         self._fill_filters(list(cameras))
 
+    def retranslate(self) -> None:
+        self.search.setPlaceholderText(self.tr_.t("cams.search"))
+        self._fill_filters([self.model.camera(r) for r in range(self.model.rowCount())])
+        self.model.dataChanged.emit(self.model.index(0), self.model.index(max(0, self.model.rowCount() - 1)))
+
     def set_cameras(self, cameras: list[domain.Camera]) -> None:
         self.model.set_cameras(cameras)
         self._fill_filters(cameras)
@@ -151,12 +161,13 @@ class CameraListView(QWidget):
         for combo in (self.district, self.status):
             combo.blockSignals(True)
             combo.clear()
-        self.district.addItem("All districts", ALL)
+        t = self.tr_.t
+        self.district.addItem(t("cams.all_districts"), ALL)
         for name in sorted({c.district for c in cameras if c.district}, key=fold):
             self.district.addItem(name, name)
-        self.status.addItem("Any status", ALL)
-        for status in ("online", "degraded", "offline", "unknown"):
-            self.status.addItem(status, status)
+        self.status.addItem(t("cams.any_status"), ALL)
+        for status in STATUSES:
+            self.status.addItem(t(f"cams.{status}"), status)
         for combo, current in ((self.district, current_d), (self.status, current_s)):
             combo.setCurrentIndex(max(0, combo.findData(current)))
             combo.blockSignals(False)

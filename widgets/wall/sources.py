@@ -222,7 +222,7 @@ class SnapshotSource(QObject):
         reply, self._reply = self._reply, None
         reply.deleteLater()
         if reply.error() != QNetworkReply.NetworkError.NoError:
-            self.failed.emit(reply.errorString())
+            self.failed.emit(f"network: {reply.errorString()}")
             return
         image = QImage.fromData(reply.readAll().data())
         if image.isNull():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import NamedTuple
 
 from PySide6.QtCore import QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen
@@ -15,6 +16,38 @@ _SELECTED = QColor(70, 150, 255)
 _ALARM = QColor(255, 60, 60)
 _NAME = QColor(240, 240, 240)
 _BORDER = QPen(QColor(50, 54, 60), 1)
+
+
+class TileTexts(NamedTuple):
+    """What a tile paints over its picture; "" where it paints nothing."""
+    name: str
+    badge: str
+    band: str          # the big STALE word
+    last_good: str
+    status: str
+
+    def shown(self) -> list[str]:
+        return [text for text in self if text]
+
+
+_WORDS = {"live": "tile.live", "stale": "tile.stale", "connecting": "tile.wait"}
+
+
+def tile_texts(tile) -> TileTexts:
+    t = tile.tr_.t
+    camera, state = tile.camera, tile.state
+    name = badge = band = last_good = ""
+    if camera is not None:
+        name = f"{camera.code}  {camera.name}"
+        # A camera just put in the tile is "empty" until its first health check: it waits.
+        word = t(_WORDS.get(state, "tile.wait"))
+        badge = f"● {word}  {tile.badge_text()}"
+    if state == "stale":
+        last = tile.last_good_time
+        when = time.strftime("%H:%M:%S", time.localtime(last)) if last else t("tile.never")
+        band, last_good = t("tile.stale"), t("tile.last_good", when=when)
+    status = "" if state == "live" and tile.camera is not None else tile.status_text()
+    return TileTexts(name, badge, band, last_good, status)
 
 
 def _fit(image_w: int, image_h: int, area: QRect) -> QRect:
@@ -109,7 +142,8 @@ def paint_live(painter: QPainter, tile, picture: QImage) -> None:
     call may wait for the GIL behind the decoders' callbacks. Where everything goes is worked
     out again only when the tile's size, the picture's size, a label or the outline changes."""
     camera = tile.camera
-    key = (tile.size_px, picture.width(), picture.height(), camera, tile.badge_text(), tile.selected, tile.alarm)
+    texts = tile_texts(tile)
+    key = (tile.size_px, picture.width(), picture.height(), camera, texts, tile.selected, tile.alarm)
     plan = tile.live_plan
     if plan is None or plan[0] != key:
         plan = tile.live_plan = (key, *_plan_live(painter, tile, picture, key))
@@ -125,14 +159,14 @@ def paint_live(painter: QPainter, tile, picture: QImage) -> None:
 
 
 def _plan_live(painter: QPainter, tile, picture: QImage, key: tuple) -> tuple:
-    (w, h), pw, ph, camera, badge, selected, alarm = key
+    (w, h), pw, ph, _camera, texts, selected, alarm = key
     area = QRect(0, 0, w, h)
     spot, rect, smooth, covered = _placement(pw, ph, area)
     cache = tile.labels
     font = cache.font(painter.font(), max(10, min(14, h // 14)))
     inner = area.adjusted(4, 4, -4, -4)
-    name = cache.get(font, f"{camera.code}  {camera.name}", inner.width() - 8, _NAME)
-    badge_image = cache.get(font, f"● LIVE  {badge}", inner.width() - 8, _LIVE)
+    name = cache.get(font, texts.name, inner.width() - 8, _NAME)
+    badge_image = cache.get(font, texts.badge, inner.width() - 8, _LIVE)
     labels = ((inner.topLeft(), name), (QPoint(inner.x(), inner.bottom() - badge_image.height()), badge_image))
     if alarm or selected:
         outline = (QPen(_ALARM if alarm else _SELECTED, 3), QRectF(area).adjusted(1.5, 1.5, -1.5, -1.5))
@@ -150,31 +184,28 @@ def paint_tile(painter: QPainter, tile, picture: QImage | None) -> None:
     painter.setFont(font)
     inner = rect.adjusted(4, 4, -4, -4)
     camera = tile.camera
+    texts = tile_texts(tile)
     if camera is not None:
-        _label(painter, labels, font, inner, f"{camera.code}  {camera.name}",
-               Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, _NAME)
+        _label(painter, labels, font, inner, texts.name, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, _NAME)
         colour = {"live": _LIVE, "stale": _STALE}.get(state, _WAIT)
-        word = {"live": "LIVE", "stale": "STALE", "connecting": "WAIT"}.get(state, state.upper())
-        _label(painter, labels, font, inner, f"● {word}  {tile.badge_text()}",
-               Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, colour)
+        _label(painter, labels, font, inner, texts.badge, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
+               colour)
     if state == "stale":
         # Grey wash over the (already greyscale) last picture, and a band that cannot be
         # mistaken for part of the scene.
         painter.fillRect(rect, QColor(60, 60, 60, 120))
         big = labels.font(font, max(14, min(36, rect.height() // 7)), bold=True)
-        last = tile.last_good_time
-        when = time.strftime("%H:%M:%S", time.localtime(last)) if last else "never"
         band_h = big.pixelSize() + font.pixelSize() + 24
         band = QRect(rect.x(), rect.center().y() - band_h // 2, rect.width(), band_h)
         painter.fillRect(band, QColor(0, 0, 0, 235))
         painter.setFont(big)
         painter.setPen(_STALE)
-        painter.drawText(band.adjusted(0, 6, 0, 0), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, "STALE")
+        painter.drawText(band.adjusted(0, 6, 0, 0), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, texts.band)
         painter.setFont(font)
         painter.setPen(QColor(235, 235, 235))
         painter.drawText(band.adjusted(0, 0, 0, -6), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
-                         f"last good picture {when}")
-    status = tile.status_text()
+                         texts.last_good)
+    status = texts.status
     if status:
         metrics = painter.fontMetrics()
         top = rect.center().y() + (rect.height() // 6 + 8 if state == "stale" else 0)

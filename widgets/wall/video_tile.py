@@ -18,12 +18,13 @@ from PySide6.QtGui import QDrag, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app import domain
+from app.i18n import Translator
 from app.wall.budget import MAIN, NONE, SNAPSHOT, SUB, small_tile_stream
 from app.wall.decoders import QT, SNAPSHOT as SNAPSHOT_DECODER, DecoderChoice
 from app.wall.health import Backoff, StreamHealth
 from widgets.wall.frame_clock import FrameClock
 from widgets.wall.sources import QtMediaSource, SnapshotSource, VlcSource
-from widgets.wall.tile_painter import LabelCache, paint_live, paint_tile
+from widgets.wall.tile_painter import LabelCache, TileTexts, paint_live, paint_tile, tile_texts
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,16 @@ CAMERA_MIME = "application/x-ioc-camera-id"
 TILE_MIME = "application/x-ioc-wall-tile"
 _RESTART_SILENT_S = 6.0          # a source that gave nothing this long is restarted
 _SNAPSHOT_INTERVAL_S = 2.0
+# What sources report, as catalog keys; anything else is a decoder's own (English) words,
+# which go to the log and show as "decoder error".
+_SOURCE_ERRORS = {"not a picture": "tile.err.not_picture", "cannot open": "tile.err.cannot_open",
+                  "stream ended": "tile.err.ended"}
+
+
+def error_key(reason: str) -> str:
+    if reason.startswith("network:"):
+        return "tile.err.network"
+    return _SOURCE_ERRORS.get(reason, "tile.err.decoder")
 
 
 def url_for(camera: domain.Camera | None, stream: str) -> str:
@@ -46,8 +57,9 @@ class VideoTile(QWidget):
     context_menu_requested = Signal(QPoint)  # global position
     state_changed = Signal(str)              # "empty", "connecting", "live", "stale"
 
-    def __init__(self, decoders: DecoderChoice | None = None, parent=None):
+    def __init__(self, decoders: DecoderChoice | None = None, parent=None, *, tr: Translator | None = None):
         super().__init__(parent)
+        self.tr_ = tr or Translator("en")
         self.setAcceptDrops(True)
         self.setMinimumSize(64, 36)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -67,13 +79,13 @@ class VideoTile(QWidget):
         self._backoff = Backoff()
         self._state = "empty"
         self._frames_total = 0
-        self._last_error = ""
+        self._last_error: tuple[str, dict] = ("", {})      # catalog key and its values
         self._press_pos: QPoint | None = None
         self.labels = LabelCache()
         self.live_plan: tuple | None = None     # paint_live's cached placement
         self.size_px = (self.width(), self.height())
         self._clock = FrameClock.shared()
-        self._badge = ("", 0.0, "")          # text, when made, for which state
+        self._badge = ("", 0.0, ("", ""))    # text, when made, for which state and language
         self._reconnect = QTimer(self)
         self._reconnect.setSingleShot(True)
         self._reconnect.timeout.connect(self._on_reconnect_timeout)
@@ -160,7 +172,7 @@ class VideoTile(QWidget):
         self._close_source()
         if not self._url:
             self._set_state("empty" if self._camera is None else "connecting")
-            self._last_error = "" if self._camera is None else "no stream URL"
+            self._last_error = ("", {}) if self._camera is None else ("tile.err.no_url", {})
             self.update()
             return
         decoder = self._decoders.choose(self._url, snapshot_only=self._stream == SNAPSHOT)
@@ -209,7 +221,7 @@ class VideoTile(QWidget):
             self._grey = None
             self._frames_total += 1
             self._backoff.reset()
-            self._last_error = ""
+            self._last_error = ("", {})
             self._set_state("live")
             self.update()
 
@@ -217,13 +229,14 @@ class VideoTile(QWidget):
         source = self.sender()
         if source is not self._source:
             return
-        self._last_error = reason
+        self._last_error = (error_key(reason), {})
+        log.debug("tile %s: source failed: %s", self._camera.code if self._camera else "-", reason)
         self._health.fail()
         if isinstance(source, VlcSource) and self._decoders.report_vlc_failure(self._url, source.got_picture):
             scheme = self._decoders.scheme(self._url)
             log.info("libVLC cannot open %s; using QtMultimedia", scheme)
             self._open()
-            self._last_error = f"libVLC cannot open {scheme}: trying QtMultimedia"
+            self._last_error = ("tile.err.vlc_fallback", {"scheme": scheme})
             return
         self._schedule_reconnect()
 
@@ -246,7 +259,7 @@ class VideoTile(QWidget):
         now = time.monotonic()
         if self._source is not None and self._health.silent_for(now) > max(_RESTART_SILENT_S,
                                                                            self._health.stale_after + 2):
-            self._last_error = "no pictures"
+            self._last_error = ("tile.err.no_pictures", {})
             self._health.fail()
             self._schedule_reconnect()
         self._refresh_state()
@@ -296,10 +309,10 @@ class VideoTile(QWidget):
         (faster is unreadable and costs paint time on a 16-tile wall)."""
         now = time.monotonic()
         text, made, state = self._badge
-        if state == self._state and now - made < 0.5:
+        if state == (self._state, self.tr_.lang) and now - made < 0.5:
             return text
         text = self._make_badge_text(now)
-        self._badge = (text, now, self._state)
+        self._badge = (text, now, (self._state, self.tr_.lang))
         return text
 
     def _make_badge_text(self, now: float) -> str:
@@ -308,19 +321,36 @@ class VideoTile(QWidget):
         parts = [f"{age:.1f}s" if age is not None else "–",
                  f"{h.fps(now):.0f} fps",
                  f"{h.width}×{h.height}" if h.width else "–",
-                 f"{self.decoder or '–'} {self._stream}"]
+                 self._source_words()]
         return " · ".join(parts)
+
+    def _source_words(self) -> str:
+        stream = self.tr_.t(f"stream.{self._stream}")
+        if not self.decoder or self.decoder == SNAPSHOT_DECODER:
+            return stream                # "snapshot snapshot" says nothing twice
+        return f"{self.decoder} {stream}"
 
     def status_text(self) -> str:
         """What the tile says besides the badge: reconnect progress or the last error."""
+        t = self.tr_.t
         if self._camera is None:
-            return "Drop a camera here"
+            return t("tile.drop")
+        key, values = self._last_error
+        why = t(key, **values) if key else ""
         if self._reconnect.isActive():
             left = max(0.0, self._reconnect.remainingTime() / 1000)
-            return f"reconnecting in {left:.0f}s (try {self._backoff.attempts}) · {self._last_error}"
+            return t("tile.reconnecting", s=f"{left:.0f}", n=self._backoff.attempts, why=why)
         if self._state == "connecting":
-            return f"connecting… {self._last_error}".strip()
+            return t("tile.connecting_why", why=why) if why else t("tile.connecting")
         return ""
+
+    def overlay(self) -> TileTexts:
+        """Every text the tile paints over its picture now (the painter draws these)."""
+        return tile_texts(self)
+
+    def retranslate(self) -> None:
+        self.live_plan = None
+        self.update()
 
     # --- mouse and drag and drop -----------------------------------------------------------
     def mousePressEvent(self, event) -> None:

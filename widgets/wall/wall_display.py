@@ -17,6 +17,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app import domain, paths
+from app.i18n import Translator
 from app.wall import layout as L
 from app.wall.budget import DecodeBudget
 from app.wall.decoders import DecoderChoice
@@ -27,20 +28,23 @@ log = logging.getLogger(__name__)
 
 
 def _memory_name(display: str) -> str:
+    # A storage key in the display's own library, never shown: not a label.
     return f"wall display: {display}"
 
 
 class WallDisplay(QWidget):
     def __init__(self, cameras: list[domain.Camera], name: str, parent=None, max_hq_decodes: int = 16, *,
-                 library: LayoutLibrary | None = None):
+                 library: LayoutLibrary | None = None, tr: Translator | None = None):
         super().__init__(parent)
         self.name = name
-        self.setWindowTitle(f"IOC wall: {name}")
+        self.tr_ = tr or Translator("en")
+        self.setWindowTitle(self.tr_.t("display.title", name=name))
         self._cameras = {c.id: c for c in cameras}
         self._library = library or LayoutLibrary(paths.user_data_dir() / "wall_displays")
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wall-display")
+        self._shut_down = False
         self._budget = DecodeBudget(max_hq=max_hq_decodes)
-        self.grid = WallGrid(DecoderChoice(), self)
+        self.grid = WallGrid(DecoderChoice(), self, tr=self.tr_)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.grid)
@@ -67,6 +71,9 @@ class WallDisplay(QWidget):
         self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
         self.showFullScreen()
 
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr_.t("display.title", name=self.name))
+
     def set_cameras(self, cameras: list[domain.Camera]) -> None:
         self._cameras = {c.id: c for c in cameras}
         self.grid.show_layout(self._layout, self._cameras)
@@ -89,6 +96,7 @@ class WallDisplay(QWidget):
         self._show(L.drop(self._layout, tile, camera_id))
 
     def shutdown(self) -> None:
+        self._shut_down = True
         self._writer.shutdown(wait=True)
         self._ticker.stop()
         self.grid.shutdown()
@@ -102,6 +110,11 @@ class WallDisplay(QWidget):
         QTimer.singleShot(0, self._on_ticker_timeout)
 
     def _show(self, layout: L.WallLayout) -> None:
+        if self._shut_down:
+            # The session's last batches can land after the display closed: the wall it
+            # remembers is the one it showed, so a late push is only logged.
+            log.info("wall display %s: layout %r after shutdown ignored", self.name, layout.name)
+            return
         self._layout = layout
         self.grid.show_layout(layout, self._cameras)
         self.grid.apply_budget(self._budget)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QWidget
 import time
 
 from app import domain
+from app.i18n import Translator
 from app.wall.budget import DecodeBudget, TileNeed
 from app.wall.decoders import DecoderChoice
 from app.wall.layout import LayoutItem, WallLayout, tour_camera
@@ -28,8 +29,9 @@ class WallGrid(QWidget):
     tile_menu_requested = Signal(int, QPoint)
     tile_state_changed = Signal()
 
-    def __init__(self, decoders: DecoderChoice, parent=None):
+    def __init__(self, decoders: DecoderChoice, parent=None, *, tr: Translator | None = None):
         super().__init__(parent)
+        self.tr_ = tr or Translator("en")
         self._decoders = decoders
         self._layout = WallLayout()
         self._cameras: dict[str, domain.Camera] = {}
@@ -68,6 +70,10 @@ class WallGrid(QWidget):
             if tile.camera is not None:
                 tile.set_stream(choice[str(id(tile))])
 
+    def retranslate(self) -> None:
+        # Placeholders for unknown cameras carry words; the tiles re-word themselves.
+        self.set_layout(self._layout, self._resolve(self._layout, time.monotonic()))
+
     def _resolve(self, layout: WallLayout, now: float) -> list[domain.Camera | None]:
         return [self._camera_for(self._shown_id(i, item, now)) for i, item in enumerate(layout.items)]
 
@@ -80,7 +86,7 @@ class WallGrid(QWidget):
         if not camera_id:
             return None
         known = self._cameras.get(camera_id)
-        return known or domain.Camera(id=camera_id, code=camera_id[:12], name="camera not in this console's list",
+        return known or domain.Camera(id=camera_id, code=camera_id[:12], name=self.tr_.t("tile.unknown_camera"),
                                       lat=0.0, lon=0.0)
 
     def set_layout(self, layout: WallLayout, shown: list[domain.Camera | None]) -> None:
@@ -109,7 +115,7 @@ class WallGrid(QWidget):
         self._place()
 
     def _new_tile(self) -> VideoTile:
-        tile = VideoTile(self._decoders, self)
+        tile = VideoTile(self._decoders, self, tr=self.tr_)
         tile.clicked.connect(self._on_tile_clicked)
         tile.double_clicked.connect(self._on_tile_double_clicked)
         tile.camera_dropped.connect(self._on_tile_camera_dropped)

@@ -20,25 +20,30 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog
                                QSplitter, QToolButton, QVBoxLayout, QWidget)
 
 from app import domain, paths
+from app.i18n import Translator
 from app.wall import layout as L
 from app.wall.budget import DecodeBudget
 from app.wall.decoders import DecoderChoice
 from app.wall.history import LayoutHistory
 from app.wall.library import LayoutLibrary
 from widgets.wall.camera_list import CameraListView
+from widgets.wall.detached import DetachedWall
+from widgets.wall.eliding_label import ElidingLabel
 from widgets.wall.video_tile import VideoTile
 from widgets.wall.wall_grid import WallGrid
 
 log = logging.getLogger(__name__)
 _TICK_MS = 1000
+_TOUR_S = 10
 
 
 class WallPane(QWidget):
     layout_changed = Signal(object)          # WallLayout, after each local edit
 
     def __init__(self, cameras: list[domain.Camera], parent=None, max_hq_decodes: int = 16, *,
-                 library: LayoutLibrary | None = None):
+                 library: LayoutLibrary | None = None, tr: Translator | None = None):
         super().__init__(parent)
+        self.tr_ = tr or Translator("en")
         self._library = library or LayoutLibrary(paths.user_data_dir() / "wall_layouts")
         self._saved: dict[str, L.WallLayout] = self._library.load_all()
         # Layout files are written off the GUI thread, one at a time, in order.
@@ -52,38 +57,30 @@ class WallPane(QWidget):
         self._detached: QWidget | None = None
         self._viewers: list[VideoTile] = []
 
-        self.camera_list = CameraListView(cameras, self)
-        self.grid = WallGrid(self._decoders, self)
+        self.camera_list = CameraListView(cameras, self, tr=self.tr_)
+        self.grid = WallGrid(self._decoders, self, tr=self.tr_)
         self.preset_box = QComboBox(self)
         self.preset_box.addItems(list(L.PRESETS))
-        self.preset_box.setToolTip("Tile layout")
         self.saved_box = QComboBox(self)
-        self.saved_box.setToolTip("Saved layouts on this console")
         self.saved_box.setMinimumContentsLength(12)
         self.save_button = QToolButton(self)
-        self.save_button.setText("Save as…")
         self.undo_button = QToolButton(self)
-        self.undo_button.setText("Undo")
         self.redo_button = QToolButton(self)
-        self.redo_button.setText("Redo")
         self.detach_button = QToolButton(self)
-        self.detach_button.setText("Detach")
-        self.detach_button.setToolTip("Show the wall in its own window (another monitor)")
-        self.budget_label = QLabel(self)
-        self.budget_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.budget_label = ElidingLabel(self)
+        self.budget_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         header = QHBoxLayout()
         header.setContentsMargins(4, 2, 4, 2)
-        title = QLabel("<b>Video wall</b>", self)
-        for w in (title, self.preset_box, self.saved_box, self.save_button, self.undo_button, self.redo_button):
+        self.title_label = QLabel(self)
+        for w in (self.title_label, self.preset_box, self.saved_box, self.save_button, self.undo_button, self.redo_button):
             header.addWidget(w)
-        header.addStretch(1)
-        header.addWidget(self.budget_label)
+        header.addWidget(self.budget_label, 1)
         header.addWidget(self.detach_button)
         self._grid_holder = QWidget(self)
         self._grid_box = QVBoxLayout(self._grid_holder)
         self._grid_box.setContentsMargins(0, 0, 0, 0)
         self._grid_box.addWidget(self.grid)
-        self._detached_note = QPushButton("Wall detached to its own window: click to bring it back", self)
+        self._detached_note = QPushButton(self)
         self._detached_note.hide()
         self._grid_box.addWidget(self._detached_note)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -116,8 +113,32 @@ class WallPane(QWidget):
         self._ticker.setInterval(_TICK_MS)
         self._ticker.timeout.connect(self._on_ticker_timeout)
         self._ticker.start()
+        self._word_fixed_labels()
         self._fill_saved_box()
         self._render()
+
+    def _word_fixed_labels(self) -> None:
+        t = self.tr_.t
+        self.title_label.setText(f"<b>{t('pane.wall')}</b>")
+        self.preset_box.setToolTip(t("wall.preset_tip"))
+        self.saved_box.setToolTip(t("wall.saved_tip"))
+        self.save_button.setText(t("wall.save_as"))
+        self.undo_button.setText(t("wall.undo"))
+        self.redo_button.setText(t("wall.redo"))
+        self.detach_button.setText(t("wall.detach"))
+        self.detach_button.setToolTip(t("wall.detach_tip"))
+        self._detached_note.setText(t("wall.detached_note"))
+
+    def retranslate(self) -> None:
+        """The console's language changed: header, saved-layout list, windows of this wall."""
+        self._word_fixed_labels()
+        self._fill_saved_box()
+        self._update_header()
+        if self._detached is not None:
+            self._detached.setWindowTitle(self.tr_.t("wall.detached_title"))
+        for viewer in self._viewers:
+            viewer.setWindowTitle(self.tr_.t("wall.main_title", code=viewer.camera.code if viewer.camera else ""))
+            viewer.retranslate()
 
     # --- public slots ---------------------------------------------------------------------
     @property
@@ -196,8 +217,8 @@ class WallPane(QWidget):
     def detach(self) -> QWidget:
         """Move the tile grid into its own top-level window (for another monitor)."""
         if self._detached is None:
-            window = _DetachedWall(self)
-            window.setWindowTitle("IOC Console: video wall")
+            window = DetachedWall(lambda closing: self.reattach() if self._detached is closing else None)
+            window.setWindowTitle(self.tr_.t("wall.detached_title"))
             window.box.addWidget(self.grid)
             window.resize(max(640, self.grid.width()), max(360, self.grid.height()))
             self._detached_note.show()
@@ -276,9 +297,8 @@ class WallPane(QWidget):
         tiles = [t for t in self.grid.tiles if t.camera is not None]
         stale = sum(1 for t in tiles if t.state == "stale")
         live = sum(1 for t in tiles if t.state == "live")
-        self.budget_label.setText(
-            f"HQ decodes {self._budget.hq_in_use()}/{self._budget.max_hq} · {len(tiles)} cameras · "
-            f"{live} live · {stale} stale")
+        self.budget_label.setText(self.tr_.t("wall.budget", used=self._budget.hq_in_use(), max=self._budget.max_hq,
+                                             cameras=len(tiles), live=live, stale=stale))
 
     def _on_ticker_timeout(self) -> None:
         self.grid.advance_tours()
@@ -287,7 +307,7 @@ class WallPane(QWidget):
     # --- gestures -------------------------------------------------------------------------
     def _fill_saved_box(self) -> None:
         self.saved_box.clear()
-        self.saved_box.addItem("Saved layouts…", "")
+        self.saved_box.addItem(self.tr_.t("wall.saved_none"), "")
         for name in sorted(self._saved):
             self.saved_box.addItem(name, name)
         current = self.saved_box.findData(self.current_layout.name)
@@ -299,7 +319,8 @@ class WallPane(QWidget):
             self._edit(layout)
 
     def _on_save_button_clicked(self) -> None:
-        name, ok = QInputDialog.getText(self, "Save wall layout", "Name:", text=self.current_layout.name)
+        t = self.tr_.t
+        name, ok = QInputDialog.getText(self, t("wall.save_title"), t("wall.name"), text=self.current_layout.name)
         if ok and name.strip():
             self.save_layout_as(name)
 
@@ -326,30 +347,36 @@ class WallPane(QWidget):
             self._edit(L.drop(layout, target, camera_id))
 
     def _on_grid_tile_menu_requested(self, index: int, pos) -> None:
+        self.tile_menu(index).popup(pos)
+
+    def tile_menu(self, index: int) -> QMenu:
+        """The context menu of tile `index`."""
+        t = self.tr_.t
         tile = self.grid.tiles[index]
         menu = QMenu(self)
         maxed = self.current_layout.maximised == index
-        menu.addAction("Restore" if maxed else "Maximise",
+        menu.addAction(t("wall.restore") if maxed else t("wall.maximise"),
                        lambda: self._edit(L.toggle_maximise(self.current_layout, index)))
         if tile.camera is not None:
-            menu.addAction("Remove", lambda: self._edit(L.remove(self.current_layout, index)))
-            menu.addAction("Save snapshot…", lambda: self._ask_save_snapshot(index))
-            open_main = menu.addAction("Open main stream", lambda: self.open_main_stream(index))
+            menu.addAction(t("wall.remove"), lambda: self._edit(L.remove(self.current_layout, index)))
+            menu.addAction(t("wall.snapshot"), lambda: self._ask_save_snapshot(index))
+            open_main = menu.addAction(t("wall.open_main"), lambda: self.open_main_stream(index))
             open_main.setEnabled(bool(tile.camera.main_url))
-            menu.addAction("Tour this district (10 s)", lambda: self._start_district_tour(index))
-        menu.popup(pos)
+            menu.addAction(t("wall.tour", s=_TOUR_S), lambda: self._start_district_tour(index))
+        return menu
 
     def _ask_save_snapshot(self, index: int) -> None:
         cam = self.grid.tiles[index].camera
         stamp = time.strftime("%Y%m%d-%H%M%S")
-        path, _ = QFileDialog.getSaveFileName(self, "Save snapshot", f"{cam.code}-{stamp}.png", "Images (*.png *.jpg)")
+        t = self.tr_.t
+        path, _ = QFileDialog.getSaveFileName(self, t("wall.snapshot_title"), f"{cam.code}-{stamp}.png", t("wall.images"))
         if path and not self.save_snapshot(index, path):
             log.warning("wall: snapshot of %s not saved to %s", cam.code, path)
 
     def open_main_stream(self, index: int) -> VideoTile:
         """The tile's camera at full quality in its own window, outside the decode budget."""
-        viewer = VideoTile(self._decoders)
-        viewer.setWindowTitle(f"{self.grid.tiles[index].camera.code}: main stream")
+        viewer = VideoTile(self._decoders, tr=self.tr_)
+        viewer.setWindowTitle(self.tr_.t("wall.main_title", code=self.grid.tiles[index].camera.code))
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         viewer.resize(960, 540)
         viewer.set_camera(self.grid.tiles[index].camera, stream="main")
@@ -361,7 +388,7 @@ class WallPane(QWidget):
     def _start_district_tour(self, index: int) -> None:
         cam = self.grid.tiles[index].camera
         group = tuple(c.id for c in self._cameras.values() if c.district == cam.district)
-        self._edit(L.set_tour(self.current_layout, index, group[:64] or (cam.id,), 10.0))
+        self._edit(L.set_tour(self.current_layout, index, group[:64] or (cam.id,), float(_TOUR_S)))
 
     def _on_detach_button_clicked(self) -> None:
         if self._detached is None:
@@ -373,18 +400,3 @@ class WallPane(QWidget):
 def _log_failure(future) -> None:
     if future.exception() is not None:
         log.error("wall: layout not saved: %s", future.exception())
-
-
-class _DetachedWall(QWidget):
-    """A top-level window holding the grid; closing it brings the grid back to the pane."""
-
-    def __init__(self, pane: WallPane):
-        super().__init__(None, Qt.WindowType.Window)
-        self._pane = pane
-        self.box = QVBoxLayout(self)
-        self.box.setContentsMargins(0, 0, 0, 0)
-
-    def closeEvent(self, event) -> None:
-        if self._pane._detached is self:
-            self._pane.reattach()
-        super().closeEvent(event)
