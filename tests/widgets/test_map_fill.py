@@ -11,11 +11,8 @@ import signal
 import time
 
 import pytest
-from pytestqt.exceptions import TimeoutError
-
-from widgets.map.pane import MapPane  # imported first: registers the ioc:// scheme before QApplication
-
 from PySide6.QtWebEngineCore import QWebEnginePage
+from pytestqt.exceptions import TimeoutError
 
 from app import domain
 from app.client.state import ClientBatch
@@ -25,6 +22,7 @@ from app.hub.server import HubPorts
 from app.i18n import Translator
 from app.store.cache import CacheStore
 from widgets.map.content import DRAIN_INTERVAL_S, FLUSH_INCIDENTS, MapContent
+from widgets.map.pane import MapPane
 
 CENTRE = (10.7769, 106.7009)
 MANY = 2000          # five times what one flush carries

@@ -22,7 +22,7 @@ FLUSH_INCIDENTS = 400
 # A backlog with nothing new arriving (a cache or a snapshot just loaded, a fresh page after a
 # crash) is not a flood: its next capped flush follows this soon rather than at the flood's two
 # a second, so 5,000 incidents reach the page in about a second, 400 per encoder turn.
-DRAIN_INTERVAL_S = 0.1
+DRAIN_INTERVAL_S = 0.05
 
 
 class MapContent:
