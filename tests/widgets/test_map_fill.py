@@ -21,8 +21,14 @@ from app.embedded import free_base_port
 from app.hub.server import HubPorts
 from app.i18n import Translator
 from app.store.cache import CacheStore
-from widgets.map.content import DRAIN_INTERVAL_S, FLUSH_INCIDENTS, MapContent
+from widgets.map.content import (
+    DRAIN_INTERVAL_S,
+    FLUSH_INCIDENTS,
+    MAX_PAGE_INCIDENTS,
+    MapContent,
+)
 from widgets.map.pane import MapPane
+from widgets.map.region import bbox_from
 
 CENTRE = (10.7769, 106.7009)
 MANY = 2000          # five times what one flush carries
@@ -46,9 +52,12 @@ def incidents(n: int, prefix: str = "c") -> list[domain.Incident]:
 
 def page_counts(qtbot, pane: MapPane):
     """[cameras, incidents, sensors] as the page holds them now (None while it cannot answer)."""
+    return run_js(qtbot, pane, "window.IOC ? [IOC.cameras.size, IOC.incidents.size, IOC.sensors.size] : null")
+
+
+def run_js(qtbot, pane: MapPane, code: str):
     box: list = []
-    pane.page.runJavaScript("JSON.stringify(window.IOC ? [IOC.cameras.size, IOC.incidents.size,"
-                            " IOC.sensors.size] : null)", 0, box.append)
+    pane.page.runJavaScript(f"JSON.stringify({code})", 0, box.append)
     qtbot.waitUntil(lambda: bool(box), timeout=5000)
     return json.loads(box[0]) if box[0] else None
 
@@ -98,15 +107,37 @@ def test_a_crashed_page_gets_every_incident_back(qtbot, new_pane, city):
     assert new_pane.page.renderProcessPid() != pid
 
 
+REGION_SHOWN = ("(() => { let n = 0; IOC.map.eachLayer(l => { if (l instanceof L.Rectangle"
+                " && l.options.color === '#ffab00') n++; }); return n; })()")
+
+
 def test_a_reloaded_page_gets_everything_back(qtbot, new_pane, city):
     # The page's context menu offers Reload: the new document starts empty.
     qtbot.waitUntil(lambda: new_pane.ready, timeout=20_000)
     new_pane.set_cameras(city.cameras[:100])
     new_pane.reset_incidents(incidents(MANY))
+    new_pane.set_region(bbox_from(106.69, 10.77, 106.71, 10.79))     # an area chosen for download
     wait_for_page(qtbot, new_pane, [100, MANY, 6])
+    assert run_js(qtbot, new_pane, REGION_SHOWN) == 1
     with qtbot.waitSignal(new_pane.page_ready, timeout=20_000):
         new_pane.page.triggerAction(QWebEnginePage.WebAction.Reload)
     wait_for_page(qtbot, new_pane, [100, MANY, 6])
+    assert run_js(qtbot, new_pane, REGION_SHOWN) == 1
+
+
+def test_a_reset_keeps_the_most_recently_changed_on_the_page():
+    # More than the page holds, in the order a cache hands them over (none in particular).
+    many = [domain.incident_with(inc, updated=time.time() + k)
+            for k, inc in enumerate(incidents(MAX_PAGE_INCIDENTS + 1000))]
+    shuffled = list(many)
+    random.Random(3).shuffle(shuffled)
+    content = MapContent(lambda _lat, _lon: "Quận 1")
+    content.reset_incidents(shuffled)
+    on_page = {inc.id for inc in many if content.is_on_page(inc.id)}
+    assert on_page == {inc.id for inc in many[-MAX_PAGE_INCIDENTS:]}
+    # The first flush carries the newest of them.
+    first = [inc.id for m in content.take_batches(0.0) for inc, _fly in m["incidents"]["upsert"]]
+    assert set(first) == {inc.id for inc in many[-FLUSH_INCIDENTS:]}
 
 
 def test_a_backlog_drains_quickly_but_a_flood_keeps_its_pace():
@@ -163,4 +194,5 @@ def test_a_console_opened_from_its_cache_with_the_hub_down_shows_all_it_holds(qt
         assert window.city.map.page.js_errors == []
     finally:
         session.close()
+        window.city.map.shutdown()
         window.close()

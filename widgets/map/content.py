@@ -73,7 +73,9 @@ class MapContent:
         keep = {inc.id for inc in incidents}
         self.remove_incidents([iid for iid in self.incidents if iid not in keep])
         flushed, self._incidents_flushed = self._incidents_flushed, False
-        self.upsert_incidents(incidents)
+        # A snapshot or a cache comes in no useful order: by last change, so that the page keeps
+        # the most recently changed, as it does live (see put_on_page).
+        self.upsert_incidents(sorted(incidents, key=lambda inc: max(inc.updated, inc.created)))
         self._incidents_flushed = flushed
 
     def remove_incidents(self, incident_ids: list[str]) -> None:

@@ -218,10 +218,14 @@ class MapPane(QWidget):
 
     def set_region(self, bbox: BBox | None) -> None:
         self._region = bbox
+        self._show_region()
+        self._update_region_estimate()
+
+    def _show_region(self) -> None:
+        bbox = self._region
         if bbox is not None:
             self.outbox.send({"type": "region_show", "west": bbox.west, "south": bbox.south,
-                        "east": bbox.east, "north": bbox.north})
-        self._update_region_estimate()
+                              "east": bbox.east, "north": bbox.north})
 
     @Slot(int, int)
     def download_region(self, zoom_min: int, zoom_max: int) -> None:
@@ -301,6 +305,7 @@ class MapPane(QWidget):
                 self._flush(force=True)
                 if self._selected:
                     self._select(self._selected, pan=True)
+                self._show_region()
                 self.page_ready.emit()
             case messages.IncidentClicked(id=incident_id) if incident_id in self.content.incidents:
                 self._select(incident_id, pan=False)
