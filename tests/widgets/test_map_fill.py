@@ -196,3 +196,16 @@ def test_a_console_opened_from_its_cache_with_the_hub_down_shows_all_it_holds(qt
         session.close()
         window.city.map.shutdown()
         window.close()
+
+
+def test_a_fresh_page_keeps_the_same_incidents_as_the_one_it_replaces():
+    many = [domain.incident_with(inc, updated=time.time() + k)
+            for k, inc in enumerate(incidents(MAX_PAGE_INCIDENTS + 1000))]
+    content = MapContent(lambda _lat, _lon: "Quận 1")
+    content.reset_incidents(many)
+    # Old incidents change live: they are now among the most recently changed.
+    content.upsert_incidents([domain.incident_with(inc, severity="Severe") for inc in many[:300]])
+    before = {iid for iid in content.incidents if content.is_on_page(iid)}
+    assert {inc.id for inc in many[:300]} <= before
+    content.resend_all()
+    assert {iid for iid in content.incidents if content.is_on_page(iid)} == before
