@@ -118,8 +118,8 @@ class MapContent:
         return incident_id in self._on_page
 
     def resend_all(self) -> None:
-        """Queue everything again for a fresh page (its process died); the resend is a
-        snapshot, so nothing flies."""
+        """Queue everything again for a fresh page (its process died, or it was reloaded);
+        the resend is a snapshot, so nothing flies."""
         self._coalescer = Coalescer(min_interval_s=self._coalescer.min_interval_s)
         cameras, self.cameras = list(self.cameras.values()), {}
         self.set_cameras(cameras)
