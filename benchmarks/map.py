@@ -1,17 +1,24 @@
 """Map pane benchmark: time to show the demo city's live layers, and the page's CPU under churn.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/map.py [--screenshot docs/map.png]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/map.py [--quick] [--screenshot docs/map.png]
 
 Prints, each beside a same-run baseline (the same page with no live layers):
   1. time from window shown to 778 cameras + 2,000 incidents on screen   (target <= 1.5 s)
+     (given before the page has loaded and nothing after, as a console opened from its cache)
   2. CPU share of the page (QtWebEngineProcess, via psutil) while 1,000 markers change per
      second                                                               (target <= 50% of one core)
+  3. time from the page's process being killed to everything back on screen, with no new data
+Exits 1 when the page does not get there or a target is missed. --quick (for CI) measures
+over 1.5 s windows instead of 5 s, takes about 12 s, and reports a missed time-to-screen
+target without failing on it (on a busy machine the page's own load time varies most).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -28,6 +35,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from app import domain  # noqa: E402
 from app.demo_city import DemoCity  # noqa: E402
 
+TIME_TARGET_S = 1.5
+CPU_TARGET = 0.50
 SEVERITIES = ("Extreme", "Severe", "Moderate", "Moderate", "Minor", "Minor", "Minor")
 STATES = ("new", "new", "acknowledged", "dispatched", "in_progress", "resolved")
 EVENTS = (("Transport", "traffic_accident", "Va chạm giao thông"), ("Met", "flood", "Ngập nước"),
@@ -96,7 +105,7 @@ def open_pane(city, cache_dir, live: bool, incidents) -> tuple[MapPane, float]:
         ok = ok and wait_until(lambda: "i" in counts, 10)
     elapsed = time.perf_counter() - t0
     if not ok:
-        raise SystemExit("the page did not get there within 30 s")
+        raise SystemExit(f"the page did not get there within 30 s (it shows {counts})")
     return pane, elapsed
 
 
@@ -119,6 +128,20 @@ def churn(pane: MapPane, incidents, rng, seconds: float, per_second: int) -> flo
         pane.upsert_incidents(batch)
 
     return measure(seconds, tick if per_second else None, label="churn")
+
+
+def recover(pane: MapPane, cameras: int, incidents: int) -> float:
+    """Kill the page's process; seconds until the new page shows everything again, with no
+    new data given meanwhile."""
+    counts, after = {}, pane.sent_seq
+    # Only the new page's reports count: the old one may have posted one just before it died.
+    pane.markers_rendered.connect(lambda c, i, s, seq: counts.update(c=c, i=i) if seq > after else None)
+    t0 = time.perf_counter()
+    os.kill(pane.page.renderProcessPid(), signal.SIGKILL)
+    if not wait_until(lambda: counts.get("c") == cameras and counts.get("i") == incidents, 30):
+        raise SystemExit(f"after its process died the page showed {counts} within 30 s, not"
+                         f" {cameras} cameras and {incidents} incidents")
+    return time.perf_counter() - t0
 
 
 GUI_CPU: dict[str, float] = {}
@@ -168,9 +191,12 @@ def screenshot(city: DemoCity, cache_dir: Path, path: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=5.0, help="length of each CPU window")
+    parser.add_argument("--quick", action="store_true", help="short CPU windows (1.5 s), for CI")
+    parser.add_argument("--seconds", type=float, help="length of each CPU window (5 s; 1.5 s with --quick)")
     parser.add_argument("--screenshot", type=Path, help="save a screenshot of the live map here")
     args = parser.parse_args()
+    seconds = args.seconds or (1.5 if args.quick else 5.0)
+    settle = 0.5 if args.quick else 1.0
     app = QApplication.instance() or QApplication(sys.argv)
     city = DemoCity()
     rng = random.Random(7)
@@ -178,20 +204,22 @@ def main() -> None:
     cache = Path(tempfile.mkdtemp(prefix="ioc-map-bench-"))
 
     base, t_base = open_pane(city, cache, live=False, incidents=incidents)
-    wait_until(lambda: False, 1.0)   # let the first load settle
-    cpu_base = measure(args.seconds, None, label="base")
+    wait_until(lambda: False, settle)   # let the first load settle
+    cpu_base = measure(seconds, None, label="base")
     base.shutdown()
     base.close()
-    wait_until(lambda: False, 1.0)   # let the closed page's renderer exit
+    wait_until(lambda: False, settle)   # let the closed page's renderer exit
 
     live, t_live = open_pane(city, cache, live=True, incidents=incidents)
-    wait_until(lambda: False, 1.0)
-    cpu_idle_live = measure(args.seconds, None)
+    wait_until(lambda: False, settle)
+    cpu_idle_live = measure(seconds, None)
     renderer = psutil.Process(live.page.renderProcessPid())
     rss_before = renderer.memory_info().rss
-    cpu_churn = churn(live, incidents, rng, args.seconds, per_second=1000)
+    cpu_churn = churn(live, incidents, rng, seconds, per_second=1000)
     rss_after = renderer.memory_info().rss
     procs = web_processes()
+    wait_until(lambda: False, settle)   # the churn's last changes reach the page
+    t_recover = recover(live, len(city.cameras), len(incidents))
     print(f"QtWebEngine processes measured: {len(procs)}; cores: {psutil.cpu_count()}")
     print(f"time to screen: live layers (778 cameras + 2,000 incidents) {t_live:6.2f} s"
           f"   | baseline (page, no live layers) {t_base:6.2f} s   target <= 1.5 s")
@@ -199,14 +227,27 @@ def main() -> None:
           f" | baseline (page, no live layers, idle) {cpu_base * 100:5.1f} %"
           f" | live layers idle {cpu_idle_live * 100:5.1f} %   target <= 50 %")
     print(f"page memory (renderer RSS): {rss_before / 1e6:6.1f} MB before the churn, {rss_after / 1e6:6.1f} MB after"
-          f" {args.seconds:.0f} s of it")
+          f" {seconds:.1f} s of it")
     print(f"console process (Python, GUI thread + payloads): {GUI_CPU['churn'] * 100:5.1f} % of a core while"
           f" churning | baseline {GUI_CPU['base'] * 100:5.1f} %")
+    print(f"page process killed: everything back on screen in {t_recover:6.2f} s (no new data given)")
     live.shutdown()
     live.close()
     if args.screenshot:
         screenshot(city, cache, args.screenshot)
     app.quit()
+    missed = [f"page CPU {cpu_churn * 100:.1f} % > {CPU_TARGET * 100:.0f} %"] if cpu_churn > CPU_TARGET else []
+    if t_live > TIME_TARGET_S:
+        late = f"time to screen {t_live:.2f} s > {TIME_TARGET_S} s"
+        if args.quick:
+            # Most of it is the page loading (the baseline), which on a shared CI machine moves
+            # with the load; the full run is the measurement.
+            print(f"target missed, not enforced with --quick: {late}")
+        else:
+            missed.append(late)
+    if missed:
+        raise SystemExit("target missed: " + "; ".join(missed))
+    print("targets met")
 
 
 if __name__ == "__main__":

@@ -19,6 +19,10 @@ PAGE_CHUNK = 800            # incidents per message to the page
 # GUI as long. Under a flood the newest go first and the rest follow on later flushes, unless
 # newer reports push them off the page first.
 FLUSH_INCIDENTS = 400
+# A backlog with nothing new arriving (a cache or a snapshot just loaded, a fresh page after a
+# crash) is not a flood: its next capped flush follows this soon rather than at the flood's two
+# a second, so 5,000 incidents reach the page in about a second, 400 per encoder turn.
+DRAIN_INTERVAL_S = 0.05
 
 
 class MapContent:
@@ -34,6 +38,8 @@ class MapContent:
         self._districts_dirty = False
         self._incidents_flushed = False
         self._coalescer = Coalescer(min_interval_s=min_interval_s)
+        self._draining = False                   # the last flush was capped and nothing came since
+        self._last_take = float("-inf")
         self.seq = 0                             # the last batch handed out
 
     # ---- changes -----------------------------------------------------------------------------
@@ -50,6 +56,7 @@ class MapContent:
         self.cameras = incoming
 
     def upsert_incidents(self, incidents: list[domain.Incident]) -> None:
+        self._draining = False       # traffic: back to the flood's pace until a flush is capped again
         for inc in incidents:
             old = self.incidents.get(inc.id)
             # Fly only for incidents that arrive live, not for the snapshot the console starts with.
@@ -66,7 +73,9 @@ class MapContent:
         keep = {inc.id for inc in incidents}
         self.remove_incidents([iid for iid in self.incidents if iid not in keep])
         flushed, self._incidents_flushed = self._incidents_flushed, False
-        self.upsert_incidents(incidents)
+        # A snapshot or a cache comes in no useful order: by last change, so that the page keeps
+        # the most recently changed, as it does live (see put_on_page).
+        self.upsert_incidents(sorted(incidents, key=lambda inc: max(inc.updated, inc.created)))
         self._incidents_flushed = flushed
 
     def remove_incidents(self, incident_ids: list[str]) -> None:
@@ -109,12 +118,14 @@ class MapContent:
         return incident_id in self._on_page
 
     def resend_all(self) -> None:
-        """Queue everything again for a fresh page (its process died); the resend is a
-        snapshot, so nothing flies."""
+        """Queue everything again for a fresh page (its process died, or it was reloaded);
+        the resend is a snapshot, so nothing flies."""
         self._coalescer = Coalescer(min_interval_s=self._coalescer.min_interval_s)
         cameras, self.cameras = list(self.cameras.values()), {}
         self.set_cameras(cameras)
-        incidents = list(self.incidents.values())
+        # Oldest report first, so the page keeps the most recently reported, as it did.
+        incidents = [inc for iid, inc in self.incidents.items() if iid not in self._on_page]
+        incidents += [self.incidents[iid] for iid in self._on_page]
         self.incidents.clear()
         self._open_by_district.clear()
         self._on_page.clear()
@@ -129,15 +140,22 @@ class MapContent:
         return self._coalescer.pending or self._districts_dirty
 
     def delay_until_due(self, now: float) -> float:
+        """Seconds until the next flush may go (0: now)."""
+        if self._draining:
+            return max(0.0, self._last_take + DRAIN_INTERVAL_S - now)
         return self._coalescer.delay_until_due(now)
 
     def take_batches(self, now: float, force: bool = False) -> list[dict]:
-        """The batch messages for the page if a flush is due at `now` (or `force`d), else []."""
-        if not force and self._coalescer.delay_until_due(now) > 0:
+        """The batch messages for the page if a flush is due at `now` (or `force`d), else [].
+        Whatever the incident cap leaves behind stays `pending`: the caller flushes again."""
+        if not force and self.delay_until_due(now) > 0:
             return []  # a timer firing a hair early must not slip a districts-only batch past the limit
-        batch = self._coalescer.take(now, force=force, limits={"incidents": FLUSH_INCIDENTS})
+        batch = self._coalescer.take(now, force=True, limits={"incidents": FLUSH_INCIDENTS})
         if batch is None and not self._districts_dirty:
             return []
+        self._last_take = now
+        self._draining = bool(batch and len(batch.upserts.get("incidents", ())) >= FLUSH_INCIDENTS
+                              and self._coalescer.pending)
         message: dict = {"type": "batch", "seq": self.seq + 1}
         more: list = []
         if batch:

@@ -75,6 +75,7 @@ class MapPane(QWidget):
         self._selected: str | None = None
         self._auto_fly = True
         self._region: BBox | None = None
+        self._page_filled = False       # a page has had content: the next Ready is a fresh, empty one
         self._flush_timer = QTimer(self, singleShot=True, timerType=Qt.TimerType.PreciseTimer)
         self._flush_timer.timeout.connect(self._on_flush_timer_timeout)
 
@@ -216,10 +217,14 @@ class MapPane(QWidget):
 
     def set_region(self, bbox: BBox | None) -> None:
         self._region = bbox
+        self._show_region()
+        self._update_region_estimate()
+
+    def _show_region(self) -> None:
+        bbox = self._region
         if bbox is not None:
             self.outbox.send({"type": "region_show", "west": bbox.west, "south": bbox.south,
-                        "east": bbox.east, "north": bbox.north})
-        self._update_region_estimate()
+                              "east": bbox.east, "north": bbox.north})
 
     @Slot(int, int)
     def download_region(self, zoom_min: int, zoom_max: int) -> None:
@@ -283,18 +288,23 @@ class MapPane(QWidget):
         log.error("map page process ended (%s, exit code %s): reloading the map", status.name, exit_code)
         self.ready = False
         self._flush_timer.stop()
-        self.content.resend_all()
-        self.page.load(QUrl(f"{BASE_URL}/index.html"))
+        self.page.load(QUrl(f"{BASE_URL}/index.html"))     # its Ready resends the whole state
 
     def _on_bridge_message_received(self, message: messages.PageMessage) -> None:
         # The bridge decoded the message by its "type" tag into one of these Structs.
         match message:
             case messages.Ready():
+                if self._page_filled:
+                    # A new document (after a crash, or reloaded from its context menu) starts
+                    # empty: everything goes again, not only what changed meanwhile.
+                    self.content.resend_all()
+                self._page_filled = True
                 self.ready = True
                 self.outbox.send({"type": "auto_fly", "enabled": self._auto_fly})
                 self._flush(force=True)
                 if self._selected:
                     self._select(self._selected, pan=True)
+                self._show_region()
                 self.page_ready.emit()
             case messages.IncidentClicked(id=incident_id) if incident_id in self.content.incidents:
                 self._select(incident_id, pan=False)
@@ -329,21 +339,25 @@ class MapPane(QWidget):
                           "cameras": payloads.nearby_payload(near)})
 
     def _schedule_flush(self) -> None:
-        if not self.ready or self._flush_timer.isActive():
+        if not self.ready:
             return
-        delay = self.content.delay_until_due(time.monotonic())
-        self._flush_timer.start(math.ceil(delay * 1000))
+        delay_ms = math.ceil(self.content.delay_until_due(time.monotonic()) * 1000)
+        if self._flush_timer.isActive() and self._flush_timer.remainingTime() <= delay_ms:
+            return
+        self._flush_timer.start(delay_ms)
 
     def _on_flush_timer_timeout(self) -> None:
         self._flush()
-        if self.content.pending:
-            self._schedule_flush()
 
     def _flush(self, force: bool = False) -> None:
         if not self.ready:
             return
         for message in self.content.take_batches(time.monotonic(), force=force):
             self.outbox.send(message)
+        if self.content.pending:
+            # What a capped flush left behind goes on the next one: no new traffic may be coming
+            # (a console opened from its cache with the hub down).
+            self._schedule_flush()
 
     @property
     def sent_seq(self) -> int:
