@@ -30,6 +30,7 @@ _RANK = {"valid": 0, "suspect": 1, "invalid": 2, "missing": 3}
 def quality_of(kind: str, value: float | None, flagged: str = "") -> domain.SensorQuality:
     """The quality of `value` for a reading of `kind`; `flagged` is what the source said
     ("invalid", "suspect", "missing" or ""). The worse of the two wins."""
+    found: domain.SensorQuality
     if value is None or not math.isfinite(value) or value in SENTINELS:
         found = "missing"
     elif (kind in NON_NEGATIVE and value < 0) or value > UPPER_BOUND.get(kind, math.inf):
@@ -38,11 +39,12 @@ def quality_of(kind: str, value: float | None, flagged: str = "") -> domain.Sens
         found = "suspect"
     else:
         found = "valid"
-    return worse(found, flagged) if flagged in _RANK else found
+    return worse(found, flagged)
 
 
-def worse(a: str, b: str) -> domain.SensorQuality:
-    return a if _RANK.get(a, 0) >= _RANK.get(b, 0) else b  # type: ignore[return-value]
+def worse(a: domain.SensorQuality, b: str) -> domain.SensorQuality:
+    """The worse of two qualities; `b` may be anything a source wrote (unknown words rank as valid)."""
+    return b if _RANK.get(b, 0) > _RANK[a] else a  # type: ignore[return-value]
 
 
 def checked(reading: domain.SensorReading) -> domain.SensorReading:
