@@ -1,15 +1,20 @@
 """What the views draw from bad data: the PM2.5 chart plots gaps (never -999) and marks suspect
-points; a wall layout with a NaN rectangle never reaches the grid."""
+points; the map says "no data" for a station without a measurement; a wall layout with a NaN
+rectangle never reaches the grid."""
 
 from __future__ import annotations
 
+import json
 import math
 
 import msgspec
 import numpy as np
 import pytest
 
+from widgets.map.pane import MapPane  # imported first: registers the ioc:// scheme before QApplication
+
 from app import domain
+from app.i18n import Translator
 from app.demo_city import DemoCity
 from app.wall import layout as L
 from widgets.air_quality_chart import AirQualityChart
@@ -68,3 +73,41 @@ def test_a_nan_layout_from_outside_never_reaches_the_grid(pane, qtbot, caplog):
     assert pane.current_layout is before
     assert [pane.grid.tile_rect(i) for i in range(len(before.items))] == rects
     assert any("refused" in r.getMessage() and "not finite" in r.getMessage() for r in caplog.records)
+
+
+def _js(qtbot, pane, code: str):
+    box: list = []
+    pane.page.runJavaScript(f"JSON.stringify(eval({json.dumps(code)}))", 0, box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=5000)
+    return json.loads(box[0]) if box[0] else None
+
+
+def test_the_map_shows_no_data_for_a_sentinel_and_marks_a_suspect_value(qtbot, tmp_path):
+    city = DemoCity()
+    pane = MapPane(city, tile_provider=None, cache_dir=tmp_path, tr=Translator("vi"))
+    qtbot.addWidget(pane)
+    pane.resize(900, 600)
+    with qtbot.waitSignal(pane.page_ready, timeout=20000):
+        pane.show()
+    try:
+        a, b, c = city.air_stations[:3]
+        pane.upsert_sensors([
+            domain.SensorReading(station=a.station, kind="pm25", value=-999.0, unit="µg/m³", time=1.0,
+                                 lat=a.lat, lon=a.lon, name="Trạm A"),          # an old peer: no quality
+            domain.SensorReading(station=b.station, kind="pm25", value=0.0, unit="µg/m³", time=1.0,
+                                 lat=b.lat, lon=b.lon, name="Trạm B"),
+            domain.SensorReading(station=c.station, kind="pm25", value=80.0, unit="µg/m³", time=1.0,
+                                 lat=c.lat, lon=c.lon, name="Trạm C", quality="invalid")])
+        ids = [a.station, b.station, c.station]
+        boxes = (f"{json.dumps(ids)}.map(id => IOC.sensors.get(id)?.marker.getElement()"
+                 f"?.querySelector('.aqi-box').textContent)")
+        qtbot.waitUntil(lambda: _js(qtbot, pane, boxes) == ["–", "0", "–"], timeout=10000)
+        tips = [_js(qtbot, pane, f"IOC.sensors.get({i!r}).marker.openTooltip(); "
+                                 f"IOC.sensors.get({i!r}).marker.getTooltip().getElement().textContent")
+                for i in ids]
+        assert "không có dữ liệu" in tips[0] and "-999" not in tips[0]
+        assert "đáng ngờ" in tips[1]
+        assert "không hợp lệ" in tips[2] and "80" not in tips[2]
+        assert pane.page.js_errors == []
+    finally:
+        pane.shutdown()
