@@ -57,7 +57,8 @@ def checked(reading: domain.SensorReading) -> domain.SensorReading:
 
 
 def shown_value(reading: domain.SensorReading) -> float | None:
-    """The number a view may show, or None (a gap): only valid and suspect readings have one."""
-    if reading.quality not in SHOWN or not math.isfinite(reading.value):
+    """The number a view may show, or None (a gap): only valid and suspect readings have one.
+    The rule is applied here too, so a -999 stored before readings had a quality is no value."""
+    if quality_of(reading.kind, reading.value, reading.quality) not in SHOWN:
         return None
     return reading.value

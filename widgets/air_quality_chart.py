@@ -48,6 +48,7 @@ class AirQualityChart(QWidget):
             series = self._series[r.station]
             if series and series[-1][0] >= r.time:
                 continue
+            r = sensors.checked(r)
             value = sensors.shown_value(r)
             series.append((r.time, math.nan if value is None else value, r.quality))
             touched.add(r.station)
