@@ -39,6 +39,11 @@ TICK_INTERVAL_S = 1.0         # escalations and shelf expiry are checked this of
 MAX_ALIASES = 200_000         # grouped report ids remembered, so their updates do not regroup
 
 
+def _worth_logging(count: int) -> bool:
+    # The 1st..10th, then every 1000th: a replay storm is counted, not written out line by line.
+    return count <= 10 or count % 1000 == 0
+
+
 @dataclass(frozen=True)
 class WorkflowOptions:
     """How the hub runs the incident workflow (python -m app.hub --help lists the flags)."""
@@ -324,9 +329,10 @@ class Hub:
         when, clamped = ingest.report_time(report, header.ts, now)
         if clamped:
             self.stats["ingest.clock_ahead"] += 1
-            log.warning("incident %r from source %r: report time %.0f s ahead of the hub's clock; "
-                        "ordered by its arrival instead", report.id, header.source[:64],
-                        max(report.updated, header.ts) - now)
+            if _worth_logging(self.stats["ingest.clock_ahead"]):
+                log.warning("incident %r from source %r: report time %.0f s ahead of the hub's clock; "
+                            "ordered by its arrival instead (%d such reports)", report.id, header.source[:64],
+                            max(report.updated, header.ts) - now, self.stats["ingest.clock_ahead"])
         self._apply_report(report, header.status, when, now)
         if header.id and len(header.id) <= ingest.MAX_ID:
             self.store.put_report(header.id, report.id, when, now)
@@ -337,11 +343,12 @@ class Hub:
             newest = self.store.report_times.get(report.id)
             outcome, incident = ingest.follow_up(existing, report, status, when, newest, now)
             self.stats[f"ingest.{outcome}"] += 1
-            if outcome.startswith("late"):
+            if outcome.startswith("late") and _worth_logging(self.stats[f"ingest.{outcome}"]):
                 log.log(logging.WARNING if incident is None else logging.INFO,
-                        "incident %r: report %.0f s older than its newest %s", report.id,
+                        "incident %r: report %.0f s older than its newest %s (%d so far)", report.id,
                         (newest or when) - when, "kept in its history" if incident is not None else
-                        f"not kept: the timeline already holds {ingest.MAX_LATE_ENTRIES} late reports")
+                        f"not kept: the timeline already holds {ingest.MAX_LATE_ENTRIES} late reports",
+                        self.stats[f"ingest.{outcome}"])
             if incident is not None:
                 self._put_incident(service.rerated(incident))
             return
