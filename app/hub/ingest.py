@@ -14,6 +14,7 @@ MAX_ID = 128
 # A report stamped further ahead of the hub's clock than this is ordered by its arrival
 # instead: one wrong clock must not make every later report of an incident look "late".
 MAX_CLOCK_AHEAD_S = 600.0
+MAX_READING_AHEAD_S = 3600.0
 # Late reports kept in one incident's timeline; past this they are counted and logged only,
 # so a replay storm cannot grow an incident without bound.
 MAX_LATE_ENTRIES = 50
@@ -80,15 +81,19 @@ def check_camera(camera: domain.Camera) -> domain.Camera:
     return camera if normal == direction else msgspec.structs.replace(camera, direction=normal)
 
 
-def check_reading(reading: domain.SensorReading) -> domain.SensorReading:
+def check_reading(reading: domain.SensorReading, now: float | None = None) -> domain.SensorReading:
     """The reading as the hub keeps it, its quality at least as bad as its value (a -999 or a
-    negative concentration is kept, marked missing/invalid), or Rejected."""
+    negative concentration is kept, marked missing/invalid), or Rejected. A measurement from
+    more than MAX_READING_AHEAD_S in the hub's future is refused: as the newest by time it
+    would stand as the station's current value until that time came."""
     if not reading.station or len(reading.station) > MAX_ID or not reading.kind or len(reading.kind) > 64:
         raise Rejected("sensor station/kind empty or too long")
     if reading.quality not in domain.SENSOR_QUALITIES:
         raise Rejected(f"unknown quality {str(reading.quality)[:32]!r}")
     if not math.isfinite(reading.time) or reading.time < 0:
         raise Rejected(f"measurement time {reading.time} is not a time")
+    if now is not None and reading.time > now + MAX_READING_AHEAD_S:
+        raise Rejected(f"measurement time {reading.time - now:.0f} s ahead of the hub's clock")
     if not (math.isfinite(reading.lat) and math.isfinite(reading.lon)):
         raise Rejected("station position is not a number")
     # A non-finite value is information ("no number"), not an error: it becomes "missing".

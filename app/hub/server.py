@@ -303,7 +303,7 @@ class Hub:
                     self.store.put_camera(camera)
                     self._dirty_other.append((camera, header.status))
             elif isinstance(body, domain.SensorReading):
-                self._ingest_reading(ingest.check_reading(body), header.status)
+                self._ingest_reading(ingest.check_reading(body, now), header.status)
             else:
                 self._reject("ingest", "unexpected_type",
                              f"{header.type} from source {header.source[:64]!r} is not accepted on ingest")

@@ -113,7 +113,8 @@ def test_the_current_value_is_the_newest_by_measurement_time_not_the_last_pushed
     peer.push.send_multipart(protocol.encode(_pm25(41.0, t, "invalid"), source="sim"))  # a correction
     peer.push.send_multipart(protocol.encode(domain.SensorReading(kind="no2", value=1.0, time=t, **STATION),
                                              source="sim"))
-    wait_until(lambda: ("aq-1/no2") in hub.store.sensors)
+    peer.push.send_multipart(protocol.encode(_pm25(99.0, t + 30 * 86400), source="bad-clock"))  # refused
+    wait_until(lambda: ("aq-1/no2") in hub.store.sensors and hub.stats["ingest.invalid"] == 1)
     current = peer.snapshot()[2][("aq-1", "pm25")]
     assert (current.value, current.time, current.quality) == (41.0, t, "invalid")
     assert hub.stats["ingest.sensor_not_newer"] == 1
