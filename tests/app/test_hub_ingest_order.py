@@ -116,6 +116,7 @@ def test_a_resent_report_is_applied_once_across_a_hub_restart(hub_base_port, tmp
     # Not urgent, so no escalation changes the revision while the test runs.
     first_update = _frames(_report(t0 + 10, severity="Severe", title="Cháy lan sang nhà bên", urgency="Future"))
     try:
+        wait_until(lambda: hub.log_text().count(" listening: ") == 1, timeout=30)
         peer = HubPeer(hub.ports)
         peer.push.send_multipart(_frames(_report(t0, urgency="Future")))
         peer.push.send_multipart(first_update)
@@ -125,6 +126,7 @@ def test_a_resent_report_is_applied_once_across_a_hub_restart(hub_base_port, tmp
         peer.close()
         hub.kill()                              # SIGKILL: only what was committed survives
         hub.start()
+        wait_until(lambda: hub.log_text().count(" listening: ") == 2, timeout=30)
         peer = HubPeer(hub.ports)
         peer.push.send_multipart(first_update)  # the backend replays its log after the outage
         peer.push.send_multipart(_frames(_report(t0, id="114-order-barrier")))
