@@ -234,7 +234,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "map.camera_offline": ("mất tín hiệu", "offline"),
     "map.camera_unknown": ("chưa rõ trạng thái", "status unknown"),
     "map.incident_source": ("nguồn: {source}", "source {source}"),
-    "map.sensor_no_data": ("không có dữ liệu", "no data"),
+    "map.sensor_no_data": ("chưa có số đo", "no data"),
     "map.sensor_invalid": ("số đo không hợp lệ", "invalid reading"),
     "map.sensor_suspect": ("số đo đáng ngờ", "suspect reading"),
     "map.near_head": ("Camera gần sự cố", "Cameras near the incident"),

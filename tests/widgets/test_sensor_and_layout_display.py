@@ -106,7 +106,7 @@ def test_the_map_shows_no_data_for_a_sentinel_and_marks_a_suspect_value(qtbot, t
         tips = [_js(qtbot, pane, f"IOC.sensors.get({i!r}).marker.openTooltip(); "
                                  f"IOC.sensors.get({i!r}).marker.getTooltip().getElement().textContent")
                 for i in ids]
-        assert "không có dữ liệu" in tips[0] and "-999" not in tips[0]
+        assert "chưa có số đo" in tips[0] and "-999" not in tips[0]
         assert "đáng ngờ" in tips[1]
         assert "không hợp lệ" in tips[2] and "80" not in tips[2]
         assert pane.page.js_errors == []
