@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
-from app import domain
+from app import domain, sensors
 from app.paths import DEMO_CITY
 
 
@@ -68,6 +68,8 @@ class AirReading:
     time: datetime      # local time of the measurement
     station: str
     values: dict        # "pm25", "no2", ... -> float (missing values absent)
+    # kind -> quality (app.sensors) for every column, blank cells included as "missing".
+    quality: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,28 @@ _AQ_COLUMNS = {"PM2.5": ("pm25", "µg/m³"), "TSP": ("tsp", "µg/m³"), "NO2": (
                "CO": ("co", "µg/m³"), "O3": ("o3", "µg/m³"), "SO2": ("so2", "µg/m³"),
                "Temperature": ("temperature", "°C"), "Humidity": ("humidity", "%")}
 AQ_UNITS = {key: unit for key, unit in _AQ_COLUMNS.values()}
+
+
+# Columns a source may use to flag a whole row ("invalid", "suspect", "missing").
+_FLAG_COLUMNS = ("quality", "flag")
+
+
+def _air_values(row: dict) -> tuple[dict, dict]:
+    """(kind -> number, kind -> quality) of one CSV row. Blank and unparsable cells are
+    "missing"; sentinels, negative concentrations and flagged rows keep their number, marked."""
+    flag = next((row[c].strip().lower() for c in _FLAG_COLUMNS if (row.get(c) or "").strip()), "")
+    values, quality = {}, {}
+    for col, (key, _unit) in _AQ_COLUMNS.items():
+        if col not in row:
+            continue
+        try:
+            value = float(row[col]) if (row[col] or "").strip() else None
+        except ValueError:
+            value = None
+        if value is not None:
+            values[key] = value
+        quality[key] = sensors.quality_of(key, value, flag)
+    return values, quality
 
 
 class DemoCity:
@@ -131,9 +155,9 @@ class DemoCity:
         out = []
         with (self.folder / "air_quality_hourly.csv").open(encoding="utf-8") as fh:
             for r in csv.DictReader(fh):
-                values = {key: float(r[col]) for col, (key, _unit) in _AQ_COLUMNS.items() if r.get(col)}
+                values, quality = _air_values(r)
                 out.append(AirReading(time=datetime.strptime(r["date"], "%d-%m-%Y %H:%M"),
-                                      station=f"aq-{r['Station_No']}", values=values))
+                                      station=f"aq-{r['Station_No']}", values=values, quality=quality))
         return out
 
     @cached_property

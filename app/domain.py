@@ -162,15 +162,22 @@ class Camera(msgspec.Struct, frozen=True, gc=False):
     status: CameraStatus = "unknown"
 
 
+# How far a reading can be trusted (app.sensors decides it from the data). Only "valid" and
+# "suspect" readings are shown as values; "invalid" and "missing" are kept, shown as gaps.
+SensorQuality = Literal["valid", "suspect", "invalid", "missing"]
+SENSOR_QUALITIES: tuple[str, ...] = ("valid", "suspect", "invalid", "missing")
+
+
 class SensorReading(msgspec.Struct, frozen=True, gc=False):
     station: str
     kind: str                        # "pm25", "no2", "water_level", ...
-    value: float
+    value: float                     # as measured; NaN or a sentinel when there is no number
     unit: str
     time: float                      # epoch seconds of the measurement
     lat: float = 0.0
     lon: float = 0.0
     name: str = ""
+    quality: SensorQuality = "valid"  # optional, so older peers' readings still decode
 
 
 class Heartbeat(msgspec.Struct, frozen=True, gc=False):

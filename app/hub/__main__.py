@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import signal
 import sys
@@ -52,6 +53,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def exposure_warning(host: str, port: int) -> str | None:
+    """The warning to log when `host` binds beyond loopback (None on loopback)."""
+    name = host.strip().strip("[]")
+    if name.lower() == "localhost":
+        return None
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        address = None
+    if address is not None and address.is_loopback:
+        return None
+    where = ("every network interface of this machine" if name in ("*", "0.0.0.0", "::")
+             else f"the network through {host}")
+    return (f"binding beyond loopback: ports {port}..{port + 3} (updates, snapshots, ingest, commands) are "
+            f"reachable from {where}. Traffic is not encrypted and peers are not authenticated yet: anyone "
+            f"who can reach these ports can read every incident and send reports and commands. Use a "
+            f"trusted, firewalled network only.")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     paths.private_umask()       # the database, its -wal/-shm and anything else it writes: owner-only
@@ -68,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     sources = frozenset(s.strip() for s in args.group_sources.split(",") if s.strip())
     workflow = WorkflowOptions(escalate_after_s=args.escalate_after, supervisors=supervisors, grouping=grouping,
                                group_sources=sources)
+    warning = exposure_warning(args.host, args.port)
+    if warning:
+        logging.getLogger("app.hub").warning("%s", warning)
     db_url = args.db or f"sqlite:///{Path(paths.user_data_dir()) / 'hub.db'}"
     hub = Hub(HubPorts(host=args.host, base=args.port), db_url, workflow=workflow)
     if supervisors:

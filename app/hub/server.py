@@ -41,6 +41,11 @@ MAX_ALIASES = 200_000         # grouped report ids remembered, so their updates 
 HELD_OTHER_LIMIT = 50_000     # camera/sensor/... updates held while the database fails, before coalescing
 
 
+def _worth_logging(count: int) -> bool:
+    # The 1st..10th, then every 1000th: a replay storm is counted, not written out line by line.
+    return count <= 10 or count % 1000 == 0
+
+
 @dataclass(frozen=True)
 class WorkflowOptions:
     """How the hub runs the incident workflow (python -m app.hub --help lists the flags)."""
@@ -319,31 +324,65 @@ class Hub:
                 self._ingest(msg)
 
     def _ingest(self, msg: protocol.Message) -> None:
-        body, now = msg.body, time.time()
+        body, header, now = msg.body, msg.header, time.time()
         try:
             if isinstance(body, domain.Incident):
                 ingest.check_incident(body)
-                self._ingest_incident(body, msg.header.status, now)
+                self._ingest_incident(body, header, now)
             elif isinstance(body, domain.Camera):
-                ingest.check_camera(body)
-                if self.store.cameras.get(body.id) != body:
-                    self.store.put_camera(body)
-                    self._dirty_other.append((body, msg.header.status))
+                camera = ingest.check_camera(body)
+                if self.store.cameras.get(camera.id) != camera:
+                    self.store.put_camera(camera)
+                    self._dirty_other.append((camera, header.status))
             elif isinstance(body, domain.SensorReading):
-                ingest.check_reading(body)
-                self.store.put_sensor(body)
-                self._dirty_other.append((body, msg.header.status))
+                self._ingest_reading(ingest.check_reading(body, now), header.status)
             else:
-                self._reject("ingest", "unexpected_type", f"{msg.header.type} is not accepted on ingest")
+                self._reject("ingest", "unexpected_type",
+                             f"{header.type} from source {header.source[:64]!r} is not accepted on ingest")
         except ingest.Rejected as exc:
-            self._reject("ingest", "invalid", str(exc))
+            # Name the object and who sent it: the operator fixing a feed needs both.
+            self._reject("ingest", "invalid", f"{ingest.describe(body)} from source {header.source[:64]!r}: {exc}")
 
-    def _ingest_incident(self, report: domain.Incident, status: domain.MsgStatus, now: float) -> None:
+    def _ingest_reading(self, reading: domain.SensorReading, status: domain.MsgStatus) -> None:
+        # The current value is the newest measurement, not the last one pushed: a late or
+        # replayed hour must not replace a newer one on every console.
+        if not ingest.newer_reading(self.store.sensors.get(f"{reading.station}/{reading.kind}"), reading):
+            self.stats["ingest.sensor_not_newer"] += 1
+            return
+        self.store.put_sensor(reading)
+        self._dirty_other.append((reading, status))
+
+    def _ingest_incident(self, report: domain.Incident, header: protocol.Header, now: float) -> None:
+        # The message id is the report's idempotency key: a backend resending the same message
+        # (a retry, a replayed log) is applied once, also across hub restarts.
+        if header.id and self.store.seen_report(header.id):
+            self.stats["ingest.duplicate"] += 1
+            return
+        when, clamped = ingest.report_time(report, header.ts, now)
+        if clamped:
+            self.stats["ingest.clock_ahead"] += 1
+            if _worth_logging(self.stats["ingest.clock_ahead"]):
+                log.warning("incident %r from source %r: report time %.0f s ahead of the hub's clock; "
+                            "ordered by its arrival instead (%d such reports)", report.id, header.source[:64],
+                            max(report.updated, header.ts) - now, self.stats["ingest.clock_ahead"])
+        self._apply_report(report, header.status, when, now)
+        if header.id and len(header.id) <= ingest.MAX_ID:
+            self.store.put_report(header.id, report.id, when, now)
+
+    def _apply_report(self, report: domain.Incident, status: domain.MsgStatus, when: float, now: float) -> None:
         existing = self.store.incidents.get(report.id)
         if existing is not None:
-            # A follow-up report: the reporter's fields change, the workflow stays, the
-            # priority follows the new severity/urgency.
-            self._put_incident(service.rerated(ingest.merge_incident(existing, report, status, now)))
+            newest = self.store.report_times.get(report.id)
+            outcome, incident = ingest.follow_up(existing, report, status, when, newest, now)
+            self.stats[f"ingest.{outcome}"] += 1
+            if outcome.startswith("late") and _worth_logging(self.stats[f"ingest.{outcome}"]):
+                log.log(logging.WARNING if incident is None else logging.INFO,
+                        "incident %r: report %.0f s older than its newest %s (%d so far)", report.id,
+                        (newest or when) - when, "kept in its history" if incident is not None else
+                        f"not kept: the timeline already holds {ingest.MAX_LATE_ENTRIES} late reports",
+                        self.stats[f"ingest.{outcome}"])
+            if incident is not None:
+                self._put_incident(service.rerated(incident))
             return
         if report.id in self._aliases:
             # A follow-up about a report already counted in a group: the group's head is the

@@ -12,7 +12,9 @@ of a change the database might still lose.
 
 from __future__ import annotations
 
+import itertools
 import logging
+import math
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -66,6 +68,18 @@ BUSY_TIMEOUT_MS = 250
 RETRY_FIRST_S = 0.05
 RETRY_MAX_S = 1.0
 STARTUP_PATIENCE_S = 30.0     # loading and the epoch bump wait this long for a locked database
+# Incident reports applied (or kept as late), by their message id: deduplication across
+# restarts, and each incident's newest report time, so a late report never rolls it back.
+reports_table = Table("reports", metadata,
+                      Column("id", String(128), primary_key=True),
+                      Column("incident_id", String(128), nullable=False, index=True),
+                      Column("report_time", Float, nullable=False),
+                      Column("received", Float, nullable=False, index=True))
+# Report ids are remembered this long and at most this many in memory (~150 bytes each).
+# Past the window a replay is still harmless: its time is older than the incident's newest.
+REPORT_KEEP_S = 24 * 3600.0
+REPORT_KEEP_IDS = 200_000
+REPORT_PRUNE_EVERY_S = 3600.0
 
 
 @dataclass
@@ -79,14 +93,16 @@ class _Pending:
     quarantine: list[dict] = field(default_factory=list)
     handovers: dict[str, tuple[float, bytes]] = field(default_factory=dict)
     walls: dict[str, bytes] = field(default_factory=dict)
+    reports: dict[str, dict] = field(default_factory=dict)
+    reports_prune_before: float = 0.0
 
     def __bool__(self) -> bool:
         return bool(self.incidents or self.cameras or self.sensors or self.commands or self.quarantine
-                    or self.handovers or self.walls)
+                    or self.handovers or self.walls or self.reports)
 
     def __len__(self) -> int:
         return (len(self.incidents) + len(self.cameras) + len(self.sensors) + len(self.commands)
-                + len(self.quarantine) + len(self.handovers) + len(self.walls))
+                + len(self.quarantine) + len(self.handovers) + len(self.walls) + len(self.reports))
 
 
 class HubStore:
@@ -120,6 +136,7 @@ class HubStore:
         self._retry_at = 0.0
         self.commits_failed = 0
         _patiently(self._load, "load the stored state")
+        _patiently(self._load_reports, "load the recent report ids")
         self.epoch = _patiently(self._next_epoch, "start a new epoch")
 
     # --- loading ---------------------------------------------------------------------------
@@ -164,6 +181,20 @@ class HubStore:
             except protocol.ProtocolError as exc:
                 self._unreadable += 1
                 log.error("stored %s %s unreadable, skipped: %s", row_kind, key, exc)
+
+    def _load_reports(self) -> None:
+        self.report_ids: dict[str, float] = {}          # report id -> received, oldest first
+        self.report_times: dict[str, float] = {}        # incident id -> newest report time
+        self._reports_pruned = time.time()
+        c = reports_table.c
+        with self.engine.connect() as conn:
+            recent = conn.execute(select(c.id, c.received).where(c.received >= time.time() - REPORT_KEEP_S)
+                                  .order_by(c.received.desc()).limit(REPORT_KEEP_IDS)).all()
+            self.report_ids = {row.id: row.received for row in reversed(recent)}
+            for row in conn.execute(select(c.incident_id, func.max(c.report_time)).group_by(c.incident_id)):
+                self.report_times[row[0]] = row[1]
+        # The first commit after a start prunes what aged out while the hub was down.
+        self._pending.reports_prune_before = time.time() - REPORT_KEEP_S
 
     def _next_epoch(self) -> str:
         with self.engine.begin() as conn:
@@ -210,6 +241,27 @@ class HubStore:
     def put_wall(self, state: domain.WallState) -> None:
         self.walls[state.wall] = state
         self._pending.walls[f"wall:{state.wall}"] = protocol.pack(state)
+
+    def seen_report(self, report_id: str) -> bool:
+        """Whether a report with this message id was applied (or kept as late) already."""
+        return report_id in self.report_ids
+
+    def put_report(self, report_id: str, incident_id: str, report_time: float, received: float) -> None:
+        """Remember a report as applied; the incident's newest report time follows it."""
+        self.report_ids[report_id] = received
+        if report_time > self.report_times.get(incident_id, -math.inf):
+            self.report_times[incident_id] = report_time
+        self._pending.reports[report_id] = {"id": report_id, "incident_id": incident_id,
+                                            "report_time": report_time, "received": received}
+        if len(self.report_ids) > REPORT_KEEP_IDS:
+            # Oldest first (dicts keep insertion order): a tenth at a time keeps this rare.
+            for key in list(itertools.islice(self.report_ids, REPORT_KEEP_IDS // 10)):
+                del self.report_ids[key]
+        if received - self._reports_pruned >= REPORT_PRUNE_EVERY_S:
+            self._reports_pruned = received
+            self._pending.reports_prune_before = received - REPORT_KEEP_S
+            cutoff = received - REPORT_KEEP_S
+            self.report_ids = {k: r for k, r in self.report_ids.items() if r >= cutoff}
 
     def record_command(self, reply: domain.CommandReply) -> None:
         packed = protocol.pack(reply)
@@ -309,6 +361,10 @@ def _write_pending(conn, p: _Pending) -> None:
     if p.handovers:
         _upsert(conn, handovers_table, "id",
                 [{"id": k, "created": c, "body": b} for k, (c, b) in p.handovers.items()])
+    if p.reports:
+        _upsert(conn, reports_table, "id", list(p.reports.values()))
+        if p.reports_prune_before:
+            _prune_reports(conn, p.reports_prune_before)
     if p.quarantine:
         conn.execute(insert(quarantine_table), p.quarantine)
         count = conn.execute(select(func.count()).select_from(quarantine_table)).scalar_one()
@@ -342,6 +398,15 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # and with NORMAL a power cut could still undo a change consoles were told is done.
     cur.execute("PRAGMA synchronous=FULL")
     cur.close()
+
+
+def _prune_reports(conn, before: float) -> None:
+    """Forget report ids received before `before`, except each incident's newest report:
+    its time is what keeps a very late replay from rolling the incident back."""
+    newer = reports_table.alias("newer")
+    has_newer = (select(newer.c.id).where(newer.c.incident_id == reports_table.c.incident_id,
+                                          newer.c.report_time > reports_table.c.report_time).exists())
+    conn.execute(delete(reports_table).where(reports_table.c.received < before, has_newer))
 
 
 def _upsert(conn, table: Table, key: str, rows: list[dict]) -> None:

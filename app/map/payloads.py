@@ -11,7 +11,9 @@ import html
 import logging
 import math
 
-from app import domain
+import msgspec
+
+from app import domain, sensors
 from app.map.aqi import pm25_aqi, pm25_band
 from app.geometry import NearbyCamera
 
@@ -65,15 +67,21 @@ def incident_payload(inc: domain.Incident, fly: bool = False) -> dict | None:
 
 
 def sensor_payload(reading: domain.SensorReading) -> dict | None:
+    """A station for the map. A reading that is no measurement (missing, invalid, a sentinel)
+    has value None, no band and no AQI: the page says "no data", never shows the number."""
     if not _finite(reading.lat, reading.lon) or (reading.lat == 0.0 and reading.lon == 0.0):
         log.warning("sensor %r has no position: left off the map", reading.station)
         return None
-    value = reading.value if _finite(reading.value) else math.nan
+    # The page puts quality into markup: only the vocabulary passes, anything else is "invalid".
+    checked = (sensors.checked(reading) if reading.quality in domain.SENSOR_QUALITIES
+               else msgspec.structs.replace(reading, quality="invalid"))
+    quality, shown = checked.quality, sensors.shown_value(checked)
+    value = shown if shown is not None else math.nan
     band = pm25_band(value) if reading.kind == "pm25" else None
     return {"id": reading.station, "name": esc(reading.name or reading.station),
             "kind": esc(reading.kind), "value": None if math.isnan(value) else round(value, 1),
             "unit": esc(reading.unit), "lat": reading.lat, "lon": reading.lon,
-            "time": reading.time if _finite(reading.time) else 0.0,
+            "time": reading.time if _finite(reading.time) else 0.0, "quality": quality,
             "band": esc(band.name) if band else "", "colour": band.colour if band else "#4fc3f7",
             "aqi": pm25_aqi(value) if band else None}
 

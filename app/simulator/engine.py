@@ -98,12 +98,14 @@ class CityDay:
             if st is None:
                 continue
             for kind in AIR_QUALITY_KINDS:
-                if kind in row.values:
+                if kind in row.values or kind in row.quality:
+                    # A blank or flagged cell still goes out, marked: the chart shows the gap.
                     readings.append(domain.SensorReading(
-                        station=row.station, kind=kind, value=row.values[kind], unit=AQ_UNITS[kind],
-                        time=now, lat=st.lat, lon=st.lon, name=st.location))
+                        station=row.station, kind=kind, value=row.values.get(kind, math.nan), unit=AQ_UNITS[kind],
+                        time=now, lat=st.lat, lon=st.lon, name=st.location,
+                        quality=row.quality.get(kind, "valid")))
             pm25 = row.values.get("pm25")
-            if pm25 is not None and pm25 >= PM25_ALERT_UGM3:
+            if pm25 is not None and row.quality.get("pm25", "valid") == "valid" and pm25 >= PM25_ALERT_UGM3:
                 alerts.append(self._air_alert(st, pm25, row.time, now))
         return readings, alerts
 
@@ -155,7 +157,7 @@ class CityDay:
             urgency=sc.urgency, severity=self.rng.choice(sc.severities), certainty=sc.certainty,
             area=area, source=sc.source, title=self.rng.choice(sc.titles), description=detail,
             district=district, location=location, msg_status=status, created=self.clock(),
-            camera_id=cam_id)
+            updated=self.clock(), camera_id=cam_id)
         self._recent.append((incident, status))
         if len(self._recent) > 200:
             del self._recent[:100]
@@ -164,7 +166,9 @@ class CityDay:
     def _update_recent(self) -> Emitted:
         i = self.rng.randrange(len(self._recent))
         incident, status = self._recent[i]
-        changes = {"description": (incident.description + " " + self.rng.choice(UPDATE_NOTES)).strip()[-3900:]}
+        # `updated` is the report's own time: the hub orders reports by it, so a late one never rolls back.
+        changes = {"description": (incident.description + " " + self.rng.choice(UPDATE_NOTES)).strip()[-3900:],
+                   "updated": self.clock()}
         if incident.severity in ("Moderate", "Minor") and self.rng.random() < 0.3:
             changes["severity"] = "Severe" if incident.severity == "Moderate" else "Moderate"
         updated = domain.incident_with(incident, **changes)
@@ -180,5 +184,5 @@ class CityDay:
             title=f"Bụi mịn PM2.5 vượt ngưỡng: {pm25:.0f} µg/m³",
             description=(f"Trạm quan trắc {st.station} ({st.location}) đo được PM2.5 {pm25:.1f} µg/m³ "
                          f"(số liệu thật HealthyAir lúc {measured:%d/%m/%Y %H:%M}, phát lại)."),
-            district=st.district, location=st.location, created=now)
+            district=st.district, location=st.location, created=now, updated=now)
         return Emitted(incident, "Actual")

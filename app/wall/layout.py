@@ -7,6 +7,8 @@ new frozen layout, so undo is just keeping the old one.
 
 from __future__ import annotations
 
+import math
+
 import msgspec
 
 from app.records import RECT_EPS as _EPS
@@ -71,13 +73,20 @@ def preset_layout(preset: str, name: str = "") -> WallLayout:
 
 
 def validate(layout: WallLayout) -> WallLayout:
-    """Raise LayoutError unless every rectangle is inside 0..1 and none overlap."""
+    """Raise LayoutError unless every rectangle is finite, inside 0..1 and none overlap, and
+    every tour has cameras and a finite period: the grid divides by these numbers."""
     if len(layout.items) > MAX_TILES:
         raise LayoutError(f"{len(layout.items)} tiles, at most {MAX_TILES}")
     for i, item in enumerate(layout.items):
         r = item.rect
+        # NaN compares false with everything, so it must be refused before the range checks.
+        if not all(math.isfinite(v) for v in (r.x, r.y, r.w, r.h)):
+            raise LayoutError(f"tile {i} rectangle {r} is not finite")
         if r.w <= 0 or r.h <= 0 or r.x < -_EPS or r.y < -_EPS or r.x + r.w > 1 + _EPS or r.y + r.h > 1 + _EPS:
             raise LayoutError(f"tile {i} rectangle {r} is outside the wall")
+        tour = item.tour
+        if tour is not None and (not tour.camera_ids or not math.isfinite(tour.period_s) or tour.period_s < 1):
+            raise LayoutError(f"tile {i} tour needs cameras and a period of at least 1 s")
         for j in range(i):
             if r.overlaps(layout.items[j].rect):
                 raise LayoutError(f"tiles {j} and {i} overlap")

@@ -231,16 +231,22 @@
   // ---- sensors --------------------------------------------------------------------------------
   const sensors = new Map();
   const sensorLayer = L.layerGroup().addTo(map);
+  // A station whose current reading is no measurement (missing, invalid) shows "–" and says
+  // "no data": the payload carries no value for it. A suspect value is shown, outlined.
   function sensorIcon(s) {
     const text = s.aqi !== null ? s.aqi : (s.value !== null ? s.value : "–");
+    const outline = s.quality === "suspect" ? ";outline:2px dashed #ffb300" : "";
     return L.divIcon({className: "aqi", iconSize: [34, 22], iconAnchor: [17, 11],
-      html: '<div class="aqi-box" style="background:' + s.colour + '">' + text + "</div>"});
+      html: '<div class="aqi-box" style="background:' + s.colour + outline + '">' + text + "</div>"});
   }
   function sensorTooltip(s) {
+    const why = s.quality === "invalid" ? " (" + label("sensor.invalid") + ")" : "";
+    const suspect = s.quality === "suspect" && s.value !== null ? " · " + label("sensor.suspect") : "";
     return '<div class="popup"><div class="title">' + s.name + '</div><div class="meta">' +
-      (s.kind === "pm25" ? "PM2.5" : s.kind) + " " + (s.value === null ? label("sensor.no_data") : s.value + " " + s.unit) +
+      (s.kind === "pm25" ? "PM2.5" : s.kind) + " " +
+      (s.value === null ? label("sensor.no_data") + why : s.value + " " + s.unit) +
       (s.band && s.value !== null ? " · " + label("band." + s.band, s.band) + (s.aqi !== null ? " (AQI " + s.aqi + ")" : "") : "") +
-      "</div></div>";
+      suspect + "</div></div>";
   }
   function upsertSensor(s) {
     let rec = sensors.get(s.id);

@@ -22,6 +22,8 @@ _FIXED = {
     "camera.unknown": "map.camera_unknown",
     "incident.source": "map.incident_source",
     "sensor.no_data": "map.sensor_no_data",
+    "sensor.invalid": "map.sensor_invalid",
+    "sensor.suspect": "map.sensor_suspect",
     "near.head": "map.near_head",
     "near.none": "map.near_none",
     "near.sees": "map.near_sees",
