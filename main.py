@@ -1,8 +1,8 @@
 """IOC Console: the composition root. Builds the core, the views, and wires them together.
 
-    python main.py                      embedded demo city (hub + simulator on loopback)
-    python main.py --hub tcp://HOST:P   join a real hub
-    python main.py --screenshot F.png   run, wait for live data, save a PNG, exit 0
+python main.py                      embedded demo city (hub + simulator on loopback)
+python main.py --hub tcp://HOST:P   join a real hub
+python main.py --screenshot F.png   run, wait for live data, save a PNG, exit 0
 """
 
 from __future__ import annotations
@@ -18,36 +18,63 @@ from pathlib import Path
 
 from app import paths
 from app.demo_city import DemoCity
-from app.ports import HubPorts
 from app.i18n import LANGUAGES, Translator
+from app.ports import HubPorts
 
 log = logging.getLogger("ioc")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="main.py", description="IOC Console: map, video wall and live incident feed "
-                                                             "for a city's Intelligent Operations Center.")
+    p = argparse.ArgumentParser(
+        prog="main.py",
+        description="IOC Console: map, video wall and live incident feed for a city's Intelligent Operations Center.",
+    )
     p.add_argument("--hub", default="", help="join this hub (tcp://HOST:PORT) instead of the embedded demo city")
     p.add_argument("--operator", default="", help="operator name shown on acknowledgements (default: login name)")
-    p.add_argument("--lang", default=None, choices=LANGUAGES,
-                   help="interface language (default: the console's last choice, else $IOC_CONSOLE_LANG, else vi)")
+    p.add_argument(
+        "--lang",
+        default=None,
+        choices=LANGUAGES,
+        help="interface language (default: the console's last choice, else $IOC_CONSOLE_LANG, else vi)",
+    )
     p.add_argument("--data-dir", default="", help="data folder (cache, layout, logs); default: per-user folder")
     p.add_argument("--rate", type=float, default=3.0, help="embedded demo city: reports per second (default 3)")
     p.add_argument("--seed", type=int, default=None, help="embedded demo city: random seed")
-    p.add_argument("--role", choices=["operator", "supervisor", "field"], default="",
-                   help="this console's role (default: console.ini, else operator; the demo city: supervisor). "
-                        "The hub decides what each role may do")
-    p.add_argument("--tiles", default="", metavar="PROVIDER",
-                   help="online basemap: an xyzservices name (e.g. OpenStreetMap.Mapnik) or a URL template; "
-                        "tiles are cached for offline use (default: cached tiles and the offline vector map)")
-    p.add_argument("--wall", default="", metavar="NAME",
-                   help="run as wall display NAME: full screen, no chrome, showing what supervisors push to it")
+    p.add_argument(
+        "--role",
+        choices=["operator", "supervisor", "field"],
+        default="",
+        help="this console's role (default: console.ini, else operator; the demo city: supervisor). "
+        "The hub decides what each role may do",
+    )
+    p.add_argument(
+        "--tiles",
+        default="",
+        metavar="PROVIDER",
+        help="online basemap: an xyzservices name (e.g. OpenStreetMap.Mapnik) or a URL template; "
+        "tiles are cached for offline use (default: cached tiles and the offline vector map)",
+    )
+    p.add_argument(
+        "--wall",
+        default="",
+        metavar="NAME",
+        help="run as wall display NAME: full screen, no chrome, showing what supervisors push to it",
+    )
     p.add_argument("--screen", type=int, default=-1, help="with --wall: the screen index (default: primary)")
     p.add_argument("--screenshot", default="", metavar="FILE", help="save a PNG of the window once live, then exit")
-    p.add_argument("--after", type=float, default=6.0, metavar="SECONDS",
-                   help="with --screenshot: wait at least this long after start (default 6)")
-    p.add_argument("--min-incidents", type=int, default=20,
-                   help="with --screenshot: wait for at least this many incidents (default 20)")
+    p.add_argument(
+        "--after",
+        type=float,
+        default=6.0,
+        metavar="SECONDS",
+        help="with --screenshot: wait at least this long after start (default 6)",
+    )
+    p.add_argument(
+        "--min-incidents",
+        type=int,
+        default=20,
+        help="with --screenshot: wait for at least this many incidents (default 20)",
+    )
     p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return p
 
@@ -56,29 +83,46 @@ def _setup_logging(level: str, data_dir: Path) -> None:
     # The log names operators and quotes incidents: owner-only, like the rest of the data folder.
     log_file = paths.private_file(paths.private_dir(data_dir / "logs") / "console.log")
     fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-    logging.basicConfig(level=level, format=fmt, handlers=[
-        logging.StreamHandler(), logging.FileHandler(log_file, encoding="utf-8")])
+    logging.basicConfig(
+        level=level, format=fmt, handlers=[logging.StreamHandler(), logging.FileHandler(log_file, encoding="utf-8")]
+    )
 
 
 def _apply_dark_theme(app) -> None:
     from PySide6.QtGui import QColor, QPalette
+
     app.setStyle("Fusion")
     pal = QPalette()
     roles = {
-        QPalette.ColorRole.Window: "#1e2126", QPalette.ColorRole.WindowText: "#e6e6e6",
-        QPalette.ColorRole.Base: "#16181c", QPalette.ColorRole.AlternateBase: "#1d2025",
-        QPalette.ColorRole.Text: "#e6e6e6", QPalette.ColorRole.Button: "#2a2e35",
-        QPalette.ColorRole.ButtonText: "#e6e6e6", QPalette.ColorRole.Highlight: "#2f6fb3",
-        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#2a2e35",
-        QPalette.ColorRole.ToolTipText: "#e6e6e6", QPalette.ColorRole.PlaceholderText: "#8a9099",
+        QPalette.ColorRole.Window: "#1e2126",
+        QPalette.ColorRole.WindowText: "#e6e6e6",
+        QPalette.ColorRole.Base: "#16181c",
+        QPalette.ColorRole.AlternateBase: "#1d2025",
+        QPalette.ColorRole.Text: "#e6e6e6",
+        QPalette.ColorRole.Button: "#2a2e35",
+        QPalette.ColorRole.ButtonText: "#e6e6e6",
+        QPalette.ColorRole.Highlight: "#2f6fb3",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.ToolTipBase: "#2a2e35",
+        QPalette.ColorRole.ToolTipText: "#e6e6e6",
+        QPalette.ColorRole.PlaceholderText: "#8a9099",
     }
     for role, color in roles.items():
         pal.setColor(role, QColor(color))
     app.setPalette(pal)
 
 
-def build_console(ports: HubPorts, data_dir: Path, tr: Translator, *, operator: str, demo: bool = False,
-                  with_map: bool = True, with_wall: bool = True, tile_provider: str | None = None):
+def build_console(
+    ports: HubPorts,
+    data_dir: Path,
+    tr: Translator,
+    *,
+    operator: str,
+    demo: bool = False,
+    with_map: bool = True,
+    with_wall: bool = True,
+    tile_provider: str | None = None,
+):
     """The window and its session, wired together (the session is not started yet)."""
     from PySide6.QtCore import QSettings
 
@@ -91,11 +135,17 @@ def build_console(ports: HubPorts, data_dir: Path, tr: Translator, *, operator: 
     window = MainWindow(tr, settings, station_names=stations)
     if with_map or with_wall:
         from widgets.city_wiring import CityWiring
+
         window.city = CityWiring(window, city, with_map=with_map, with_wall=with_wall, tile_provider=tile_provider)
-        window.restore_layout()       # again, now that the map and wall docks exist
+        window.restore_layout()  # again, now that the map and wall docks exist
     window.set_identity(operator, ports.pub, demo)
-    session = ConsoleSession(ports, data_dir / "cache.db", window.bridge.deliver, operator=operator,
-                             client_name=f"console-{os.getpid()}-{operator}")
+    session = ConsoleSession(
+        ports,
+        data_dir / "cache.db",
+        window.bridge.deliver,
+        operator=operator,
+        client_name=f"console-{os.getpid()}-{operator}",
+    )
     window.attach_session(session)
     return window, session
 
@@ -112,13 +162,19 @@ def build_wall_display(ports: HubPorts, data_dir: Path, name: str, tr: Translato
     display.bridge = SessionBridge(display)
     display.bridge.batch_ready.connect(display.controller.on_batch)
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
-    session = ConsoleSession(ports, data_dir / f"wall-{safe}.db", display.bridge.deliver,
-                             operator=f"wall:{name}", client_name=f"wall-{os.getpid()}-{safe}")
+    session = ConsoleSession(
+        ports,
+        data_dir / f"wall-{safe}.db",
+        display.bridge.deliver,
+        operator=f"wall:{name}",
+        client_name=f"wall-{os.getpid()}-{safe}",
+    )
     return display, session
 
 
 def _select_for_screenshot(window) -> None:
     from app import domain
+
     model = window.feed_model
     best = None
     for row in range(min(model.rowCount(), 200)):
@@ -143,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.data_dir:
         os.environ["IOC_CONSOLE_DATA_DIR"] = args.data_dir
-    paths.private_umask()       # cache (and its -wal/-shm), logs, settings: readable by this user only
+    paths.private_umask()  # cache (and its -wal/-shm), logs, settings: readable by this user only
     data_dir = paths.user_data_dir()
     _setup_logging(args.log_level, data_dir)
     if os.geteuid() == 0:
@@ -160,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from app.embedded import EmbeddedCity
+
     if not args.wall:
         # QtWebEngine and the map's ioc:// scheme must be set up before the QApplication exists.
         import widgets.map.pane  # noqa: F401
@@ -186,12 +243,18 @@ def main(argv: list[str] | None = None) -> int:
         else:
             window.show_on_screen(args.screen)
     else:
-        window, session = build_console(ports, data_dir, tr, operator=args.operator or getpass.getuser(),
-                                        demo=city is not None, tile_provider=args.tiles or None)
+        window, session = build_console(
+            ports,
+            data_dir,
+            tr,
+            operator=args.operator or getpass.getuser(),
+            demo=city is not None,
+            tile_provider=args.tiles or None,
+        )
         if args.lang:
-            window.set_language(args.lang)     # said on the command line: wins over the remembered one
+            window.set_language(args.lang)  # said on the command line: wins over the remembered one
         if args.screenshot and not window.settings.contains("window/geometry"):
-            window.resize(1920, 1080)          # a full-HD control-room screen
+            window.resize(1920, 1080)  # a full-HD control-room screen
         role = args.role or ("supervisor" if city is not None else "")
         if role:
             window.workflow.set_role(role)
@@ -206,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         session.close()
         if city is not None:
             city.stop()
+
     app.aboutToQuit.connect(shutdown)
 
     if args.screenshot:
@@ -225,20 +289,26 @@ def main(argv: list[str] | None = None) -> int:
                     return
             if (ready and waited >= args.after) or waited > args.after + 60:
                 if not ready:
-                    log.error("screenshot: no live data after %.0f s (state %s, %d incidents)",
-                              waited, window.connection.state, window.feed_model.total)
+                    log.error(
+                        "screenshot: no live data after %.0f s (state %s, %d incidents)",
+                        waited,
+                        window.connection.state,
+                        window.feed_model.total,
+                    )
                 out.parent.mkdir(parents=True, exist_ok=True)
                 ok = window.grab().save(str(out), "PNG")
                 log.info("screenshot saved to %s (%s)", out, "ok" if ok else "FAILED")
                 app.exit(0 if (ok and ready) else 1)
             else:
                 QTimer.singleShot(250, try_screenshot)
+
         QTimer.singleShot(250, try_screenshot)
 
     code = app.exec()
     # Delete the window while the application still exists: its web page must go before the
     # web profile, and video callbacks must find their receivers gone, not half-destroyed.
     import shiboken6
+
     shiboken6.delete(window)
     return code
 

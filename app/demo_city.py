@@ -65,9 +65,9 @@ class AirStation:
 
 @dataclass(frozen=True)
 class AirReading:
-    time: datetime      # local time of the measurement
+    time: datetime  # local time of the measurement
     station: str
-    values: dict        # "pm25", "no2", ... -> float (missing values absent)
+    values: dict  # "pm25", "no2", ... -> float (missing values absent)
     # kind -> quality (app.sensors) for every column, blank cells included as "missing".
     quality: dict = field(default_factory=dict)
 
@@ -80,10 +80,19 @@ class PointOfInterest:
     lon: float
 
 
-_AQ_COLUMNS = {"PM2.5": ("pm25", "µg/m³"), "TSP": ("tsp", "µg/m³"), "NO2": ("no2", "µg/m³"),
-               "CO": ("co", "µg/m³"), "O3": ("o3", "µg/m³"), "SO2": ("so2", "µg/m³"),
-               "Temperature": ("temperature", "°C"), "Humidity": ("humidity", "%")}
+_AQ_COLUMNS = {
+    "PM2.5": ("pm25", "µg/m³"),
+    "TSP": ("tsp", "µg/m³"),
+    "NO2": ("no2", "µg/m³"),
+    "CO": ("co", "µg/m³"),
+    "O3": ("o3", "µg/m³"),
+    "SO2": ("so2", "µg/m³"),
+    "Temperature": ("temperature", "°C"),
+    "Humidity": ("humidity", "%"),
+}
 AQ_UNITS = {key: unit for key, unit in _AQ_COLUMNS.values()}
+# The city portal's camera states, as the console names them.
+_PORTAL_STATUS: dict[str, domain.CameraStatus] = {"UP": "online", "NOT_IMAGE": "degraded"}
 
 
 # Columns a source may use to flag a whole row ("invalid", "suspect", "missing").
@@ -119,12 +128,20 @@ class DemoCity:
         cams = []
         with (self.folder / "cameras.csv").open(encoding="utf-8") as fh:
             for r in csv.DictReader(fh):
-                status = {"UP": "online", "NOT_IMAGE": "degraded"}.get(r["portal_status"], "unknown")
-                cams.append(domain.Camera(
-                    id=r["id"], code=r["code"], name=r["name"], lat=float(r["lat"]),
-                    lon=float(r["lon"]), district=r["district"],
-                    direction=float(r["direction"]) if r["direction"] else None,
-                    ptz=r["ptz"] == "True", status=status))
+                status: domain.CameraStatus = _PORTAL_STATUS.get(r["portal_status"], "unknown")
+                cams.append(
+                    domain.Camera(
+                        id=r["id"],
+                        code=r["code"],
+                        name=r["name"],
+                        lat=float(r["lat"]),
+                        lon=float(r["lon"]),
+                        district=r["district"],
+                        direction=float(r["direction"]) if r["direction"] else None,
+                        ptz=r["ptz"] == "True",
+                        status=status,
+                    )
+                )
         return cams
 
     @cached_property
@@ -134,9 +151,13 @@ class DemoCity:
         for f in data["features"]:
             geom = f["geometry"]
             polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-            out.append(District(
-                name=f["properties"]["name"], unit_type=f["properties"]["unit_type"],
-                polygons=tuple(tuple(tuple(tuple(p) for p in ring) for ring in poly) for poly in polys)))
+            out.append(
+                District(
+                    name=f["properties"]["name"],
+                    unit_type=f["properties"]["unit_type"],
+                    polygons=tuple(tuple(tuple(tuple(p) for p in ring) for ring in poly) for poly in polys),
+                )
+            )
         return out
 
     @property
@@ -146,9 +167,17 @@ class DemoCity:
     @cached_property
     def air_stations(self) -> list[AirStation]:
         with (self.folder / "aq_stations.csv").open(encoding="utf-8") as fh:
-            return [AirStation(station=f"aq-{r['station_no']}", lat=float(r["lat"]), lon=float(r["lon"]),
-                               kind=r["station_type"], location=r["location"],
-                               district=r["district_2021_pip"]) for r in csv.DictReader(fh)]
+            return [
+                AirStation(
+                    station=f"aq-{r['station_no']}",
+                    lat=float(r["lat"]),
+                    lon=float(r["lon"]),
+                    kind=r["station_type"],
+                    location=r["location"],
+                    district=r["district_2021_pip"],
+                )
+                for r in csv.DictReader(fh)
+            ]
 
     @cached_property
     def air_readings(self) -> list[AirReading]:
@@ -156,16 +185,28 @@ class DemoCity:
         with (self.folder / "air_quality_hourly.csv").open(encoding="utf-8") as fh:
             for r in csv.DictReader(fh):
                 values, quality = _air_values(r)
-                out.append(AirReading(time=datetime.strptime(r["date"], "%d-%m-%Y %H:%M"),
-                                      station=f"aq-{r['Station_No']}", values=values, quality=quality))
+                out.append(
+                    AirReading(
+                        time=datetime.strptime(r["date"], "%d-%m-%Y %H:%M"),
+                        station=f"aq-{r['Station_No']}",
+                        values=values,
+                        quality=quality,
+                    )
+                )
         return out
 
     @cached_property
     def points_of_interest(self) -> list[PointOfInterest]:
         data = json.loads((self.folder / "poi.geojson").read_text(encoding="utf-8"))
-        return [PointOfInterest(name=f["properties"]["name"], kind=f["properties"]["kind"],
-                                lat=f["geometry"]["coordinates"][1], lon=f["geometry"]["coordinates"][0])
-                for f in data["features"]]
+        return [
+            PointOfInterest(
+                name=f["properties"]["name"],
+                kind=f["properties"]["kind"],
+                lat=f["geometry"]["coordinates"][1],
+                lon=f["geometry"]["coordinates"][0],
+            )
+            for f in data["features"]
+        ]
 
     def district_at(self, lat: float, lon: float) -> str:
         for d in self.districts:

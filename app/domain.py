@@ -7,7 +7,7 @@ drill traffic (Exercise/Test) can never be mistaken for a real emergency.
 
 from __future__ import annotations
 
-from typing import Literal, Union
+from typing import Literal
 
 import msgspec
 
@@ -19,8 +19,18 @@ MsgStatus = Literal["Actual", "Exercise", "System", "Test", "Draft"]
 MSG_STATUSES: tuple[str, ...] = ("Actual", "Exercise", "System", "Test", "Draft")
 
 Category = Literal[
-    "Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env",
-    "Transport", "Infra", "CBRNE", "Other",
+    "Geo",
+    "Met",
+    "Safety",
+    "Security",
+    "Rescue",
+    "Fire",
+    "Health",
+    "Env",
+    "Transport",
+    "Infra",
+    "CBRNE",
+    "Other",
 ]
 Urgency = Literal["Immediate", "Expected", "Future", "Past", "Unknown"]
 Severity = Literal["Extreme", "Severe", "Moderate", "Minor", "Unknown"]
@@ -35,12 +45,24 @@ INCIDENT_SOURCES: tuple[str, ...] = ("113", "114", "115", "1022", "camera", "sen
 
 # Workflow states. The hub's state machine owns the transitions.
 IncidentState = Literal[
-    "new", "acknowledged", "dispatched", "in_progress", "resolved", "closed",
-    "cancelled", "merged",
+    "new",
+    "acknowledged",
+    "dispatched",
+    "in_progress",
+    "resolved",
+    "closed",
+    "cancelled",
+    "merged",
 ]
 INCIDENT_STATES: tuple[str, ...] = (
-    "new", "acknowledged", "dispatched", "in_progress", "resolved", "closed",
-    "cancelled", "merged",
+    "new",
+    "acknowledged",
+    "dispatched",
+    "in_progress",
+    "resolved",
+    "closed",
+    "cancelled",
+    "merged",
 )
 OPEN_STATES = frozenset({"new", "acknowledged", "dispatched", "in_progress"})
 
@@ -52,6 +74,7 @@ CameraStatus = Literal["online", "offline", "degraded", "unknown"]
 # stalling the GUI for tens of milliseconds under a flood (benchmarks/ingest.py measures it).
 
 # --- Areas (CAP <area>: point, circle or polygon) ---------------------------------------
+
 
 class PointArea(msgspec.Struct, frozen=True, gc=False, tag="point"):
     lat: float
@@ -69,7 +92,7 @@ class PolygonArea(msgspec.Struct, frozen=True, gc=False, tag="polygon"):
     points: tuple[tuple[float, float], ...]
 
 
-Area = Union[PointArea, CircleArea, PolygonArea]
+Area = PointArea | CircleArea | PolygonArea
 
 
 def area_centre(area: Area) -> tuple[float, float]:
@@ -85,6 +108,7 @@ def area_centre(area: Area) -> tuple[float, float]:
 
 # --- Bodies ------------------------------------------------------------------------------
 
+
 class Note(msgspec.Struct, frozen=True, gc=False):
     author: str
     time: float
@@ -97,8 +121,8 @@ class HistoryEntry(msgspec.Struct, frozen=True, gc=False):
     mere count update (grouping bumps the revision without adding history)."""
 
     time: float
-    actor: str                      # operator name, or "system" for escalation/expiry
-    action: str                     # the command kind, or "created", "escalated", "unshelved"
+    actor: str  # operator name, or "system" for escalation/expiry
+    action: str  # the command kind, or "created", "escalated", "unshelved"
     revision: int
     from_state: str = ""
     to_state: str = ""
@@ -111,37 +135,37 @@ class Incident(msgspec.Struct, frozen=True, gc=False):
 
     id: str
     category: Category
-    event: str                      # CAP <event>: short machine-friendly type, e.g. "flood"
+    event: str  # CAP <event>: short machine-friendly type, e.g. "flood"
     urgency: Urgency
     severity: Severity
     certainty: Certainty
     area: Area
     source: IncidentSource
-    title: str                      # Vietnamese, with diacritics
+    title: str  # Vietnamese, with diacritics
     description: str = ""
     district: str = ""
-    location: str = ""              # street / landmark text
+    location: str = ""  # street / landmark text
     msg_status: MsgStatus = "Actual"
     state: IncidentState = "new"
     revision: int = 0
-    created: float = 0.0            # epoch seconds, when first reported
+    created: float = 0.0  # epoch seconds, when first reported
     updated: float = 0.0
     acked_by: str = ""
-    camera_id: str = ""             # the camera that raised it, for analytics
+    camera_id: str = ""  # the camera that raised it, for analytics
     notes: tuple[Note, ...] = ()
     # Workflow fields (app.workflow). All optional so older peers' messages still decode.
-    priority: int = 0               # 1 (highest) .. 4; 0 = not yet rated (app.workflow.priority)
-    units: tuple[str, ...] = ()     # units/agencies dispatched, e.g. "police:Q1-07"
+    priority: int = 0  # 1 (highest) .. 4; 0 = not yet rated (app.workflow.priority)
+    units: tuple[str, ...] = ()  # units/agencies dispatched, e.g. "police:Q1-07"
     history: tuple[HistoryEntry, ...] = ()
-    sop_id: str = ""                # the SOP checklist in force (app.workflow.sop)
+    sop_id: str = ""  # the SOP checklist in force (app.workflow.sop)
     sop_done: tuple[str, ...] = ()  # ids of completed SOP steps
-    group_count: int = 1            # events grouped under this incident (flood control)
-    shelved_until: float = 0.0      # epoch seconds; shelved while now < shelved_until
+    group_count: int = 1  # events grouped under this incident (flood control)
+    shelved_until: float = 0.0  # epoch seconds; shelved while now < shelved_until
     shelve_reason: str = ""
     shelved_by: str = ""
-    merged_into: str = ""           # set when state == "merged"
-    linked: tuple[str, ...] = ()    # incidents merged into this one
-    escalated: bool = False         # unacknowledged P1 past the escalation delay
+    merged_into: str = ""  # set when state == "merged"
+    linked: tuple[str, ...] = ()  # incidents merged into this one
+    escalated: bool = False  # unacknowledged P1 past the escalation delay
     # Timeline entries dropped from the front of `history` to keep the incident under
     # MAX_INCIDENT_BYTES; the timeline says how many, so nothing disappears silently.
     history_trimmed: int = 0
@@ -154,7 +178,7 @@ class Camera(msgspec.Struct, frozen=True, gc=False):
     lat: float
     lon: float
     district: str = ""
-    direction: float | None = None   # degrees clockwise from north, when known
+    direction: float | None = None  # degrees clockwise from north, when known
     ptz: bool = False
     main_url: str = ""
     sub_url: str = ""
@@ -170,10 +194,10 @@ SENSOR_QUALITIES: tuple[str, ...] = ("valid", "suspect", "invalid", "missing")
 
 class SensorReading(msgspec.Struct, frozen=True, gc=False):
     station: str
-    kind: str                        # "pm25", "no2", "water_level", ...
-    value: float                     # as measured; NaN or a sentinel when there is no number
+    kind: str  # "pm25", "no2", "water_level", ...
+    value: float  # as measured; NaN or a sentinel when there is no number
     unit: str
-    time: float                      # epoch seconds of the measurement
+    time: float  # epoch seconds of the measurement
     lat: float = 0.0
     lon: float = 0.0
     name: str = ""
@@ -186,14 +210,26 @@ class Heartbeat(msgspec.Struct, frozen=True, gc=False):
 
 
 CommandKind = Literal[
-    "ack", "note", "dispatch", "start", "resolve", "close", "cancel", "merge", "sop_step",
-    "shelve", "unshelve",
+    "ack",
+    "note",
+    "dispatch",
+    "start",
+    "resolve",
+    "close",
+    "cancel",
+    "merge",
+    "sop_step",
+    "shelve",
+    "unshelve",
     # Shift handover (app.workflow.handover): incident_id holds the handover record's id;
     # "handover" carries the outgoing operator's notes in `text`.
-    "handover", "handover_ack",
+    "handover",
+    "handover_ack",
     # Video walls (app.hub.walls): share a named layout (payload = packed WallLayout);
     # push a layout to wall display `text`; put camera `target_id` into tile `tile` of it.
-    "layout_share", "wall_push", "wall_camera",
+    "layout_share",
+    "wall_push",
+    "wall_camera",
 ]
 
 
@@ -208,13 +244,13 @@ class Command(msgspec.Struct, frozen=True, gc=False):
     text: str = ""
     expected_revision: int | None = None
     # Optional arguments of the workflow commands (app.workflow.states).
-    units: tuple[str, ...] = ()     # dispatch
-    target_id: str = ""             # merge: the incident this one merges into
-    step_id: str = ""               # sop_step
-    until: float = 0.0              # shelve: expiry, epoch seconds
-    override: bool = False          # resolve: supervisor override of missing SOP steps
-    payload: bytes = b""            # layout_share / wall_push: a packed WallLayout
-    tile: int = -1                  # wall_camera: the tile index (-1: the first free tile)
+    units: tuple[str, ...] = ()  # dispatch
+    target_id: str = ""  # merge: the incident this one merges into
+    step_id: str = ""  # sop_step
+    until: float = 0.0  # shelve: expiry, epoch seconds
+    override: bool = False  # resolve: supervisor override of missing SOP steps
+    payload: bytes = b""  # layout_share / wall_push: a packed WallLayout
+    tile: int = -1  # wall_camera: the tile index (-1: the first free tile)
 
 
 # "unavailable": the hub cannot make the command durable now (its database fails); it was
@@ -256,7 +292,7 @@ class SnapshotRequest(msgspec.Struct, frozen=True):
 class WallState(msgspec.Struct, frozen=True, gc=False):
     """What a wall display shows, as supervisors pushed it through the hub."""
 
-    wall: str                       # the display's name (main.py --wall NAME)
+    wall: str  # the display's name (main.py --wall NAME)
     layout: WallLayout
     by: str = ""
     time: float = 0.0
@@ -267,7 +303,7 @@ class SnapshotChunk(msgspec.Struct, frozen=True, gc=False):
     incidents: tuple[Incident, ...] = ()
     cameras: tuple[Camera, ...] = ()
     sensors: tuple[SensorReading, ...] = ()
-    layouts: tuple[WallLayout, ...] = ()     # shared wall layouts
+    layouts: tuple[WallLayout, ...] = ()  # shared wall layouts
     walls: tuple[WallState, ...] = ()
 
 
@@ -275,7 +311,7 @@ class SnapshotRefused(msgspec.Struct, frozen=True, gc=False):
     """The hub will not serve this snapshot request now (its per-peer limits, app.hub.limits):
     ask again after `retry_after` seconds. Peers older than schema 1.1 count it as unknown."""
 
-    reason: str                      # "rate_limited" | "busy_peer" | "busy_hub"
+    reason: str  # "rate_limited" | "busy_peer" | "busy_hub"
     retry_after: float = 1.0
 
 

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from app import paths
-from app.ports import HubPorts
 from app.paths import ROOT
+from app.ports import HubPorts
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +55,17 @@ def child_env() -> dict[str, str]:
 
 
 class EmbeddedCity:
-    def __init__(self, data_dir: Path, *, rate: float = 3.0, seed: int | None = None,
-                 base_port: int | None = None, camera_streams: str = "", with_streams: bool = True,
-                 hub_args: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        rate: float = 3.0,
+        seed: int | None = None,
+        base_port: int | None = None,
+        camera_streams: str = "",
+        with_streams: bool = True,
+        hub_args: tuple[str, ...] = (),
+    ):
         self.data_dir = Path(data_dir)
         self.rate = rate
         self.seed = seed
@@ -67,15 +75,16 @@ class EmbeddedCity:
         self.hub_args = tuple(hub_args)
         self.ports: HubPorts | None = None
         self.procs: dict[str, subprocess.Popen] = {}
-        self._logs = []
+        self._logs: list = []
 
     def start(self) -> HubPorts:
         logs = paths.private_dir(self.data_dir / "logs")
         base = self.base_port or free_base_port()
         self.ports = HubPorts("127.0.0.1", base)
         db = self.data_dir / "embedded-hub.db"
-        self._spawn("hub", python_module_cmd("app.hub", "--port", str(base), "--db", f"sqlite:///{db}",
-                                             *self.hub_args), logs)
+        self._spawn(
+            "hub", python_module_cmd("app.hub", "--port", str(base), "--db", f"sqlite:///{db}", *self.hub_args), logs
+        )
         if self.with_streams and not self.camera_streams:
             # The demo cameras' live streams (generated only while someone watches).
             stream_port = free_base_port(count=1)
@@ -94,8 +103,9 @@ class EmbeddedCity:
         # Children's logs hold incident text and operators' names: owner-only.
         fh = open(paths.private_file(logs / f"{name}.log"), "ab")
         self._logs.append(fh)
-        self.procs[name] = subprocess.Popen(cmd, cwd=str(ROOT), env=child_env(), stdout=fh,
-                                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.procs[name] = subprocess.Popen(
+            cmd, cwd=str(ROOT), env=child_env(), stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
 
     def check(self) -> list[str]:
         """Names of children that have exited (with their codes), for the status line."""

@@ -10,9 +10,9 @@ from app.text import fold
 
 @dataclass(frozen=True)
 class FeedFilter:
-    text: str = ""                        # matched against folded title/event/location/district/id
+    text: str = ""  # matched against folded title/event/location/district/id
     sources: frozenset[str] = frozenset()  # empty = all
-    min_severity: str = ""                # "" = all; else show this severity and worse
+    min_severity: str = ""  # "" = all; else show this severity and worse
     open_only: bool = False
 
     @property
@@ -25,8 +25,11 @@ class FeedFilter:
 
 def search_key(incident: domain.Incident) -> str:
     """The folded text a filter searches; computed once per incident revision."""
-    return fold(" ".join((incident.title, incident.event, incident.location, incident.district,
-                          incident.id, incident.description)))
+    return fold(
+        " ".join(
+            (incident.title, incident.event, incident.location, incident.district, incident.id, incident.description)
+        )
+    )
 
 
 def matches(incident: domain.Incident, key: str, flt: FeedFilter, needles: tuple[str, ...] | None = None) -> bool:
@@ -36,7 +39,7 @@ def matches(incident: domain.Incident, key: str, flt: FeedFilter, needles: tuple
         return False
     if flt.open_only and incident.state not in domain.OPEN_STATES:
         return False
-    for needle in (flt.needles if needles is None else needles):
+    for needle in flt.needles if needles is None else needles:
         if needle not in key:
             return False
     return True

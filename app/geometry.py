@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from app import domain
 
-EARTH_RADIUS_M = 6_371_008.8          # mean Earth radius (IUGG)
-HALF_FIELD_OF_VIEW_DEG = 45.0         # a typical fixed traffic camera sees about 90 degrees
-SEE_RADIUS_M = 500.0                  # past this a city camera shows a place too small to use
-ON_TOP_M = 15.0                       # a camera this close sees the place whatever its direction
+EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
+HALF_FIELD_OF_VIEW_DEG = 45.0  # a typical fixed traffic camera sees about 90 degrees
+SEE_RADIUS_M = 500.0  # past this a city camera shows a place too small to use
+ON_TOP_M = 15.0  # a camera this close sees the place whatever its direction
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -48,8 +48,8 @@ def angle_between(a: float, b: float) -> float:
 class NearbyCamera:
     camera: domain.Camera
     distance_m: float
-    bearing_deg: float          # from the camera to the place
-    facing: bool | None         # None when the camera's direction is unknown
+    bearing_deg: float  # from the camera to the place
+    facing: bool | None  # None when the camera's direction is unknown
 
 
 def faces(camera: domain.Camera, lat: float, lon: float, distance: float | None = None) -> bool | None:
@@ -66,8 +66,9 @@ def faces(camera: domain.Camera, lat: float, lon: float, distance: float | None 
 _RANK = {True: 0, None: 1, False: 2}
 
 
-def cameras_that_see(lat: float, lon: float, cameras: Iterable[domain.Camera], limit: int = 8,
-                     radius_m: float = SEE_RADIUS_M) -> list[NearbyCamera]:
+def cameras_that_see(
+    lat: float, lon: float, cameras: Iterable[domain.Camera], limit: int = 8, radius_m: float = SEE_RADIUS_M
+) -> list[NearbyCamera]:
     """Cameras within `radius_m` of (lat, lon), best first: those facing it, then those of
     unknown direction, then those looking away; nearest first within each group."""
     found = []

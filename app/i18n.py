@@ -47,8 +47,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "drill.Test": ("THỬ NGHIỆM", "TEST"),
     "drill.System": ("HỆ THỐNG", "SYSTEM"),
     "drill.Draft": ("BẢN NHÁP", "DRAFT"),
-    "filter.placeholder": ("Tìm (không cần dấu): nguyen hue, chay…  [Ctrl+F]",
-                           "Search (accents optional): nguyen hue, chay…  [Ctrl+F]"),
+    "filter.placeholder": (
+        "Tìm (không cần dấu): nguyen hue, chay…  [Ctrl+F]",
+        "Search (accents optional): nguyen hue, chay…  [Ctrl+F]",
+    ),
     "filter.all_sources": ("Mọi nguồn", "All sources"),
     "filter.all_severities": ("Mọi mức độ", "All severities"),
     "filter.at_least": ("Từ mức", "At least"),
@@ -60,22 +62,35 @@ _LABELS: dict[str, tuple[str, str]] = {
     "conn.offline": ("NGOẠI TUYẾN từ {since}", "OFFLINE since {since}"),
     "conn.cache": ("dữ liệu từ bộ nhớ đệm lúc {saved}", "showing cached data from {saved}"),
     # Why the connection is not live yet (ConnectionStatus.code), with its parameters.
-    "conn.why.snapshot_incomplete": ("trạng thái nhận được chưa đủ: cần {expected} {kind}, nhận {got}; thử lại sau {retry:.0f} s",
-                                     "snapshot incomplete: expected {expected} {kind}, got {got}; retrying in {retry:.0f} s"),
-    "conn.why.snapshot_mismatch": ("trạng thái nhận được không khớp với hub ({kind}); thử lại sau {retry:.0f} s",
-                                   "snapshot does not add up ({kind} differ from the hub's list); retrying in {retry:.0f} s"),
-    "conn.why.snapshot_unreadable": ("trạng thái nhận được chưa đủ: {n} phần không đọc được; thử lại sau {retry:.0f} s",
-                                     "snapshot incomplete: {n} chunk(s) could not be read; retrying in {retry:.0f} s"),
-    "conn.why.snapshot_refused": ("hub đang bận, chưa gửi trạng thái; hỏi lại sau {retry:.0f} s",
-                                  "the hub is busy and sent no snapshot yet; asking again in {retry:.0f} s"),
+    "conn.why.snapshot_incomplete": (
+        "trạng thái nhận được chưa đủ: cần {expected} {kind}, nhận {got}; thử lại sau {retry:.0f} s",
+        "snapshot incomplete: expected {expected} {kind}, got {got}; retrying in {retry:.0f} s",
+    ),
+    "conn.why.snapshot_mismatch": (
+        "trạng thái nhận được không khớp với hub ({kind}); thử lại sau {retry:.0f} s",
+        "snapshot does not add up ({kind} differ from the hub's list); retrying in {retry:.0f} s",
+    ),
+    "conn.why.snapshot_unreadable": (
+        "trạng thái nhận được chưa đủ: {n} phần không đọc được; thử lại sau {retry:.0f} s",
+        "snapshot incomplete: {n} chunk(s) could not be read; retrying in {retry:.0f} s",
+    ),
+    "conn.why.snapshot_refused": (
+        "hub đang bận, chưa gửi trạng thái; hỏi lại sau {retry:.0f} s",
+        "the hub is busy and sent no snapshot yet; asking again in {retry:.0f} s",
+    ),
     "snap.kind.incidents": ("sự cố", "incidents"),
     "snap.kind.cameras": ("camera", "cameras"),
     "snap.kind.sensors": ("trạm cảm biến", "sensor readings"),
     "snap.kind.layouts": ("bố cục tường video", "wall layouts"),
     "snap.kind.walls": ("màn hình tường video", "wall displays"),
-    "refusal.incident_too_large": ("sự cố {id} sẽ vượt giới hạn kích thước ({size} / {limit} byte); hãy rút gọn nội dung",
-                                   "incident {id} would pass its size limit ({size} of {limit} bytes); shorten the text"),
-    "detail.history_trimmed": ("… và {n} mục cũ hơn không còn giữ trong sự cố", "… and {n} older entries no longer kept in the incident"),
+    "refusal.incident_too_large": (
+        "sự cố {id} sẽ vượt giới hạn kích thước ({size} / {limit} byte); hãy rút gọn nội dung",
+        "incident {id} would pass its size limit ({size} of {limit} bytes); shorten the text",
+    ),
+    "detail.history_trimmed": (
+        "… và {n} mục cũ hơn không còn giữ trong sự cố",
+        "… and {n} older entries no longer kept in the incident",
+    ),
     "stat.rate": ("{rate:.0f} sự kiện/s", "{rate:.0f} events/s"),
     "stat.lag": ("trễ {lag:.0f} ms", "lag {lag:.0f} ms"),
     "stat.count": ("{shown:,} / {total:,} sự cố, {open:,} đang mở", "{shown:,} / {total:,} incidents, {open:,} open"),
@@ -104,8 +119,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "act.unshelve": ("Bỏ tạm ẩn", "Unshelve"),
     "act.merge": ("Gộp vào… [M]", "Merge into… [M]"),
     "dlg.merge": ("Gộp sự cố trùng", "Merge a duplicate"),
-    "dlg.merge_into": ("Gộp sự cố này vào (cùng loại, gần nhất trước):",
-                       "Merge this incident into (same type and nearest first):"),
+    "dlg.merge_into": (
+        "Gộp sự cố này vào (cùng loại, gần nhất trước):",
+        "Merge this incident into (same type and nearest first):",
+    ),
     "act.note": ("Ghi chú [N]", "Note [N]"),
     "act.add_note": ("Thêm ghi chú [Ctrl+Enter]", "Add note [Ctrl+Enter]"),
     "act.checklist": ("Danh mục SOP [F3]", "SOP checklist [F3]"),
@@ -120,8 +137,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "act.feed": ("Danh sách sự cố [F2]", "Incident feed [F2]"),
     "menu.incident": ("&Sự cố", "&Incident"),
     "menu.help": ("&Trợ giúp", "&Help"),
-    "detail.none": ("Chọn một sự cố trong danh sách (F2, rồi J/K hoặc mũi tên)",
-                    "Select an incident in the feed (F2, then J/K or the arrow keys)"),
+    "detail.none": (
+        "Chọn một sự cố trong danh sách (F2, rồi J/K hoặc mũi tên)",
+        "Select an incident in the feed (F2, then J/K or the arrow keys)",
+    ),
     "detail.checklist": ("Danh mục SOP: {title}", "SOP checklist: {title}"),
     "detail.no_sop": ("Không có SOP cho loại sự cố này", "No SOP applies to this incident"),
     "detail.mandatory": ("bắt buộc", "mandatory"),
@@ -137,11 +156,15 @@ _LABELS: dict[str, tuple[str, str]] = {
     "detail.no_linked": ("Không có", "None"),
     "detail.merged_into": ("Đã gộp vào {id}", "Merged into {id}"),
     "detail.linked_in": ("{id} đã gộp vào đây", "{id} merged into this one"),
-    "detail.note_placeholder": ("Nội dung ghi chú… (Ctrl+Enter để lưu, Esc quay lại danh sách)",
-                                "Note text… (Ctrl+Enter to save, Esc back to the feed)"),
+    "detail.note_placeholder": (
+        "Nội dung ghi chú… (Ctrl+Enter để lưu, Esc quay lại danh sách)",
+        "Note text… (Ctrl+Enter to save, Esc back to the feed)",
+    ),
     "detail.pending": ("Đang chờ hub xác nhận: {kind}…", "Waiting for the hub to confirm: {kind}…"),
-    "detail.superseded": ("LỆNH {kind} BỊ VƯỢT: {who} đã {action} trước. Hiện: {state}",
-                          "YOUR {kind} WAS SUPERSEDED: {who} did \"{action}\" first. Now: {state}"),
+    "detail.superseded": (
+        "LỆNH {kind} BỊ VƯỢT: {who} đã {action} trước. Hiện: {state}",
+        'YOUR {kind} WAS SUPERSEDED: {who} did "{action}" first. Now: {state}',
+    ),
     "detail.refused": ("Hub từ chối {kind}: {msg}", "Hub refused {kind}: {msg}"),
     "detail.acked_by": ("tiếp nhận bởi {who}", "acknowledged by {who}"),
     "detail.group": ("{n} cảnh báo gộp", "{n} grouped alarms"),
@@ -158,31 +181,50 @@ _LABELS: dict[str, tuple[str, str]] = {
     "dlg.callsign": ("Phiên hiệu đơn vị (vd Q1-07)", "Unit call sign (e.g. Q1-07)"),
     "dlg.reason": ("Lý do", "Reason"),
     "dlg.minutes": ("Thời hạn (phút)", "Expiry (minutes)"),
-    "dlg.override": ("Giám sát bỏ qua bước SOP chưa làm (cần lý do)",
-                     "Supervisor override of undone SOP steps (needs a reason)"),
+    "dlg.override": (
+        "Giám sát bỏ qua bước SOP chưa làm (cần lý do)",
+        "Supervisor override of undone SOP steps (needs a reason)",
+    ),
     "dlg.resolve": ("Giải quyết sự cố", "Resolve incident"),
     "dlg.cancel": ("Hủy sự cố", "Cancel incident"),
     "dlg.shelve": ("Tạm ẩn cảnh báo", "Shelve alarm"),
     "dlg.missing": ("Còn bước bắt buộc chưa làm: {steps}", "Mandatory steps not done: {steps}"),
-    "msg.missing_steps": ("Chưa thể giải quyết: còn {n} bước SOP bắt buộc (F3 để đánh dấu)",
-                          "Cannot resolve yet: {n} mandatory SOP steps left (F3 to tick them)"),
+    "msg.missing_steps": (
+        "Chưa thể giải quyết: còn {n} bước SOP bắt buộc (F3 để đánh dấu)",
+        "Cannot resolve yet: {n} mandatory SOP steps left (F3 to tick them)",
+    ),
     "msg.sent": ("Đã gửi {kind} cho {id}", "{kind} queued for {id}"),
-    "msg.unavailable": ("Hub tạm thời không lưu được dữ liệu: lệnh vẫn nằm trong hàng đợi và sẽ được gửi lại",
-                        "The hub cannot save right now: the command stays queued and will be sent again"),
-    "msg.unsaved": (("Không lưu được lệnh {kind} cho {id} trên máy này: đã gửi đến hub, nhưng sẽ mất "
-                     "nếu bảng điều khiển đóng trước khi hub trả lời"),
-                    ("{kind} for {id} could not be saved on this computer: sent to the hub, but lost "
-                     "if the console closes before the hub answers")),
-    "banner.flood": ("LŨ CẢNH BÁO: {n} cảnh báo mới trong 10 phút (ngưỡng EEMUA 191: 10). "
-                     "Ưu tiên P1/P2; các cảnh báo cùng loại đã được gộp.",
-                     "ALARM FLOOD: {n} new alarms in 10 min (EEMUA 191 limit: 10). "
-                     "Work P1/P2 first; same-type alarms are grouped."),
-    "banner.escalated": ("{n} P1 CHƯA TIẾP NHẬN QUÁ HẠN [E để xem]: {titles}",
-                         "{n} P1 UNACKNOWLEDGED PAST THE LIMIT [E to go]: {titles}"),
-    "banner.muted": ("Đã tắt tiếng đến {until} (báo động leo thang vẫn kêu)",
-                     "Muted until {until} (escalations still sound)"),
-    "meter.title": ("Tải cảnh báo trên mỗi người trực (ISA-18.2 / EEMUA 191)",
-                    "Alarm load per operator (ISA-18.2 / EEMUA 191)"),
+    "msg.unavailable": (
+        "Hub tạm thời không lưu được dữ liệu: lệnh vẫn nằm trong hàng đợi và sẽ được gửi lại",
+        "The hub cannot save right now: the command stays queued and will be sent again",
+    ),
+    "msg.unsaved": (
+        (
+            "Không lưu được lệnh {kind} cho {id} trên máy này: đã gửi đến hub, nhưng sẽ mất "
+            "nếu bảng điều khiển đóng trước khi hub trả lời"
+        ),
+        (
+            "{kind} for {id} could not be saved on this computer: sent to the hub, but lost "
+            "if the console closes before the hub answers"
+        ),
+    ),
+    "banner.flood": (
+        "LŨ CẢNH BÁO: {n} cảnh báo mới trong 10 phút (ngưỡng EEMUA 191: 10). "
+        "Ưu tiên P1/P2; các cảnh báo cùng loại đã được gộp.",
+        "ALARM FLOOD: {n} new alarms in 10 min (EEMUA 191 limit: 10). Work P1/P2 first; same-type alarms are grouped.",
+    ),
+    "banner.escalated": (
+        "{n} P1 CHƯA TIẾP NHẬN QUÁ HẠN [E để xem]: {titles}",
+        "{n} P1 UNACKNOWLEDGED PAST THE LIMIT [E to go]: {titles}",
+    ),
+    "banner.muted": (
+        "Đã tắt tiếng đến {until} (báo động leo thang vẫn kêu)",
+        "Muted until {until} (escalations still sound)",
+    ),
+    "meter.title": (
+        "Tải cảnh báo trên mỗi người trực (ISA-18.2 / EEMUA 191)",
+        "Alarm load per operator (ISA-18.2 / EEMUA 191)",
+    ),
     "meter.rate": ("Cảnh báo / 10 phút", "Alarms / 10 min"),
     "meter.now": ("10 phút gần nhất", "Last 10 min"),
     "meter.flood_share": ("Thời gian trong lũ", "Time in flood"),
@@ -191,7 +233,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "meter.top": ("10 nguồn nhiều nhất", "Top 10 sources"),
     "meter.shelved": ("Cảnh báo đang tạm ẩn (mọi người đều thấy)", "Shelved alarms (visible to everyone)"),
     "meter.target": ("mục tiêu", "target"),
-    "meter.window_s": ("trong {s:.0f} giây qua (từ khi mở bảng điều khiển)", "over the last {s:.0f} s (since the console started)"),
+    "meter.window_s": (
+        "trong {s:.0f} giây qua (từ khi mở bảng điều khiển)",
+        "over the last {s:.0f} s (since the console started)",
+    ),
     "meter.short": ("chưa đủ 10 phút dữ liệu", "less than 10 min of data"),
     "meter.window": ("trong {min:.0f} phút qua", "over the last {min:.0f} min"),
     "verdict.acceptable": ("chấp nhận được", "acceptable"),
@@ -206,7 +251,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "handover.send": ("Bàn giao", "Hand over"),
     "handover.incoming": ("Người nhận ca", "Incoming operator"),
     "handover.ack": ("Nhận ca (xác nhận)", "Take over (acknowledge)"),
-    "handover.sent": ("Đã gửi bàn giao {id}; người nhận ca xác nhận bên dưới", "Handover {id} sent; the incoming operator acknowledges below"),
+    "handover.sent": (
+        "Đã gửi bàn giao {id}; người nhận ca xác nhận bên dưới",
+        "Handover {id} sent; the incoming operator acknowledges below",
+    ),
     "handover.done": ("{who} đã nhận ca", "{who} took over"),
     "kind.ack": ("tiếp nhận", "acknowledge"),
     "kind.dispatch": ("điều phối", "dispatch"),
@@ -248,8 +296,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     # --- city map page (widgets/map/labels.py hands these to map.js) ---
     "map.basemap_tiles": ("Bản đồ nền: lớp ảnh {name}", "Basemap: {name} tiles"),
     "map.basemap_cached": ("Bản đồ nền: ảnh bản đồ đã lưu sẵn", "Basemap: cached tiles"),
-    "map.basemap_vector": ("Bản đồ nền: vector ngoại tuyến (ranh giới quận/huyện + điểm quan tâm)",
-                           "Basemap: offline vector (districts + points of interest)"),
+    "map.basemap_vector": (
+        "Bản đồ nền: vector ngoại tuyến (ranh giới quận/huyện + điểm quan tâm)",
+        "Basemap: offline vector (districts + points of interest)",
+    ),
     "map.district_open": ("{name}: {n} sự cố đang mở", "{name}: {n} open incident(s)"),
     "map.camera_hint": ("Đã chuyển lên tường video", "Sent to the video wall"),
     "map.camera_online": ("đang hoạt động", "online"),
@@ -290,6 +340,7 @@ _LABELS: dict[str, tuple[str, str]] = {
 def _merge_area_catalogs() -> None:
     # Per-area catalogs (app/catalogs/) join the one dict; a key defined twice is a bug.
     from app.catalogs import console, wall
+
     for area in (console.LABELS, wall.LABELS):
         clash = sorted(set(area) & set(_LABELS))
         if clash:

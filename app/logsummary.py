@@ -18,8 +18,14 @@ class SummarisingLog:
     the rest are counted and said in one line when the window closes (`flush`, called
     from the owner's loop, or the next `warn` after the window)."""
 
-    def __init__(self, logger: logging.Logger, per_window: int = 5, window_s: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic, level: int = logging.WARNING):
+    def __init__(
+        self,
+        logger: logging.Logger,
+        per_window: int = 5,
+        window_s: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        level: int = logging.WARNING,
+    ):
         self.logger = logger
         self.per_window = per_window
         self.window_s = window_s
@@ -43,8 +49,9 @@ class SummarisingLog:
         if now - self._window_start < self.window_s:
             return
         for kind, count in sorted(self._held.items()):
-            self.logger.log(self.level, "%d more %s in the last %.0f s (not logged one by one)",
-                            count, kind, self.window_s)
+            self.logger.log(
+                self.level, "%d more %s in the last %.0f s (not logged one by one)", count, kind, self.window_s
+            )
         self._held.clear()
         self._logged.clear()
         self._window_start = now

@@ -15,7 +15,7 @@ SEVERITY: dict[str, str] = {
     "Minor": "#42a5f5",
     "Unknown": "#9e9e9e",
 }
-DRILL_BACKGROUND = "#3b2a55"     # Exercise / Test rows: violet, unlike any severity
+DRILL_BACKGROUND = "#3b2a55"  # Exercise / Test rows: violet, unlike any severity
 PENDING = "#b0bec5"
 LIMIT_LINE = SEVERITY["Extreme"]  # a threshold that must not be passed (PM2.5 limit)
 

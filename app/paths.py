@@ -23,6 +23,7 @@ def _resources_root() -> Path:
     if local.is_dir():
         return local
     import importlib.util
+
     spec = importlib.util.find_spec("ioc_resources")
     if spec is not None and spec.submodule_search_locations:
         return Path(next(iter(spec.submodule_search_locations)))
@@ -64,7 +65,7 @@ def private_file(path: Path, *, sqlite: bool = False) -> Path:
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
     except FileExistsError:
         if not path.is_file():
-            return path         # not ours to change; whoever opens it will say what is wrong
+            return path  # not ours to change; whoever opens it will say what is wrong
     _tighten(path, FILE_MODE)
     if sqlite:
         for suffix in ("-wal", "-shm", "-journal"):
@@ -78,7 +79,7 @@ def _tighten(path: Path, mode: int) -> None:
     try:
         if path.stat().st_mode & 0o777 & ~mode:
             os.chmod(path, mode)
-    except OSError as exc:   # not ours (a shared folder): say so, keep working
+    except OSError as exc:  # not ours (a shared folder): say so, keep working
         log.warning("cannot restrict %s to mode %o: %s", path, mode, exc)
 
 

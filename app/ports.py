@@ -31,7 +31,7 @@ class HubPorts:
         return f"tcp://{self.host}:{self.base + 3}"
 
     @classmethod
-    def parse(cls, address: str) -> "HubPorts":
+    def parse(cls, address: str) -> HubPorts:
         """'tcp://host:port', 'host:port' or 'host' (default port) -> HubPorts."""
         text = address.removeprefix("tcp://")
         host, _, port = text.rpartition(":") if ":" in text else (text, "", "")

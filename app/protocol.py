@@ -19,18 +19,17 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import msgspec
 
 from app import domain
-from app.records import WallLayout
-from app.records import HandoverRecord
+from app.records import HandoverRecord, WallLayout
 
 SCHEMA_MAJOR = 1
-SCHEMA_MINOR = 1   # 1.1: SnapshotEnd counts/digests, snapshot_refused, CommandReply reason/params
-MAX_FRAME_BYTES = 1 << 20          # 1 MiB: no legitimate frame comes near it
+SCHEMA_MINOR = 1  # 1.1: SnapshotEnd counts/digests, snapshot_refused, CommandReply reason/params
+MAX_FRAME_BYTES = 1 << 20  # 1 MiB: no legitimate frame comes near it
 MAX_TOPIC_BYTES = 256
 
 
@@ -62,13 +61,13 @@ class UnknownMessageType(ProtocolError):
 
 
 class Header(msgspec.Struct, frozen=True, gc=False):
-    v: tuple[int, int]              # (major, minor) schema version
+    v: tuple[int, int]  # (major, minor) schema version
     type: str
     source: str
-    id: str                         # unique message id, also the idempotency key
-    epoch: str = ""                 # hub run id; empty on messages not from the hub
-    seq: int = 0                    # strictly increasing within an epoch
-    ts: float = 0.0                 # sender's clock, epoch seconds
+    id: str  # unique message id, also the idempotency key
+    epoch: str = ""  # hub run id; empty on messages not from the hub
+    seq: int = 0  # strictly increasing within an epoch
+    ts: float = 0.0  # sender's clock, epoch seconds
     status: domain.MsgStatus = "Actual"
 
 
@@ -82,7 +81,7 @@ class Message(msgspec.Struct, frozen=True, gc=False):
     topic: str
     header: Header
     body: Any
-    raw_body: bytes = b""      # the body's bytes as received (== pack(body)); stored without re-encoding
+    raw_body: bytes = b""  # the body's bytes as received (== pack(body)); stored without re-encoding
 
 
 # Message type -> body class. Adding a type means adding one row here.
@@ -97,16 +96,18 @@ BODY_TYPES: dict[str, type] = {
     "snapshot_chunk": domain.SnapshotChunk,
     "snapshot_end": domain.SnapshotEnd,
     "snapshot_refused": domain.SnapshotRefused,
-    "handover": HandoverRecord,     # published on topic f"hand/{record.id}"
-    "layout": WallLayout,           # a shared wall layout, on topic f"lay/{name}"
-    "wall": domain.WallState,       # what a wall display shows, on topic f"wall/{wall}"
+    "handover": HandoverRecord,  # published on topic f"hand/{record.id}"
+    "layout": WallLayout,  # a shared wall layout, on topic f"lay/{name}"
+    "wall": domain.WallState,  # what a wall display shows, on topic f"wall/{wall}"
 }
 _TYPE_OF_BODY = {cls: name for name, cls in BODY_TYPES.items()}
 
 _encoder = msgspec.msgpack.Encoder()
 _header_decoder = msgspec.msgpack.Decoder(Header)
 _version_decoder = msgspec.msgpack.Decoder(_VersionOnly)
-_body_decoders = {name: msgspec.msgpack.Decoder(cls) for name, cls in BODY_TYPES.items()}
+_body_decoders: dict[str, msgspec.msgpack.Decoder[Any]] = {
+    name: msgspec.msgpack.Decoder(cls) for name, cls in BODY_TYPES.items()
+}
 
 
 def new_id() -> str:
@@ -152,6 +153,7 @@ def encode(
         raise UnknownMessageType(f"cannot encode {type(body).__name__}") from None
     if status is None:
         status = getattr(body, "msg_status", "Actual")
+    assert status is not None
     header = Header(
         v=(SCHEMA_MAJOR, SCHEMA_MINOR),
         type=mtype,
@@ -195,8 +197,8 @@ def decode(frames: list[bytes]) -> Message:
         raise MalformedMessage(f"bad header: {exc}") from None
     if header.v[0] != SCHEMA_MAJOR:
         raise UnsupportedVersion(
-            f"schema major version {header.v[0]} (this build speaks {SCHEMA_MAJOR})",
-            header.v[0], list(frames))
+            f"schema major version {header.v[0]} (this build speaks {SCHEMA_MAJOR})", header.v[0], list(frames)
+        )
     decoder = _body_decoders.get(header.type)
     if decoder is None:
         raise UnknownMessageType(f"unknown message type {header.type!r}")
@@ -216,8 +218,8 @@ def _raise_if_unsupported(header_b: bytes, frames: list[bytes]) -> None:
         return
     if version.v[0] != SCHEMA_MAJOR:
         raise UnsupportedVersion(
-            f"schema major version {version.v[0]} (this build speaks {SCHEMA_MAJOR})",
-            version.v[0], list(frames))
+            f"schema major version {version.v[0]} (this build speaks {SCHEMA_MAJOR})", version.v[0], list(frames)
+        )
 
 
 class _RawSnapshotChunk(msgspec.Struct, frozen=True):
@@ -230,17 +232,36 @@ class _RawSnapshotChunk(msgspec.Struct, frozen=True):
     walls: list[msgspec.Raw] = []
 
 
-def encode_snapshot_chunk(*, incidents: list[bytes] = (), cameras: list[bytes] = (),
-                          sensors: list[bytes] = (), layouts: list[bytes] = (), walls: list[bytes] = (),
-                          source: str, epoch: str, seq: int, topic: str) -> list[bytes]:
+def encode_snapshot_chunk(
+    *,
+    incidents: Sequence[bytes] = (),
+    cameras: Sequence[bytes] = (),
+    sensors: Sequence[bytes] = (),
+    layouts: Sequence[bytes] = (),
+    walls: Sequence[bytes] = (),
+    source: str,
+    epoch: str,
+    seq: int,
+    topic: str,
+) -> list[bytes]:
     """Frames of one snapshot chunk built from bodies packed with pack()."""
-    body = _RawSnapshotChunk(incidents=[msgspec.Raw(b) for b in incidents],
-                             cameras=[msgspec.Raw(b) for b in cameras],
-                             sensors=[msgspec.Raw(b) for b in sensors],
-                             layouts=[msgspec.Raw(b) for b in layouts],
-                             walls=[msgspec.Raw(b) for b in walls])
-    header = Header(v=(SCHEMA_MAJOR, SCHEMA_MINOR), type="snapshot_chunk", source=source,
-                    id=new_id(), epoch=epoch, seq=seq, ts=time.time(), status="System")
+    body = _RawSnapshotChunk(
+        incidents=[msgspec.Raw(b) for b in incidents],
+        cameras=[msgspec.Raw(b) for b in cameras],
+        sensors=[msgspec.Raw(b) for b in sensors],
+        layouts=[msgspec.Raw(b) for b in layouts],
+        walls=[msgspec.Raw(b) for b in walls],
+    )
+    header = Header(
+        v=(SCHEMA_MAJOR, SCHEMA_MINOR),
+        type="snapshot_chunk",
+        source=source,
+        id=new_id(),
+        epoch=epoch,
+        seq=seq,
+        ts=time.time(),
+        status="System",
+    )
     return [topic.encode(), _encoder.encode(header), _encoder.encode(body)]
 
 
@@ -268,6 +289,7 @@ def snapshot_digest(keys: Iterable[str]) -> str:
 
 
 # --- Storage codec: the same bytes the wire uses, for the local cache and the hub DB ---
+
 
 def pack(obj: Any) -> bytes:
     return _encoder.encode(obj)

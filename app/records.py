@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import msgspec
 
-RECT_EPS = 1e-9      # tolerance for rectangles normalised to 0..1
+RECT_EPS = 1e-9  # tolerance for rectangles normalised to 0..1
 
 
 # --- wall layouts (nx_open's model: a rectangle normalised to 0..1 and a camera) ---------
+
 
 class Rect(msgspec.Struct, frozen=True):
     x: float
@@ -20,9 +21,13 @@ class Rect(msgspec.Struct, frozen=True):
     w: float
     h: float
 
-    def overlaps(self, other: "Rect") -> bool:
-        return (self.x < other.x + other.w - RECT_EPS and other.x < self.x + self.w - RECT_EPS
-                and self.y < other.y + other.h - RECT_EPS and other.y < self.y + self.h - RECT_EPS)
+    def overlaps(self, other: Rect) -> bool:
+        return (
+            self.x < other.x + other.w - RECT_EPS
+            and other.x < self.x + self.w - RECT_EPS
+            and self.y < other.y + other.h - RECT_EPS
+            and other.y < self.y + self.h - RECT_EPS
+        )
 
     @property
     def area(self) -> float:
@@ -44,14 +49,15 @@ class WallLayout(msgspec.Struct, frozen=True):
     """A named arrangement of tiles. `maximised` is the index of the maximised tile or -1."""
 
     name: str = ""
-    preset: str = ""                 # the preset it was made from, "" for custom
+    preset: str = ""  # the preset it was made from, "" for custom
     items: tuple[LayoutItem, ...] = ()
     maximised: int = -1
-    shared: bool = False             # private to this console, or shared through the hub
+    shared: bool = False  # private to this console, or shared through the hub
     revision: int = 0
 
 
 # --- shift handover ------------------------------------------------------------------------
+
 
 class HandoverIncident(msgspec.Struct, frozen=True):
     id: str

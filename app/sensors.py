@@ -17,8 +17,7 @@ from app import domain
 # many loggers use -999 or -9999).
 SENTINELS = frozenset({-999.0, -9999.0, -99999.0})
 # Kinds that cannot be below zero (concentrations, relative humidity).
-NON_NEGATIVE = frozenset({"pm25", "pm10", "pm1", "tsp", "no2", "no", "nox", "co", "o3", "so2", "nh3",
-                          "humidity"})
+NON_NEGATIVE = frozenset({"pm25", "pm10", "pm1", "tsp", "no2", "no", "nox", "co", "o3", "so2", "nh3", "humidity"})
 # Particulate channels where an exact zero is a dropout rather than clean air: the HealthyAir
 # TSP channel reads 0.00 for weeks at a time at one station.
 ZERO_SUSPECT = frozenset({"pm25", "pm10", "pm1", "tsp"})

@@ -34,8 +34,10 @@ from app.store.cache import CacheStore
 
 def _summary(name: str, seconds: list[float]) -> None:
     ms = sorted(s * 1000 for s in seconds)
-    print(f"{name:52s} n={len(ms):4d}  median {statistics.median(ms):6.2f} ms  "
-          f"p95 {ms[int(len(ms) * 0.95)]:6.2f} ms  max {ms[-1]:6.2f} ms")
+    print(
+        f"{name:52s} n={len(ms):4d}  median {statistics.median(ms):6.2f} ms  "
+        f"p95 {ms[int(len(ms) * 0.95)]:6.2f} ms  max {ms[-1]:6.2f} ms"
+    )
 
 
 def outbox(base: Path, count: int) -> None:
@@ -43,8 +45,9 @@ def outbox(base: Path, count: int) -> None:
     out = []
     for i in range(count):
         done = threading.Event()
-        cmd = domain.Command(cmd_id=f"c{i}", kind="note", incident_id="x", operator="bench",
-                             issued=time.time(), text="t")
+        cmd = domain.Command(
+            cmd_id=f"c{i}", kind="note", incident_id="x", operator="bench", issued=time.time(), text="t"
+        )
         started = time.perf_counter()
         store.add_to_outbox(cmd, lambda *_, done=done: done.set())
         done.wait(10)
@@ -62,7 +65,8 @@ def session_issue(base: Path, count: int) -> None:
             for command in batch.pending_commands:
                 queued[command.cmd_id] = time.perf_counter()
             cond.notify_all()
-    session = ConsoleSession(HubPorts("127.0.0.1", 1), base / "session.db", on_batch)   # no hub: queue only
+
+    session = ConsoleSession(HubPorts("127.0.0.1", 1), base / "session.db", on_batch)  # no hub: queue only
     session.start()
     out = []
     for _ in range(count):
@@ -81,6 +85,7 @@ def hub_commits(path: Path, level: str, count: int) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA synchronous={level}")
         cur.close()
+
     real = hub_store._sqlite_pragmas
     hub_store._sqlite_pragmas = pragmas
     try:
@@ -89,10 +94,20 @@ def hub_commits(path: Path, level: str, count: int) -> None:
         hub_store._sqlite_pragmas = real
     out = []
     for i in range(count):
-        store.put_incident(domain.Incident(
-            id=f"i{i % 50}", category="Env", event="waste", urgency="Future", severity="Minor",
-            certainty="Possible", area=domain.PointArea(lat=10.8, lon=106.7), source="1022",
-            title=f"t{i}", created=1.0))
+        store.put_incident(
+            domain.Incident(
+                id=f"i{i % 50}",
+                category="Env",
+                event="waste",
+                urgency="Future",
+                severity="Minor",
+                certainty="Possible",
+                area=domain.PointArea(lat=10.8, lon=106.7),
+                source="1022",
+                title=f"t{i}",
+                created=1.0,
+            )
+        )
         store.record_command(domain.CommandReply(cmd_id=f"c{i}", code="ok"))
         started = time.perf_counter()
         store.commit()

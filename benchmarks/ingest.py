@@ -31,9 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import widgets.map.pane  # noqa: E402,F401  (QtWebEngine before the QApplication)
 import zmq  # noqa: E402
 
+import widgets.map.pane  # noqa: E402,F401  (QtWebEngine before the QApplication)
 from app import domain, protocol  # noqa: E402
 from app.embedded import free_base_port  # noqa: E402
 from app.ports import HubPorts  # noqa: E402
@@ -41,10 +41,21 @@ from app.ports import HubPorts  # noqa: E402
 
 def _incident(n: int, created: float) -> domain.Incident:
     return domain.Incident(
-        id=f"bench-{n:07d}", category="Transport", event="congestion", urgency="Expected", severity="Moderate",
-        certainty="Observed", area=domain.PointArea(lat=10.7769, lon=106.7009), source="camera",
-        title="Ùn tắc giao thông", description="Phân tích hình ảnh: tốc độ trung bình dưới 5 km/h.",
-        district="Quận 1", location="Nguyễn Huệ - Lê Lợi", created=created, revision=1)
+        id=f"bench-{n:07d}",
+        category="Transport",
+        event="congestion",
+        urgency="Expected",
+        severity="Moderate",
+        certainty="Observed",
+        area=domain.PointArea(lat=10.7769, lon=106.7009),
+        source="camera",
+        title="Ùn tắc giao thông",
+        description="Phân tích hình ảnh: tốc độ trung bình dưới 5 km/h.",
+        district="Quận 1",
+        location="Nguyễn Huệ - Lê Lợi",
+        created=created,
+        revision=1,
+    )
 
 
 # --- blaster (the stand-in hub, its own process) ------------------------------------------------
@@ -63,19 +74,22 @@ def blaster(base: int, mode: str, count: int, rate: float, seconds: float) -> No
     poller = zmq.Poller()
     poller.register(snap, zmq.POLLIN)
     import select
+
     while True:
         if dict(poller.poll(20)).get(snap):
             ident, *frames = snap.recv_multipart()
             topic = f"snap/{protocol.decode(frames).header.id}"
-            snap.send_multipart([ident, *protocol.encode(domain.SnapshotEnd(seq=0), source="hub", epoch=epoch,
-                                                          seq=0, topic=topic)])
+            snap.send_multipart(
+                [ident, *protocol.encode(domain.SnapshotEnd(seq=0), source="hub", epoch=epoch, seq=0, topic=topic)]
+            )
         if select.select([ctl], [], [], 0)[0]:
             if ctl.readline().strip() == "go":
                 break
     if mode == "flat":
         # Pre-encode so the blaster itself is never the bottleneck.
-        frames = [protocol.encode(_incident(n, time.time()), source="hub", epoch=epoch, seq=n + 1)
-                  for n in range(count)]
+        frames = [
+            protocol.encode(_incident(n, time.time()), source="hub", epoch=epoch, seq=n + 1) for n in range(count)
+        ]
         print("encoded", flush=True)
         ctl.readline()
         for f in frames:
@@ -93,9 +107,8 @@ def blaster(base: int, mode: str, count: int, rate: float, seconds: float) -> No
             seq += 1
             pub.send_multipart(protocol.encode(_incident(seq, time.time()), source="hub", epoch=epoch, seq=seq))
             n += 1
-            if seq % 1000 == 0:   # heartbeats as the real hub sends, now and then
-                pub.send_multipart(protocol.encode(domain.Heartbeat(last_seq=seq), source="hub", epoch=epoch,
-                                                   seq=seq))
+            if seq % 1000 == 0:  # heartbeats as the real hub sends, now and then
+                pub.send_multipart(protocol.encode(domain.Heartbeat(last_seq=seq), source="hub", epoch=epoch, seq=seq))
     print("sent", flush=True)
     ctl.readline()
     ctx.destroy(linger=0)
@@ -105,9 +118,12 @@ class Blaster:
     def __init__(self, mode: str, count: int = 0, rate: float = 0, seconds: float = 0):
         self.base = free_base_port()
         self.ports = HubPorts("127.0.0.1", self.base)
-        self.proc = subprocess.Popen([sys.executable, __file__, "--blaster", str(self.base), mode, str(count),
-                                      str(rate), str(seconds)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--blaster", str(self.base), mode, str(count), str(rate), str(seconds)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         assert self.proc.stdout.readline().strip() == "ready"
 
     def say(self, word: str) -> None:
@@ -136,7 +152,7 @@ def raw_rate(count: int) -> float:
     sub.connect(b.ports.pub)
     b.say("go")
     b.wait_for("encoded")
-    time.sleep(0.3)   # slow joiner
+    time.sleep(0.3)  # slow joiner
     b.say("send")
     sub.recv_multipart()
     t0 = time.perf_counter()
@@ -159,6 +175,7 @@ class PipelineOnly:
         from main import settle_runtime
         from widgets.alert_feed import AlertFeedModel
         from widgets.session_bridge import SessionBridge
+
         data_dir.mkdir(parents=True, exist_ok=True)
         self.model = AlertFeedModel(Translator("vi"))
         self.bridge = SessionBridge()
@@ -183,15 +200,17 @@ class PipelineOnly:
 class Console:
     """The real console: main.build_console() (window, session, cache), shown offscreen."""
 
-    full = True     # with the map and the video wall panes (False: feed, detail, meter, chart)
+    full = True  # with the map and the video wall panes (False: feed, detail, meter, chart)
 
     def __init__(self, ports: HubPorts, data_dir: Path):
         from app.i18n import Translator
         from main import build_console, settle_runtime
+
         data_dir.mkdir(parents=True, exist_ok=True)
-        self.window, self.session = build_console(ports, data_dir, Translator("vi"), operator="bench",
-                                                  with_map=self.full, with_wall=self.full)
-        settle_runtime()      # as main() does once the window is up
+        self.window, self.session = build_console(
+            ports, data_dir, Translator("vi"), operator="bench", with_map=self.full, with_wall=self.full
+        )
+        settle_runtime()  # as main() does once the window is up
         self.model = self.window.feed_model
         self.bridge = self.window.bridge
         self.latencies: list[float] = []
@@ -211,13 +230,15 @@ class Console:
 
     def close(self) -> None:
         import shiboken6
+
         self.session.close()
         self.window.close()
-        shiboken6.delete(self.window)      # as main() does: nothing of it lingers into the next figure
+        shiboken6.delete(self.window)  # as main() does: nothing of it lingers into the next figure
 
 
 def _spin_until(app, predicate, timeout: float) -> bool:
     from PySide6.QtCore import QEventLoop, QTimer
+
     loop = QEventLoop()
     deadline = time.monotonic() + timeout
     timer = QTimer(interval=5)
@@ -225,6 +246,7 @@ def _spin_until(app, predicate, timeout: float) -> bool:
     def check():
         if predicate() or time.monotonic() > deadline:
             loop.quit()
+
     timer.timeout.connect(check)
     timer.start()
     loop.exec()
@@ -257,6 +279,7 @@ def pipeline_rate(app, count: int, tmp: Path, make=None) -> tuple[float, float]:
 
 def _cached_count(path: Path) -> int:
     import sqlite3
+
     try:
         with sqlite3.connect(path) as conn:
             return conn.execute("select count(*) from incidents").fetchone()[0]
@@ -267,6 +290,7 @@ def _cached_count(path: Path) -> int:
 def paced(app, rate: float, seconds: float, tmp: Path, name: str) -> tuple[list[float], float, float]:
     """Latencies and the longest GUI stall while `rate` events/s arrive for `seconds`."""
     from PySide6.QtCore import QTimer
+
     b = Blaster("paced", 0, rate, seconds)
     console = Console(b.ports, tmp / name)
     assert _spin_until(app, lambda: console.live, 15)
@@ -278,6 +302,7 @@ def paced(app, rate: float, seconds: float, tmp: Path, name: str) -> tuple[list[
         now = time.perf_counter()
         gaps.append(now - last[0])
         last[0] = now
+
     timer = QTimer(interval=5)
     timer.timeout.connect(tick)
     timer.start()
@@ -308,22 +333,30 @@ def main() -> None:
     ap.add_argument("--burst-seconds", type=float, default=5.0)
     args = ap.parse_args()
     import logging
+
     logging.basicConfig(level=logging.WARNING)
     from PySide6.QtWidgets import QApplication
+
     app = QApplication([])
     tmp = Path(tempfile.mkdtemp(prefix="ioc-bench-"))
-    print(f"IOC Console ingest benchmark  ({os.cpu_count()} cores, {args.count:,} incidents; the real "
-          f"window from main.build_console, offscreen)")
+    print(
+        f"IOC Console ingest benchmark  ({os.cpu_count()} cores, {args.count:,} incidents; the real "
+        f"window from main.build_console, offscreen)"
+    )
     raw = raw_rate(args.count)
     print(f"raw pyzmq SUB receive loop (baseline):   {raw:12,.0f} msg/s")
     pipe, persisted = pipeline_rate(app, args.count, tmp / "pipeline", make=PipelineOnly)
-    print(f"client pipeline (decode, validate, persist, model update): {pipe:,.0f} msg/s = {pipe / raw:.2f} x raw "
-          f"into the model, {persisted:,.0f} msg/s = {persisted / raw:.2f} x raw persisted  (target >= 0.30)")
+    print(
+        f"client pipeline (decode, validate, persist, model update): {pipe:,.0f} msg/s = {pipe / raw:.2f} x raw "
+        f"into the model, {persisted:,.0f} msg/s = {persisted / raw:.2f} x raw persisted  (target >= 0.30)"
+    )
     for full, label in ((False, "window without map and wall"), (True, "full window (map + wall)")):
         Console.full = full
         pipe, persisted = pipeline_rate(app, args.count, tmp / ("full" if full else "feed"))
-        print(f"  the same into a shown {label}: {pipe:,.0f} msg/s = {pipe / raw:.2f} x raw "
-              f"(the view repainting and the other panes share the GIL)")
+        print(
+            f"  the same into a shown {label}: {pipe:,.0f} msg/s = {pipe / raw:.2f} x raw "
+            f"(the view repainting and the other panes share the GIL)"
+        )
     for full, label in ((False, "window without map and wall"), (True, "full window (map + wall)")):
         Console.full = full
         lat, stall_1k, idle = paced(app, 1000, args.latency_seconds, tmp, f"lat-{full}")
@@ -331,9 +364,11 @@ def main() -> None:
         p50 = statistics.median(lat_ms)
         p99 = lat_ms[int(len(lat_ms) * 0.99) - 1]
         _lat, stall_10k, idle2 = paced(app, 10_000, args.burst_seconds, tmp, f"burst-{full}")
-        print(f"{label}: publish -> feed at 1,000/s p50 {p50:.1f} ms, p99 {p99:.1f} ms (target p99 <= 100); "
-              f"longest GUI stall at 10,000/s {stall_10k * 1000:.1f} ms, at 1,000/s {stall_1k * 1000:.1f} ms, "
-              f"idle {idle2 * 1000:.1f} ms (target <= 50)")
+        print(
+            f"{label}: publish -> feed at 1,000/s p50 {p50:.1f} ms, p99 {p99:.1f} ms (target p99 <= 100); "
+            f"longest GUI stall at 10,000/s {stall_10k * 1000:.1f} ms, at 1,000/s {stall_1k * 1000:.1f} ms, "
+            f"idle {idle2 * 1000:.1f} ms (target <= 50)"
+        )
 
 
 if __name__ == "__main__":

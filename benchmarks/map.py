@@ -26,21 +26,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from widgets.map.pane import MapPane  # noqa: E402  (first: registers the ioc:// scheme)
-
 import psutil  # noqa: E402
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from app import domain  # noqa: E402
 from app.demo_city import DemoCity  # noqa: E402
+from widgets.map.pane import MapPane  # noqa: E402  (first: registers the ioc:// scheme)
 
 TIME_TARGET_S = 1.5
 CPU_TARGET = 0.50
 SEVERITIES = ("Extreme", "Severe", "Moderate", "Moderate", "Minor", "Minor", "Minor")
 STATES = ("new", "new", "acknowledged", "dispatched", "in_progress", "resolved")
-EVENTS = (("Transport", "traffic_accident", "Va chạm giao thông"), ("Met", "flood", "Ngập nước"),
-          ("Fire", "fire", "Cháy"), ("Safety", "fallen_tree", "Cây đổ"), ("Health", "medical", "Cấp cứu"))
+EVENTS = (
+    ("Transport", "traffic_accident", "Va chạm giao thông"),
+    ("Met", "flood", "Ngập nước"),
+    ("Fire", "fire", "Cháy"),
+    ("Safety", "fallen_tree", "Cây đổ"),
+    ("Health", "medical", "Cấp cứu"),
+)
 
 
 def wait_until(predicate, timeout_s: float) -> bool:
@@ -59,14 +63,25 @@ def make_incidents(city: DemoCity, n: int, rng: random.Random) -> list[domain.In
     cams = city.cameras
     out = []
     for k in range(n):
-        cam = rng.choice(cams)   # incidents happen on the roads the cameras watch
+        cam = rng.choice(cams)  # incidents happen on the roads the cameras watch
         cat, event, title = rng.choice(EVENTS)
-        out.append(domain.Incident(
-            id=f"bench-{k}", category=cat, event=event, urgency="Immediate",
-            severity=rng.choice(SEVERITIES), certainty="Observed",
-            area=domain.PointArea(cam.lat + rng.uniform(-0.003, 0.003), cam.lon + rng.uniform(-0.003, 0.003)),
-            source=rng.choice(domain.INCIDENT_SOURCES), title=f"{title} gần {cam.name}",
-            district=cam.district, location=cam.name, state=rng.choice(STATES), created=time.time()))
+        out.append(
+            domain.Incident(
+                id=f"bench-{k}",
+                category=cat,
+                event=event,
+                urgency="Immediate",
+                severity=rng.choice(SEVERITIES),
+                certainty="Observed",
+                area=domain.PointArea(cam.lat + rng.uniform(-0.003, 0.003), cam.lon + rng.uniform(-0.003, 0.003)),
+                source=rng.choice(domain.INCIDENT_SOURCES),
+                title=f"{title} gần {cam.name}",
+                district=cam.district,
+                location=cam.name,
+                state=rng.choice(STATES),
+                created=time.time(),
+            )
+        )
     return out
 
 
@@ -81,7 +96,7 @@ def cpu_seconds(procs) -> dict[int, float]:
             t = p.cpu_times()
             out[p.pid] = t.user + t.system
         except psutil.NoSuchProcess:
-            pass   # a closed page's renderer going away: not part of this measurement
+            pass  # a closed page's renderer going away: not part of this measurement
     return out
 
 
@@ -120,9 +135,12 @@ def churn(pane: MapPane, incidents, rng, seconds: float, per_second: int) -> flo
         for iid in rng.sample(ids, step):
             inc = current[iid]
             lat, lon = inc.area.lat, inc.area.lon
-            inc = domain.incident_with(inc, area=domain.PointArea(lat + rng.uniform(-2e-4, 2e-4),
-                                                                  lon + rng.uniform(-2e-4, 2e-4)),
-                                       severity=rng.choice(SEVERITIES), revision=inc.revision + 1)
+            inc = domain.incident_with(
+                inc,
+                area=domain.PointArea(lat + rng.uniform(-2e-4, 2e-4), lon + rng.uniform(-2e-4, 2e-4)),
+                severity=rng.choice(SEVERITIES),
+                revision=inc.revision + 1,
+            )
             current[iid] = inc
             batch.append(inc)
         pane.upsert_incidents(batch)
@@ -139,8 +157,10 @@ def recover(pane: MapPane, cameras: int, incidents: int) -> float:
     t0 = time.perf_counter()
     os.kill(pane.page.renderProcessPid(), signal.SIGKILL)
     if not wait_until(lambda: counts.get("c") == cameras and counts.get("i") == incidents, 30):
-        raise SystemExit(f"after its process died the page showed {counts} within 30 s, not"
-                         f" {cameras} cameras and {incidents} incidents")
+        raise SystemExit(
+            f"after its process died the page showed {counts} within 30 s, not"
+            f" {cameras} cameras and {incidents} incidents"
+        )
     return time.perf_counter() - t0
 
 
@@ -172,12 +192,31 @@ def screenshot(city: DemoCity, cache_dir: Path, path: Path) -> None:
         if "pm25" in r.values:
             readings[r.station] = r.values["pm25"]
     stations = {s.station: s for s in city.air_stations}
-    pane.upsert_sensors([domain.SensorReading(station=k, kind="pm25", value=v, unit="µg/m³", time=0.0,
-                                              lat=stations[k].lat, lon=stations[k].lon, name=stations[k].location)
-                         for k, v in readings.items() if k in stations])
+    pane.upsert_sensors(
+        [
+            domain.SensorReading(
+                station=k,
+                kind="pm25",
+                value=v,
+                unit="µg/m³",
+                time=0.0,
+                lat=stations[k].lat,
+                lon=stations[k].lon,
+                name=stations[k].location,
+            )
+            for k, v in readings.items()
+            if k in stations
+        ]
+    )
     # The operator picks a severe incident in the city centre; the map pans and lists cameras.
-    central = [i for i in incidents if i.severity in ("Extreme", "Severe") and i.state == "new"
-               and 10.76 < i.area.lat < 10.80 and 106.68 < i.area.lon < 106.72]
+    central = [
+        i
+        for i in incidents
+        if i.severity in ("Extreme", "Severe")
+        and i.state == "new"
+        and 10.76 < i.area.lat < 10.80
+        and 106.68 < i.area.lon < 106.72
+    ]
     pane.page.runJavaScript("IOC.map.setZoom(14, {animate: false}); 1")
     wait_until(lambda: False, 0.5)
     if central:
@@ -204,11 +243,11 @@ def main() -> None:
     cache = Path(tempfile.mkdtemp(prefix="ioc-map-bench-"))
 
     base, t_base = open_pane(city, cache, live=False, incidents=incidents)
-    wait_until(lambda: False, settle)   # let the first load settle
+    wait_until(lambda: False, settle)  # let the first load settle
     cpu_base = measure(seconds, None, label="base")
     base.shutdown()
     base.close()
-    wait_until(lambda: False, settle)   # let the closed page's renderer exit
+    wait_until(lambda: False, settle)  # let the closed page's renderer exit
 
     live, t_live = open_pane(city, cache, live=True, incidents=incidents)
     wait_until(lambda: False, settle)
@@ -218,18 +257,26 @@ def main() -> None:
     cpu_churn = churn(live, incidents, rng, seconds, per_second=1000)
     rss_after = renderer.memory_info().rss
     procs = web_processes()
-    wait_until(lambda: False, settle)   # the churn's last changes reach the page
+    wait_until(lambda: False, settle)  # the churn's last changes reach the page
     t_recover = recover(live, len(city.cameras), len(incidents))
     print(f"QtWebEngine processes measured: {len(procs)}; cores: {psutil.cpu_count()}")
-    print(f"time to screen: live layers (778 cameras + 2,000 incidents) {t_live:6.2f} s"
-          f"   | baseline (page, no live layers) {t_base:6.2f} s   target <= 1.5 s")
-    print(f"page CPU:       1,000 markers changing/s {cpu_churn * 100:6.1f} % of a core"
-          f" | baseline (page, no live layers, idle) {cpu_base * 100:5.1f} %"
-          f" | live layers idle {cpu_idle_live * 100:5.1f} %   target <= 50 %")
-    print(f"page memory (renderer RSS): {rss_before / 1e6:6.1f} MB before the churn, {rss_after / 1e6:6.1f} MB after"
-          f" {seconds:.1f} s of it")
-    print(f"console process (Python, GUI thread + payloads): {GUI_CPU['churn'] * 100:5.1f} % of a core while"
-          f" churning | baseline {GUI_CPU['base'] * 100:5.1f} %")
+    print(
+        f"time to screen: live layers (778 cameras + 2,000 incidents) {t_live:6.2f} s"
+        f"   | baseline (page, no live layers) {t_base:6.2f} s   target <= 1.5 s"
+    )
+    print(
+        f"page CPU:       1,000 markers changing/s {cpu_churn * 100:6.1f} % of a core"
+        f" | baseline (page, no live layers, idle) {cpu_base * 100:5.1f} %"
+        f" | live layers idle {cpu_idle_live * 100:5.1f} %   target <= 50 %"
+    )
+    print(
+        f"page memory (renderer RSS): {rss_before / 1e6:6.1f} MB before the churn, {rss_after / 1e6:6.1f} MB after"
+        f" {seconds:.1f} s of it"
+    )
+    print(
+        f"console process (Python, GUI thread + payloads): {GUI_CPU['churn'] * 100:5.1f} % of a core while"
+        f" churning | baseline {GUI_CPU['base'] * 100:5.1f} %"
+    )
     print(f"page process killed: everything back on screen in {t_recover:6.2f} s (no new data given)")
     live.shutdown()
     live.close()

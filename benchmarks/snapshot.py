@@ -47,16 +47,40 @@ def build_state(db: Path, cameras: int, incidents: int) -> None:
     store, now = HubStore(f"sqlite:///{db}"), time.time()
     for n in range(cameras):
         url = f"rtsp://cam-{n}.ioc.example.vn:554/Streaming/Channels/101?token=" + "a1b2c3d4" * 40
-        store.put_camera(domain.Camera(id=f"cam-{n:05d}", code=f"Q1-{n:05d}", name=f"Ngã tư số {n}",
-                                       lat=10.7 + n * 1e-5, lon=106.6 + n * 1e-5, main_url=url,
-                                       sub_url=url + "&sub", snapshot_url=url + "&jpg"))
+        store.put_camera(
+            domain.Camera(
+                id=f"cam-{n:05d}",
+                code=f"Q1-{n:05d}",
+                name=f"Ngã tư số {n}",
+                lat=10.7 + n * 1e-5,
+                lon=106.6 + n * 1e-5,
+                main_url=url,
+                sub_url=url + "&sub",
+                snapshot_url=url + "&jpg",
+            )
+        )
     for n in range(incidents):
-        notes = tuple(domain.Note(author="lan", time=2000.0 + i, text=TEXT[:600]) for i in range(20)) if n % 20 == 0 else ()
-        store.put_incident(domain.Incident(
-            id=f"114-b-{n}", category="Met", event="flood", urgency="Expected", severity="Moderate",
-            certainty="Observed", area=domain.PointArea(lat=10.78, lon=106.70), source="114",
-            title=f"Ngập nặng đường số {n}", description=TEXT[:4000], district="Quận 1", revision=1,
-            created=now - n, notes=notes))
+        notes = (
+            tuple(domain.Note(author="lan", time=2000.0 + i, text=TEXT[:600]) for i in range(20)) if n % 20 == 0 else ()
+        )
+        store.put_incident(
+            domain.Incident(
+                id=f"114-b-{n}",
+                category="Met",
+                event="flood",
+                urgency="Expected",
+                severity="Moderate",
+                certainty="Observed",
+                area=domain.PointArea(lat=10.78, lon=106.70),
+                source="114",
+                title=f"Ngập nặng đường số {n}",
+                description=TEXT[:4000],
+                district="Quận 1",
+                revision=1,
+                created=now - n,
+                notes=notes,
+            )
+        )
     store.commit()
     store.close()
 
@@ -66,10 +90,15 @@ def old_way(store) -> tuple[int, int, int, int, int]:
     cams = list(store.packed_cameras.values())
     incs = list(store.packed_incidents.values())
     frames = [protocol.encode_snapshot_chunk(cameras=cams, source="hub", epoch="e", seq=0, topic="snap/x")]
-    frames += [protocol.encode_snapshot_chunk(incidents=incs[i:i + 400], source="hub", epoch="e", seq=0,
-                                              topic="snap/x") for i in range(0, len(incs), 400)]
-    readable_inc = sum(min(400, len(incs) - i) for i, f in zip(range(0, len(incs), 400), frames[1:])
-                       if len(f[2]) <= protocol.MAX_FRAME_BYTES)
+    frames += [
+        protocol.encode_snapshot_chunk(incidents=incs[i : i + 400], source="hub", epoch="e", seq=0, topic="snap/x")
+        for i in range(0, len(incs), 400)
+    ]
+    readable_inc = sum(
+        min(400, len(incs) - i)
+        for i, f in zip(range(0, len(incs), 400), frames[1:])
+        if len(f[2]) <= protocol.MAX_FRAME_BYTES
+    )
     readable_cam = len(cams) if len(frames[0][2]) <= protocol.MAX_FRAME_BYTES else 0
     sizes = [len(x) for f in frames for x in f]
     return len(frames), sum(sizes), max(sizes), readable_inc, readable_cam
@@ -134,13 +163,19 @@ def main() -> None:
             state.merge(batch)
 
     print(f"packed state: {state_bytes / 1e6:.1f} MB")
-    print(f"wire, by bytes (now):  {len(chunks) + 1:>5} messages, {wire['bytes'] / 1e6:6.1f} MB, "
-          f"largest frame {wire['largest'] / 1024:7.0f} KiB")
-    print(f"wire, by count (old):  {n_old + 1:>5} messages, {old_bytes / 1e6:6.1f} MB, largest frame "
-          f"{old_max / 1024:7.0f} KiB -> a console could read {old_inc:,}/{incidents:,} incidents, "
-          f"{old_cam:,}/{cameras:,} cameras")
-    print(f"request -> live:       {live_s:6.2f} s  (raw pyzmq receive of the same snapshot, no decode: "
-          f"{raw_s:.2f} s; decoding its bodies in one msgspec pass: {floor_s:.2f} s)")
+    print(
+        f"wire, by bytes (now):  {len(chunks) + 1:>5} messages, {wire['bytes'] / 1e6:6.1f} MB, "
+        f"largest frame {wire['largest'] / 1024:7.0f} KiB"
+    )
+    print(
+        f"wire, by count (old):  {n_old + 1:>5} messages, {old_bytes / 1e6:6.1f} MB, largest frame "
+        f"{old_max / 1024:7.0f} KiB -> a console could read {old_inc:,}/{incidents:,} incidents, "
+        f"{old_cam:,}/{cameras:,} cameras"
+    )
+    print(
+        f"request -> live:       {live_s:6.2f} s  (raw pyzmq receive of the same snapshot, no decode: "
+        f"{raw_s:.2f} s; decoding its bodies in one msgspec pass: {floor_s:.2f} s)"
+    )
     print(f"hub capture + digests: {capture_ms:6.0f} ms on the hub thread")
     print(f"applied on the console: {len(state.incidents):,} incidents, {len(state.cameras):,} cameras")
     complete = ok and len(state.incidents) == incidents and len(state.cameras) == cameras

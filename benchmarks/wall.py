@@ -110,14 +110,16 @@ class _BarePlayers:
                 self.lib.framering_set_buffers(ring, *(ctypes.addressof(b) for b in bufs), width * height)
                 lock = vlc.CallbackDecorators.VideoLockCb(framering.function_address(self.lib, "framering_lock"))
                 display = vlc.CallbackDecorators.VideoDisplayCb(
-                    framering.function_address(self.lib, "framering_display"))
+                    framering.function_address(self.lib, "framering_display")
+                )
                 player.video_set_callbacks(lock, None, display, ctypes.c_void_p(ring))
                 self.rings.append(ring)
                 self.keep.append((bufs, lock, display))
             else:
                 buf = ctypes.create_string_buffer(width * height * 4 + 32)
                 lock = vlc.CallbackDecorators.VideoLockCb(
-                    lambda _o, planes, b=buf: planes.__setitem__(0, ctypes.addressof(b)))
+                    lambda _o, planes, b=buf: planes.__setitem__(0, ctypes.addressof(b))
+                )
                 unlock = vlc.CallbackDecorators.VideoUnlockCb(lambda *_a: None)
                 display = vlc.CallbackDecorators.VideoDisplayCb(lambda _o, _p, i=i: self._count(i))
                 player.video_set_callbacks(lock, unlock, display, None)
@@ -221,10 +223,14 @@ def _measure(app, proc, server_proc, started, first_times) -> dict:
     c1, s1, g1, w1 = _cpu(proc), _cpu(server_proc), _gui_cpu(), time.monotonic()
     cores = psutil.cpu_count() or 1
     firsts = [t for t in first_times() if t is not None]
-    return {"cpu": 100 * (c1 - c0) / (w1 - w0) / cores, "server": 100 * (s1 - s0) / (w1 - w0) / cores,
-            "gui": 100 * (g1 - g0) / (w1 - w0) / cores,
-            "first_med": statistics.median(firsts) if firsts else float("nan"),
-            "first_max": max(firsts) if firsts else float("nan"), "got": len(firsts)}
+    return {
+        "cpu": 100 * (c1 - c0) / (w1 - w0) / cores,
+        "server": 100 * (s1 - s0) / (w1 - w0) / cores,
+        "gui": 100 * (g1 - g0) / (w1 - w0) / cores,
+        "first_med": statistics.median(firsts) if firsts else float("nan"),
+        "first_max": max(firsts) if firsts else float("nan"),
+        "got": len(firsts),
+    }
 
 
 def _median_run(runs: list[dict]) -> dict:
@@ -286,6 +292,7 @@ def run_four(app, proc, server_proc, base_url, cameras, n, width, height) -> tup
             if firsts[i] is None and tile.frames_total:
                 firsts[i] = time.monotonic() - t0
         return firsts
+
     grid.set_layout(layout, cams)
     wall_result = _measure(app, proc, server_proc, t0, first_times)
     grid.shutdown()
@@ -298,9 +305,13 @@ def run_four(app, proc, server_proc, base_url, cameras, n, width, height) -> tup
 def benchmark(quick: bool, repeat: int) -> None:
     app = QApplication.instance() or QApplication(sys.argv)
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "app.camstream", "--port", str(port)], cwd=ROOT,
-                              env={**os.environ, "PYTHONPATH": str(ROOT)},
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.camstream", "--port", str(port)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -313,30 +324,40 @@ def benchmark(quick: bool, repeat: int) -> None:
         cameras = DemoCity().cameras[::40]
         sizes = [(320, 180)] if quick else [(320, 180), (640, 360)]
         counts = [4, 16] if quick else [4, 9, 16]
-        print(f"libVLC {vlc.libvlc_get_version().decode()} · {psutil.cpu_count()} cores · {FPS} fps streams · "
-              f"{MEASURE_S:.0f} s windows · median of {repeat} alternating runs · CPU as % of all cores · wall "
-              f"frame callbacks in {'C' if framering.load() else 'Python'}")
-        print("bare py / bare C: bare players with Python / C frame callbacks; display: showing as many pictures "
-              "with no decoding; ratios are wall CPU over bare py, bare C, and bare C + display")
-        print(f"{'tiles':>5} {'size':>8} | {'bare py':>7} {'bare C':>7} {'display':>7} {'wall':>6} | {'ratio py':>8} "
-              f"{'ratio C':>7} {'C+disp':>6} | {'GUI thr':>7} | {'bare 1st':>8} {'wall 1st (med/max)':>18} | "
-              f"{'server':>6} | {'spread bare py / bare C / display / wall':>40}")
+        print(
+            f"libVLC {vlc.libvlc_get_version().decode()} · {psutil.cpu_count()} cores · {FPS} fps streams · "
+            f"{MEASURE_S:.0f} s windows · median of {repeat} alternating runs · CPU as % of all cores · wall "
+            f"frame callbacks in {'C' if framering.load() else 'Python'}"
+        )
+        print(
+            "bare py / bare C: bare players with Python / C frame callbacks; display: showing as many pictures "
+            "with no decoding; ratios are wall CPU over bare py, bare C, and bare C + display"
+        )
+        print(
+            f"{'tiles':>5} {'size':>8} | {'bare py':>7} {'bare C':>7} {'display':>7} {'wall':>6} | {'ratio py':>8} "
+            f"{'ratio C':>7} {'C+disp':>6} | {'GUI thr':>7} | {'bare 1st':>8} {'wall 1st (med/max)':>18} | "
+            f"{'server':>6} | {'spread bare py / bare C / display / wall':>40}"
+        )
         for width, height in sizes:
             for n in counts:
-                bare, bare_c, display, wall = run_case(app, proc, server_proc, f"http://127.0.0.1:{port}", cameras,
-                                                       n, width, height, repeat)
+                bare, bare_c, display, wall = run_case(
+                    app, proc, server_proc, f"http://127.0.0.1:{port}", cameras, n, width, height, repeat
+                )
 
-                def over(base: float) -> float:
-                    return wall["cpu"] / base if base else float("nan")
+                def over(base: float, wall_cpu: float = wall["cpu"]) -> float:
+                    return wall_cpu / base if base else float("nan")
+
                 spread = " / ".join(f"{r['spread'][0]:.1f}–{r['spread'][1]:.1f}" for r in (bare, bare_c, display, wall))
                 got = {name: r["got"] for name, r in (("bare py", bare), ("bare C", bare_c), ("wall", wall))}
-                print(f"{n:>5} {width}x{height:<4} | {bare['cpu']:>6.1f}% {bare_c['cpu']:>6.1f}% "
-                      f"{display['cpu']:>6.2f}% {wall['cpu']:>5.1f}% | {over(bare['cpu']):>8.2f} "
-                      f"{over(bare_c['cpu']):>7.2f} {over(bare_c['cpu'] + display['cpu']):>6.2f} | "
-                      f"{wall['gui']:>6.1f}% | {bare['first_med']:>7.2f}s "
-                      f"{wall['first_med']:>8.2f}s/{wall['first_max']:.2f}s | {wall['server']:>5.1f}% | {spread:>40}"
-                      + ("" if set(got.values()) == {n} else f"  (streams with pictures: {got} of {n})"),
-                      flush=True)
+                print(
+                    f"{n:>5} {width}x{height:<4} | {bare['cpu']:>6.1f}% {bare_c['cpu']:>6.1f}% "
+                    f"{display['cpu']:>6.2f}% {wall['cpu']:>5.1f}% | {over(bare['cpu']):>8.2f} "
+                    f"{over(bare_c['cpu']):>7.2f} {over(bare_c['cpu'] + display['cpu']):>6.2f} | "
+                    f"{wall['gui']:>6.1f}% | {bare['first_med']:>7.2f}s "
+                    f"{wall['first_med']:>8.2f}s/{wall['first_max']:.2f}s | {wall['server']:>5.1f}% | {spread:>40}"
+                    + ("" if set(got.values()) == {n} else f"  (streams with pictures: {got} of {n})"),
+                    flush=True,
+                )
     finally:
         server.terminate()
         server.wait(5)
@@ -345,6 +366,7 @@ def benchmark(quick: bool, repeat: int) -> None:
 def screenshot(path: Path) -> None:
     """A 3x3 wall of live demo cameras with one whose server has died (STALE)."""
     from widgets.wall.wall_pane import WallPane
+
     app = QApplication.instance() or QApplication(sys.argv)
     city = DemoCity().cameras
     live_server = CamStreamServer(city).start()
@@ -354,6 +376,7 @@ def screenshot(path: Path) -> None:
     def with_urls(cam, base):
         main, sub, snap = stream_urls(base, cam.id)
         return msgspec.structs.replace(cam, main_url=main, sub_url=sub, snapshot_url=snap)
+
     cameras = [with_urls(c, doomed_server.base_url if c.id == doomed.id else live_server.base_url) for c in city]
     pane = WallPane(cameras)
     pane.resize(1440, 810)
@@ -380,8 +403,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--screenshot", type=Path)
-    parser.add_argument("--python-callbacks", action="store_true",
-                        help="the wall's libVLC frame callbacks in Python, as without a C compiler")
+    parser.add_argument(
+        "--python-callbacks",
+        action="store_true",
+        help="the wall's libVLC frame callbacks in Python, as without a C compiler",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="alternating bare/wall runs per case (median shown)")
     args = parser.parse_args()
     if args.python_callbacks:

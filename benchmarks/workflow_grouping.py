@@ -16,12 +16,12 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # run as a script from anywhere
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from anywhere
 
-from app.workflow.grouping import METRES_PER_DEGREE, GroupingConfig, Grouper
+from app.workflow.grouping import METRES_PER_DEGREE, Grouper, GroupingConfig
 
 TYPES = ("flood", "congestion", "accident", "fire_alarm", "theft")
-LAT0, LAT1, LON0, LON1 = 10.70, 10.88, 106.60, 106.80   # central Ho Chi Minh City
+LAT0, LAT1, LON0, LON1 = 10.70, 10.88, 106.60, 106.80  # central Ho Chi Minh City
 
 
 def make_events(n: int, rate: float, hotspots: int, seed: int = 7):
@@ -34,7 +34,7 @@ def make_events(n: int, rate: float, hotspots: int, seed: int = 7):
             lat, lon, kind = spots[rng.randrange(hotspots)]
             lat += rng.gauss(0, jitter)
             lon += rng.gauss(0, jitter)
-        else:                                           # scattered one-offs
+        else:  # scattered one-offs
             lat, lon, kind = rng.uniform(LAT0, LAT1), rng.uniform(LON0, LON1), rng.choice(TYPES)
         events.append((f"e{i}", kind, lat, lon, i / rate))
     return events
@@ -52,7 +52,7 @@ def run_grid(events, config):
 
 def run_brute_force(events, config):
     kx = METRES_PER_DEGREE * math.cos(math.radians(config.ref_lat))
-    r2, window = config.radius_m ** 2, config.window_s
+    r2, window = config.radius_m**2, config.window_s
     groups = []
     heads = 0
     start = time.perf_counter()
@@ -77,26 +77,38 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--rate", type=float, default=10_000.0, help="simulated events per second")
     parser.add_argument("--hotspots", type=int, default=400)
-    parser.add_argument("--baseline-events", type=int, default=5_000,
-                        help="brute force is quadratic: it gets a prefix of the same events")
+    parser.add_argument(
+        "--baseline-events",
+        type=int,
+        default=5_000,
+        help="brute force is quadratic: it gets a prefix of the same events",
+    )
     args = parser.parse_args()
     config = GroupingConfig()
     events = make_events(args.events, args.rate, args.hotspots)
 
     grid_s, heads, live = run_grid(events, config)
-    base = events[:args.baseline_events]
+    base = events[: args.baseline_events]
     grid_small_s, grid_small_heads, _ = run_grid(base, config)
     brute_s, brute_heads = run_brute_force(base, config)
     assert grid_small_heads == brute_heads, "grid and brute force disagree"
 
-    print(f"config: radius {config.radius_m:.0f} m, window {config.window_s:.0f} s, "
-          f"{args.hotspots} hotspots, simulated rate {args.rate:,.0f}/s")
-    print(f"grid    {args.events:>8,} events  {grid_s:7.3f} s  {args.events / grid_s:>10,.0f} events/s  "
-          f"{heads:,} incidents, {live:,} open groups at the end")
-    print(f"grid    {len(base):>8,} events  {grid_small_s:7.3f} s  {len(base) / grid_small_s:>10,.0f} events/s  "
-          f"(baseline prefix)")
-    print(f"brute   {len(base):>8,} events  {brute_s:7.3f} s  {len(base) / brute_s:>10,.0f} events/s  "
-          f"{brute_heads:,} incidents (same as grid)")
+    print(
+        f"config: radius {config.radius_m:.0f} m, window {config.window_s:.0f} s, "
+        f"{args.hotspots} hotspots, simulated rate {args.rate:,.0f}/s"
+    )
+    print(
+        f"grid    {args.events:>8,} events  {grid_s:7.3f} s  {args.events / grid_s:>10,.0f} events/s  "
+        f"{heads:,} incidents, {live:,} open groups at the end"
+    )
+    print(
+        f"grid    {len(base):>8,} events  {grid_small_s:7.3f} s  {len(base) / grid_small_s:>10,.0f} events/s  "
+        f"(baseline prefix)"
+    )
+    print(
+        f"brute   {len(base):>8,} events  {brute_s:7.3f} s  {len(base) / brute_s:>10,.0f} events/s  "
+        f"{brute_heads:,} incidents (same as grid)"
+    )
     print(f"one core spent at {args.rate:,.0f} events/s: {100 * grid_s / (args.events / args.rate):.1f} %")
 
 

@@ -32,12 +32,20 @@ def derive_cameras(src: Path) -> int:
         out = csv.writer(fh)
         out.writerow(["id", "code", "name", "lat", "lon", "district", "direction", "ptz", "portal_status", "cam_type"])
         for r in rows:
-            out.writerow([
-                r["cam_id"], r["code"].strip(), r["name"].strip(),
-                round(float(r["lat"]), 6), round(float(r["lon"]), 6),
-                r["district_2021_pip"] or r["portal_district"], r["angle"], r["ptz"] == "True",
-                r["portal_status"], r["cam_type"],
-            ])
+            out.writerow(
+                [
+                    r["cam_id"],
+                    r["code"].strip(),
+                    r["name"].strip(),
+                    round(float(r["lat"]), 6),
+                    round(float(r["lon"]), 6),
+                    r["district_2021_pip"] or r["portal_district"],
+                    r["angle"],
+                    r["ptz"] == "True",
+                    r["portal_status"],
+                    r["cam_type"],
+                ]
+            )
     return len(rows)
 
 
@@ -45,15 +53,17 @@ def derive_districts(src: Path) -> int:
     data = json.loads((src / "boundaries" / "hcmc_districts_2021_22units.geojson").read_text(encoding="utf-8"))
     features = []
     for f in data["features"]:
-        features.append({
-            "type": "Feature",
-            "properties": {"name": f["properties"]["name"], "unit_type": f["properties"]["unit_type"]},
-            "geometry": {"type": f["geometry"]["type"],
-                         "coordinates": _round_coords(f["geometry"]["coordinates"])},
-        })
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"name": f["properties"]["name"], "unit_type": f["properties"]["unit_type"]},
+                "geometry": {"type": f["geometry"]["type"], "coordinates": _round_coords(f["geometry"]["coordinates"])},
+            }
+        )
     (OUT / "districts.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
-                   separators=(",", ":")), encoding="utf-8")
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":")),
+        encoding="utf-8",
+    )
     return len(features)
 
 
@@ -62,16 +72,30 @@ def derive_poi(src: Path) -> int:
     features = []
     for f in data["features"]:
         cats = f["properties"].get("category", [])
-        kind = "hospital" if "health" in cats else "school" if "education" in cats else "parking" if "parking" in cats else (cats[0] if cats else "poi")
-        features.append({
-            "type": "Feature",
-            "properties": {"name": f["properties"].get("name", ""), "kind": kind,
-                           "source": f["properties"].get("source", "")},
-            "geometry": {"type": "Point", "coordinates": _round_coords(f["geometry"]["coordinates"])},
-        })
+        kind = (
+            "hospital"
+            if "health" in cats
+            else "school"
+            if "education" in cats
+            else "parking"
+            if "parking" in cats
+            else (cats[0] if cats else "poi")
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {
+                    "name": f["properties"].get("name", ""),
+                    "kind": kind,
+                    "source": f["properties"].get("source", ""),
+                },
+                "geometry": {"type": "Point", "coordinates": _round_coords(f["geometry"]["coordinates"])},
+            }
+        )
     (OUT / "poi.geojson").write_text(
-        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
-                   separators=(",", ":")), encoding="utf-8")
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":")),
+        encoding="utf-8",
+    )
     return len(features)
 
 
@@ -90,7 +114,7 @@ def derive_air_quality(src: Path) -> tuple[int, str]:
     days = sorted(by_day)
     best_start, best = days[0], -1
     for i in range(len(days) - AQ_DAYS):
-        window = days[i:i + AQ_DAYS]
+        window = days[i : i + AQ_DAYS]
         if (window[-1] - window[0]).days != AQ_DAYS - 1:
             continue
         total = sum(by_day[d] for d in window)
@@ -103,7 +127,9 @@ def derive_air_quality(src: Path) -> tuple[int, str]:
         out = csv.writer(fh)
         out.writerow(cols)
         for r in chosen:
-            out.writerow([r["date"]] + [r[c] if c == "Station_No" else (f"{float(r[c]):.2f}" if r[c] else "") for c in cols[1:]])
+            out.writerow(
+                [r["date"]] + [r[c] if c == "Station_No" else (f"{float(r[c]):.2f}" if r[c] else "") for c in cols[1:]]
+            )
     return len(chosen), best_start.isoformat()
 
 

@@ -139,13 +139,17 @@ cmd_run() {
 }
 
 run_checks() {
-    # The house rules that CI enforces before any test runs: the import layers of the core.
-    # IOC_SKIP_CHECKS=1 skips them (e.g. while iterating on one test).
+    # The house rules CI enforces before any test runs: lint and format (ruff), types of the
+    # core (mypy), and the import layers of the core (import-linter), all configured in
+    # pyproject.toml. IOC_SKIP_CHECKS=1 skips them (e.g. while iterating on one test).
     if [[ "${IOC_SKIP_CHECKS:-}" == "1" ]]; then
         log "IOC_SKIP_CHECKS=1: skipping the static checks"
         return
     fi
-    log "checks: lint-imports (layers of the core)"
+    log "checks: ruff check, ruff format --check, mypy (app/), lint-imports"
+    "$VENV/bin/ruff" check --quiet . || die "ruff check found problems (ruff check --fix fixes most)"
+    "$VENV/bin/ruff" format --check --quiet . || die "ruff format: files above are not formatted (run: .venv/bin/ruff format .)"
+    "$VENV/bin/mypy" --no-error-summary >/dev/null || { "$VENV/bin/mypy" || true; die "mypy found type errors in app/"; }
     "$VENV/bin/lint-imports" --no-cache >/dev/null || { "$VENV/bin/lint-imports" --no-cache || true; die "lint-imports: an import breaks the layers in pyproject.toml"; }
 }
 

@@ -54,4 +54,5 @@ def free_ports():
 def hub_base_port() -> int:
     """A base port P with P..P+3 (a hub's four sockets) free on 127.0.0.1 a moment ago."""
     from app.embedded import free_base_port
+
     return free_base_port()

@@ -15,8 +15,8 @@ from app import domain, protocol
 from app.client.state import ClientBatch
 from app.embedded import child_env
 from app.hub.server import Hub
-from app.ports import HubPorts
 from app.paths import ROOT
+from app.ports import HubPorts
 
 
 def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02, message: str = "") -> None:
@@ -50,12 +50,25 @@ class HubProcess:
         self.log_path = log_path or self.db_path.with_suffix(".log")
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "HubProcess":
+    def start(self) -> HubProcess:
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app.hub", "--port", str(self.ports.base), "--db", f"sqlite:///{self.db_path}",
-             *self.args],
-            cwd=str(ROOT), env=child_env(), stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            [
+                sys.executable,
+                "-m",
+                "app.hub",
+                "--port",
+                str(self.ports.base),
+                "--db",
+                f"sqlite:///{self.db_path}",
+                *self.args,
+            ],
+            cwd=str(ROOT),
+            env=child_env(),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         return self
 
     def kill(self) -> None:
@@ -80,9 +93,14 @@ class HubProcess:
 
 class SimulatorProcess:
     def __init__(self, ports: HubPorts, *args: str):
-        self.proc = subprocess.Popen([sys.executable, "-m", "app.simulator", "--hub", ports.pub, *args],
-                                     cwd=str(ROOT), env=child_env(), stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "app.simulator", "--hub", ports.pub, *args],
+            cwd=str(ROOT),
+            env=child_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -123,7 +141,7 @@ class HubPeer:
         self.cmd.connect(ports.command)
         for sock in (self.push, self.sub, self.snap, self.cmd):
             sock.setsockopt(zmq.LINGER, 0)
-        time.sleep(0.2)   # let the SUB subscription reach the hub (slow joiner)
+        time.sleep(0.2)  # let the SUB subscription reach the hub (slow joiner)
 
     def updates(self, timeout: float = 5.0, want: int | None = 1, until=None, skip_heartbeats: bool = True):
         """Published messages: until `until(out)` holds, or `want` arrived (None: all within
@@ -161,8 +179,14 @@ class HubPeer:
     def command(self, command, incident_id: str = "", operator: str = "lan", **fields) -> domain.CommandReply:
         """Send a Command (or build one from a kind and fields) and return the hub's reply."""
         if not isinstance(command, domain.Command):
-            command = domain.Command(cmd_id=protocol.new_id(), kind=command, incident_id=incident_id,
-                                     operator=operator, issued=time.time(), **fields)
+            command = domain.Command(
+                cmd_id=protocol.new_id(),
+                kind=command,
+                incident_id=incident_id,
+                operator=operator,
+                issued=time.time(),
+                **fields,
+            )
         self.cmd.send_multipart(protocol.encode(command, source="t"))
         assert self.cmd.poll(5000), "no command reply"
         return protocol.decode(self.cmd.recv_multipart()).body

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app import sensors
 
-PM25_LIMIT = 55.5          # AQI "unhealthy" threshold, µg/m³ (also the simulator's alert level)
+PM25_LIMIT = 55.5  # AQI "unhealthy" threshold, µg/m³ (also the simulator's alert level)
 _COLORS = ("#4fc3f7", "#81c784", "#ffb74d", "#e57373", "#ba68c8", "#fff176")
 MAX_POINTS = 240
 # A suspect reading (e.g. a particulate channel reading exactly 0) stays on the line, marked.
@@ -28,9 +28,15 @@ class AirQualityChart(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setLabel("left", "PM2.5", units="µg/m³")
         self.plot.addLegend(offset=(8, 8), labelTextColor="#dddddd")
-        self.plot.addItem(pg.InfiniteLine(pos=PM25_LIMIT, angle=0,
-                                          pen=pg.mkPen("#e53935", width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
-                                          label=f"{PM25_LIMIT:g} µg/m³", labelOpts={"color": "#e53935", "position": 0.05}))
+        self.plot.addItem(
+            pg.InfiniteLine(
+                pos=PM25_LIMIT,
+                angle=0,
+                pen=pg.mkPen("#e53935", width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
+                label=f"{PM25_LIMIT:g} µg/m³",
+                labelOpts={"color": "#e53935", "position": 0.05},
+            )
+        )
         self._series: dict[str, deque] = defaultdict(lambda: deque(maxlen=MAX_POINTS))
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._suspect: dict[str, pg.ScatterPlotItem] = {}
@@ -58,19 +64,31 @@ class AirQualityChart(QWidget):
                 color = _COLORS[len(self._curves) % len(_COLORS)]
                 name = self.station_names.get(station, station)
                 # connect="finite": a NaN (no measurement) breaks the line instead of bridging it.
-                curve = self.plot.plot([], [], pen=pg.mkPen(color, width=2), name=name, connect="finite",
-                                       symbol="o", symbolSize=4, symbolBrush=color)
+                curve = self.plot.plot(
+                    [],
+                    [],
+                    pen=pg.mkPen(color, width=2),
+                    name=name,
+                    connect="finite",
+                    symbol="o",
+                    symbolSize=4,
+                    symbolBrush=color,
+                )
                 self._curves[station] = curve
                 # Suspect points get their own item (per-point symbols on the curve would
                 # also reach its legend sample, which cannot draw them).
-                self._suspect[station] = pg.ScatterPlotItem(symbol=_SUSPECT_SYMBOL, size=_SUSPECT_SIZE,
-                                                            pen=pg.mkPen(_SUSPECT_COLOR, width=2),
-                                                            brush=pg.mkBrush(_SUSPECT_COLOR))
+                self._suspect[station] = pg.ScatterPlotItem(
+                    symbol=_SUSPECT_SYMBOL,
+                    size=_SUSPECT_SIZE,
+                    pen=pg.mkPen(_SUSPECT_COLOR, width=2),
+                    brush=pg.mkBrush(_SUSPECT_COLOR),
+                )
                 self.plot.addItem(self._suspect[station])
             points = self._series[station]
             curve.setData([t for t, _v, _q in points], [v for _t, v, _q in points], connect="finite")
-            self._suspect[station].setData([t for t, _v, q in points if q == "suspect"],
-                                           [v for _t, v, q in points if q == "suspect"])
+            self._suspect[station].setData(
+                [t for t, _v, q in points if q == "suspect"], [v for _t, v, q in points if q == "suspect"]
+            )
 
     def point_count(self, station: str) -> int:
         return len(self._series.get(station, ()))

@@ -26,7 +26,7 @@ def _chip(text: str, color: str) -> str:
 
 
 def _source_words(t, key: str) -> str:
-    """"114/structure_fire" as the operator says it; codes the catalog lacks stay as they are."""
+    """ "114/structure_fire" as the operator says it; codes the catalog lacks stay as they are."""
     source, _, event = key.partition("/")
     name = t(f"src.{source}") if source in domain.INCIDENT_SOURCES else source
     event_key = f"event.{event}"
@@ -35,7 +35,7 @@ def _source_words(t, key: str) -> str:
 
 
 class AlarmMeterPane(QWidget):
-    sig_incident_requested = Signal(str)      # a shelved alarm chosen: show it
+    sig_incident_requested = Signal(str)  # a shelved alarm chosen: show it
 
     def __init__(self, tr: Translator, parent=None):
         super().__init__(parent)
@@ -48,8 +48,13 @@ class AlarmMeterPane(QWidget):
         grid = QGridLayout()
         self.values: dict[str, QLabel] = {}
         self._targets: list[tuple[QLabel, str]] = []
-        rows = (("rate", "≤ 1 · {max} 2"), ("now", "≤ 10"), ("flood_share", "< 1 %"),
-                ("standing", "< 10"), ("mix", "80 / 15 / 5 %"))
+        rows = (
+            ("rate", "≤ 1 · {max} 2"),
+            ("now", "≤ 10"),
+            ("flood_share", "< 1 %"),
+            ("standing", "< 10"),
+            ("mix", "80 / 15 / 5 %"),
+        )
         for r, (key, target) in enumerate(rows):
             grid.addWidget(QLabel(t(f"meter.{key}")), r, 0)
             value = QLabel()
@@ -63,7 +68,8 @@ class AlarmMeterPane(QWidget):
         self.top = QListWidget()
         self.shelved = QListWidget()
         self.shelved.itemActivated.connect(
-            lambda item: self.sig_incident_requested.emit(item.data(Qt.ItemDataRole.UserRole) or ""))
+            lambda item: self.sig_incident_requested.emit(item.data(Qt.ItemDataRole.UserRole) or "")
+        )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.title)
@@ -96,8 +102,9 @@ class AlarmMeterPane(QWidget):
         self.load, self._recent = load, recent
         t = self.tr_.t
         span = max(0.0, load.end - load.start)
-        self.window_label.setText(f"{load.alarms:,} · " + (t("meter.window", min=span / 60) if span >= 120
-                                                           else t("meter.window_s", s=span)))
+        self.window_label.setText(
+            f"{load.alarms:,} · " + (t("meter.window", min=span / 60) if span >= 120 else t("meter.window_s", s=span))
+        )
         verdict = load.rate_verdict
         color = {"acceptable": GOOD, "manageable": WARN}.get(verdict, BAD)
         # Under 10 minutes of data the average is an extrapolation: say so instead of a huge number.
@@ -109,17 +116,21 @@ class AlarmMeterPane(QWidget):
         self.values["now"].setText(f"<b>{recent:,}</b>  " + _chip(now_word, now_color))
         share = load.flood_share
         self.values["flood_share"].setText(
-            f"<b>{share * 100:.1f} %</b>  " + _chip(t("meter.ok") if share < al.MAX_FLOOD_SHARE else "✗",
-                                                   GOOD if share < al.MAX_FLOOD_SHARE else BAD))
+            f"<b>{share * 100:.1f} %</b>  "
+            + _chip(t("meter.ok") if share < al.MAX_FLOOD_SHARE else "✗", GOOD if share < al.MAX_FLOOD_SHARE else BAD)
+        )
         standing_color = GOOD if load.standing < al.STANDING_TARGET else BAD
         self.values["standing"].setText(
-            f"<b>{load.standing:,}</b>  " + _chip(t("meter.ok") if load.standing < al.STANDING_TARGET else "✗", standing_color)
-            + f"  <span style='color:#8a9099'>{escape(t('meter.standing_detail', stale=load.stale, shelved=load.shelved))}</span>")
+            f"<b>{load.standing:,}</b>  "
+            + _chip(t("meter.ok") if load.standing < al.STANDING_TARGET else "✗", standing_color)
+            + f"  <span style='color:#8a9099'>{escape(t('meter.standing_detail', stale=load.stale, shelved=load.shelved))}</span>"
+        )
         mix = load.priority_mix
         off = max(abs(mix[k] - al.PRIORITY_MIX_TARGET[k]) for k in mix) if load.alarms else 0.0
         self.values["mix"].setText(
             f"<b>{mix['low'] * 100:.0f} / {mix['medium'] * 100:.0f} / {mix['high'] * 100:.0f} %</b>  "
-            + _chip(t("meter.ok") if off <= 0.10 else "✗", GOOD if off <= 0.10 else WARN))
+            + _chip(t("meter.ok") if off <= 0.10 else "✗", GOOD if off <= 0.10 else WARN)
+        )
         self.top.clear()
         for n, src in enumerate(load.top_sources, 1):
             self.top.addItem(f"{n:2}. {_source_words(t, src.source)}   {src.count:,}  ({src.share * 100:.0f} %)")
@@ -131,6 +142,8 @@ class AlarmMeterPane(QWidget):
         self.shelved.clear()
         for inc in incidents:
             until = time.strftime("%H:%M", time.localtime(inc.shelved_until))
-            item = QListWidgetItem(f"→{until}  P{inc.priority or '?'}  {inc.title}  — {inc.shelved_by}: {inc.shelve_reason}")
+            item = QListWidgetItem(
+                f"→{until}  P{inc.priority or '?'}  {inc.title}  — {inc.shelved_by}: {inc.shelve_reason}"
+            )
             item.setData(Qt.ItemDataRole.UserRole, inc.id)
             self.shelved.addItem(item)

@@ -13,8 +13,18 @@ import time
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView,
-                               QLineEdit, QPushButton, QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import domain
 from app.feed import FeedFilter, matches, search_key
@@ -25,9 +35,17 @@ from widgets.severity import DRILL_BACKGROUND, PENDING_COLOR, SEVERITY_COLORS, s
 COLUMNS = ("priority", "severity", "time", "source", "event", "location", "status")
 INCIDENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 _MANY = 200
-_ROLES = frozenset({Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.BackgroundRole,
-                    Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole,
-                    INCIDENT_ID_ROLE})   # above this many out-of-order inserts, a reset is cheaper than row inserts
+_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.FontRole,
+        Qt.ItemDataRole.ToolTipRole,
+        INCIDENT_ID_ROLE,
+    }
+)  # above this many out-of-order inserts, a reset is cheaper than row inserts
 
 
 class AlertFeedModel(QAbstractTableModel):
@@ -38,11 +56,11 @@ class AlertFeedModel(QAbstractTableModel):
         self.tr_ = tr
         self._incidents: dict[str, domain.Incident] = {}
         self._keys: dict[str, str] = {}
-        self._visible: list[tuple[float, str]] = []      # (created, id), ascending
+        self._visible: list[tuple[float, str]] = []  # (created, id), ascending
         self._filter = FeedFilter()
         self._needles: tuple[str, ...] = ()
-        self._pending: dict[str, str] = {}                # incident id -> pending command kind
-        self._open = 0                                    # incidents in an open state
+        self._pending: dict[str, str] = {}  # incident id -> pending command kind
+        self._open = 0  # incidents in an open state
         self._bold = QFont()
         self._bold.setBold(True)
         self._italic = QFont()
@@ -51,9 +69,13 @@ class AlertFeedModel(QAbstractTableModel):
         self._sev_brush = {k: QBrush(v) for k, v in SEVERITY_COLORS.items()}
         self._dark_text = QBrush(QColor("#101010"))
         self._pending_brush = QBrush(PENDING_COLOR)
-        self._seen: set[str] = set()                      # opened by this operator (local only)
-        self._prio_brush = {1: QBrush(QColor("#c62828")), 2: QBrush(QColor("#ef6c00")),
-                            3: QBrush(QColor("#f9a825")), 4: QBrush(QColor("#546e7a"))}
+        self._seen: set[str] = set()  # opened by this operator (local only)
+        self._prio_brush = {
+            1: QBrush(QColor("#c62828")),
+            2: QBrush(QColor("#ef6c00")),
+            3: QBrush(QColor("#f9a825")),
+            4: QBrush(QColor("#546e7a")),
+        }
         self._white = QBrush(QColor("#ffffff"))
 
     # --- Qt model API -----------------------------------------------------------------------------
@@ -64,7 +86,11 @@ class AlertFeedModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(COLUMNS)
+        ):
             return self.tr_.t(f"col.{COLUMNS[section]}")
         return None
 
@@ -154,8 +180,13 @@ class AlertFeedModel(QAbstractTableModel):
     def _tooltip(self, inc: domain.Incident) -> str:
         # Plain text (QToolTip would render rich text if it looked like HTML): escape anyway.
         from html import escape
-        lines = [inc.title, inc.description, f"{inc.district} — {inc.location}",
-                 f"{inc.id} · {self.tr_.t('feed.rev', n=inc.revision)}"]
+
+        lines = [
+            inc.title,
+            inc.description,
+            f"{inc.district} — {inc.location}",
+            f"{inc.id} · {self.tr_.t('feed.rev', n=inc.revision)}",
+        ]
         return "<br>".join(escape(x) for x in lines if x)
 
     # --- applying batches (GUI thread) ----------------------------------------------------------
@@ -204,8 +235,7 @@ class AlertFeedModel(QAbstractTableModel):
             n = len(self._visible)
             changed_rows = [n - 1 - bisect.bisect_left(self._visible, sk) for sk in changed]
             # One signal over the changed span: views repaint only what is on screen.
-            self.dataChanged.emit(self.index(min(changed_rows), 0),
-                                  self.index(max(changed_rows), len(COLUMNS) - 1))
+            self.dataChanged.emit(self.index(min(changed_rows), 0), self.index(max(changed_rows), len(COLUMNS) - 1))
         if inserts or removed or changed:
             self.counts_changed.emit()
 
@@ -225,8 +255,9 @@ class AlertFeedModel(QAbstractTableModel):
             self._visible = sorted(self._visible + inserts)
             rows = {sk[1]: len(self._visible) - 1 - p for p, sk in enumerate(self._visible)}
             self.changePersistentIndexList(
-                persistent, [self.index(rows[i], p.column()) if i in rows else QModelIndex()
-                             for i, p in zip(ids, persistent)])
+                persistent,
+                [self.index(rows[i], p.column()) if i in rows else QModelIndex() for i, p in zip(ids, persistent)],
+            )
             self.layoutChanged.emit()
             return
         for sort_key in inserts:
@@ -265,8 +296,9 @@ class AlertFeedModel(QAbstractTableModel):
             for i, inc in self._incidents.items():
                 if i not in keys:
                     keys[i] = search_key(inc)
-        self._visible = sorted((inc.created, i) for i, inc in self._incidents.items()
-                               if matches(inc, keys.get(i, ""), flt, needles))
+        self._visible = sorted(
+            (inc.created, i) for i, inc in self._incidents.items() if matches(inc, keys.get(i, ""), flt, needles)
+        )
 
     # --- pending commands -----------------------------------------------------------------------
     def set_pending(self, incident_id: str, kind: str | None) -> None:
@@ -322,7 +354,7 @@ class AlertFeedModel(QAbstractTableModel):
 class AlertFeedView(QWidget):
     """Filter bar + table + acknowledge button. Emits requests; never talks to the hub itself."""
 
-    sig_acknowledge_requested = Signal(str)       # incident id
+    sig_acknowledge_requested = Signal(str)  # incident id
     sig_incident_selected = Signal(str)
 
     def __init__(self, model: AlertFeedModel, tr: Translator, parent=None):
@@ -364,7 +396,7 @@ class AlertFeedView(QWidget):
         self.table.setShowGrid(False)
         vh = self.table.verticalHeader()
         vh.setVisible(False)
-        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)   # fixed heights: no per-row sizing
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # fixed heights: no per-row sizing
         vh.setDefaultSectionSize(24)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -410,9 +442,12 @@ class AlertFeedView(QWidget):
 
     def current_filter(self) -> FeedFilter:
         src = self.source_box.currentData()
-        return FeedFilter(text=self.search.text(), sources=frozenset({src}) if src else frozenset(),
-                          min_severity=self.severity_box.currentData() or "",
-                          open_only=self.open_only.isChecked())
+        return FeedFilter(
+            text=self.search.text(),
+            sources=frozenset({src}) if src else frozenset(),
+            min_severity=self.severity_box.currentData() or "",
+            open_only=self.open_only.isChecked(),
+        )
 
     def selected_incident_id(self) -> str:
         index = self.table.currentIndex()

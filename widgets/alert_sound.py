@@ -24,15 +24,15 @@ CHIME_GAP_S = 3.0
 
 
 class AlertSound(QObject):
-    pattern_changed = Signal(str)       # the looping pattern now ("" = silence)
-    mute_changed = Signal(float)        # muted until (epoch seconds; 0 = not muted)
+    pattern_changed = Signal(str)  # the looping pattern now ("" = silence)
+    mute_changed = Signal(float)  # muted until (epoch seconds; 0 = not muted)
 
     def __init__(self, sound_dir: Path, parent=None):
         super().__init__(parent)
         self.role = "operator"
         self.mute_state = alerts.Mute()
         self.current = ""
-        self.chimes: list[str] = []     # once-patterns played, newest last (bounded)
+        self.chimes: list[str] = []  # once-patterns played, newest last (bounded)
         self._last_chime = 0.0
         self._effects: dict = {}
         self.available = self._load(Path(sound_dir))
@@ -73,8 +73,13 @@ class AlertSound(QObject):
         return self.mute_state.active(time.time() if now is None else now)
 
     # --- decisions -----------------------------------------------------------------------------
-    def update(self, unacknowledged: list[domain.Incident], arrived: list[domain.Incident] = (),
-               now: float | None = None, loud: str | None = None) -> str:
+    def update(
+        self,
+        unacknowledged: list[domain.Incident],
+        arrived: list[domain.Incident] = (),
+        now: float | None = None,
+        loud: str | None = None,
+    ) -> str:
         """Re-decide from the unacknowledged incidents; returns the looping pattern ("" = none).
 
         `loud` is alerts.loudest() already computed elsewhere (the window does it off the GUI
@@ -82,7 +87,7 @@ class AlertSound(QObject):
         """
         now = time.time() if now is None else now
         if self.mute_state.until and not self.mute_state.active(now):
-            self.unmute()                  # the timeout ran out: say so
+            self.unmute()  # the timeout ran out: say so
         if loud is None:
             loud = alerts.loudest(unacknowledged, now, self.mute_state) or ""
         if loud == "escalation" and self.role != "supervisor":
@@ -98,7 +103,7 @@ class AlertSound(QObject):
             keys = [alerts.alert_for(inc, now, self.mute_state) for inc in arrived]
             keys = [k for k in keys if k in ("p3", "p4")]
             if keys:
-                chime = min(keys)           # "p3" sorts before "p4": the more urgent one
+                chime = min(keys)  # "p3" sorts before "p4": the more urgent one
                 self._last_chime = now
                 self.chimes.append(chime)
                 del self.chimes[:-20]

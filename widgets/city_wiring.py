@@ -38,24 +38,25 @@ def alarm_video_mode(value) -> str:
 
 def raises_alarm_video(inc: domain.Incident) -> bool:
     """A real, just-reported, high-severity incident: the only kind that brings up cameras."""
-    return (inc.revision == 1 and inc.state == "new" and inc.severity in ALARM_SEVERITIES
-            and inc.msg_status == "Actual")
+    return inc.revision == 1 and inc.state == "new" and inc.severity in ALARM_SEVERITIES and inc.msg_status == "Actual"
 
 
 class CityWiring(QObject):
-    def __init__(self, window, city, *, with_map: bool = True, with_wall: bool = True,
-                 tile_provider: str | None = None):
+    def __init__(
+        self, window, city, *, with_map: bool = True, with_wall: bool = True, tile_provider: str | None = None
+    ):
         super().__init__(window)
         self.w = window
         t = window.tr_.t
         self.map = self.wall = None
         self.shared_layouts: dict[str, L.WallLayout] = {}
         self.alarm_video_mode = alarm_video_mode(window.settings.value(ALARM_VIDEO_KEY, "tile"))
-        self.alarm_popup = None         # widgets.wall.alarm_popup.AlarmPopup, made on the first alarm
+        self.alarm_popup = None  # widgets.wall.alarm_popup.AlarmPopup, made on the first alarm
         self.alarm_video_actions: dict[str, QAction] = {}
         self._cameras_sent: dict[str, domain.Camera] = {}
         if with_map:
             from widgets.map.pane import MapPane
+
             self.map = MapPane(city, tile_provider=tile_provider, tr=window.tr_)
             self.map_dock = window.add_pane("map", t("pane.map"), self.map, Qt.DockWidgetArea.RightDockWidgetArea)
             window.splitDockWidget(window.feed_dock, self.map_dock, Qt.Orientation.Horizontal)
@@ -63,6 +64,7 @@ class CityWiring(QObject):
             window.feed_view.sig_incident_selected.connect(self._on_feed_incident_selected)
         if with_wall:
             from widgets.wall.wall_pane import WallPane
+
             self.wall = WallPane([], tr=window.tr_)
             self.wall_dock = window.add_pane("wall", t("pane.wall"), self.wall, Qt.DockWidgetArea.RightDockWidgetArea)
             if self.map is not None:
@@ -121,7 +123,7 @@ class CityWiring(QObject):
             shown = self.wall.current_layout
             newer = batch.layouts.get(shown.name)
             if shown.shared and newer is not None and newer.revision > shown.revision:
-                self.wall.apply_layout(newer)       # another console changed the layout shown here
+                self.wall.apply_layout(newer)  # another console changed the layout shown here
 
     def _alarm_video(self, incidents) -> None:
         mode = self.alarm_video_mode
@@ -143,6 +145,7 @@ class CityWiring(QObject):
     def _alarm_popup(self):
         if self.alarm_popup is None:
             from widgets.wall.alarm_popup import AlarmPopup
+
             self.alarm_popup = AlarmPopup(self.w.tr_, self.w)
         return self.alarm_popup
 
@@ -219,7 +222,9 @@ class CityWiring(QObject):
 
     def _on_share_triggered(self) -> None:
         t = self.w.tr_.t
-        name, ok = QInputDialog.getText(self.w, t("app.title"), t("wall.layout_name"), text=self.wall.current_layout.name)
+        name, ok = QInputDialog.getText(
+            self.w, t("app.title"), t("wall.layout_name"), text=self.wall.current_layout.name
+        )
         if ok and name.strip():
             self.share_current_layout(name.strip())
 
@@ -234,5 +239,4 @@ class CityWiring(QObject):
             if pane is not None:
                 pane.shutdown()
         if self.alarm_popup is not None:
-            self.alarm_popup.close()        # its closeEvent stops its decoders
-
+            self.alarm_popup.close()  # its closeEvent stops its decoders

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, Signal
 
@@ -32,7 +32,7 @@ class Handoff(QObject):
         try:
             self._wake.emit()
         except RuntimeError:
-            pass            # the receiver is gone (window closed): nothing to deliver to
+            pass  # the receiver is gone (window closed): nothing to deliver to
 
     def _on_wake(self) -> None:
         while True:

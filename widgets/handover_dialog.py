@@ -10,8 +10,16 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QPlainTextEdit,
-                               QPushButton, QVBoxLayout)
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+)
 
 from app.i18n import Translator
 from app.workflow.handover import HandoverRecord
@@ -22,8 +30,8 @@ def _camera_status(t, status: str) -> str:
 
 
 class HandoverDialog(QDialog):
-    sig_handover_requested = Signal(str, str)        # record id, notes
-    sig_handover_ack_requested = Signal(str, str)    # record id, incoming operator
+    sig_handover_requested = Signal(str, str)  # record id, notes
+    sig_handover_ack_requested = Signal(str, str)  # record id, incoming operator
 
     def __init__(self, tr: Translator, record: HandoverRecord, parent=None):
         super().__init__(parent)
@@ -67,17 +75,23 @@ class HandoverDialog(QDialog):
     def _rows(self, key: str) -> list[str]:
         t, record = self.tr_.t, self.record
         if key == "handover.open":
-            return [f"P{i.priority}  {t(f'state.{i.state}')}  {i.title}  ({i.district})"
-                    + (f"  [{', '.join(i.units)}]" if i.units else "") for i in record.open_incidents]
+            return [
+                f"P{i.priority}  {t(f'state.{i.state}')}  {i.title}  ({i.district})"
+                + (f"  [{', '.join(i.units)}]" if i.units else "")
+                for i in record.open_incidents
+            ]
         if key == "handover.shelved":
-            return [f"→{time.strftime('%H:%M', time.localtime(s.until))}  {s.title} — {s.by}: {s.reason}"
-                    for s in record.shelved]
+            return [
+                f"→{time.strftime('%H:%M', time.localtime(s.until))}  {s.title} — {s.by}: {s.reason}"
+                for s in record.shelved
+            ]
         return [f"{c.id}  {c.name}  [{_camera_status(t, c.status)}]  {c.district}" for c in record.degraded_cameras]
 
     def retranslate(self) -> None:
         t, record = self.tr_.t, self.record
-        self.setWindowTitle(f"{t('handover.title')} — {record.handed_over_by} "
-                            f"{time.strftime('%H:%M', time.localtime(record.created))}")
+        self.setWindowTitle(
+            f"{t('handover.title')} — {record.handed_over_by} {time.strftime('%H:%M', time.localtime(record.created))}"
+        )
         for key, label, lst in self._sections:
             items = self._rows(key)
             label.setText(f"<b>{t(key, n=len(items))}</b>")
@@ -115,7 +129,8 @@ class HandoverDialog(QDialog):
     def _show_result_text(self, kind: str, code: str, message: str, who: str) -> None:
         t = self.tr_.t
         if code in ("ok", "duplicate"):
-            self.status.setText(t("handover.sent", id=self.record.id) if kind == "handover"
-                                else t("handover.done", who=who))
+            self.status.setText(
+                t("handover.sent", id=self.record.id) if kind == "handover" else t("handover.done", who=who)
+            )
         else:
             self.status.setText(t("detail.refused", kind=t(f"kind.{kind}"), msg=message))

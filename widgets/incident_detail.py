@@ -17,8 +17,20 @@ import time
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QDialog, QHBoxLayout, QInputDialog, QLabel, QListWidget, QListWidgetItem,
-                               QPlainTextEdit, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import domain
 from app.i18n import Translator
@@ -26,21 +38,33 @@ from app.workflow import states
 from app.workflow.sop import Sop, SopLibrary
 from widgets.incident_detail_dialogs import DispatchDialog, ReasonDialog
 from widgets.incident_detail_sections import fill_cameras, fill_checklist, fill_rows, first_open_step_row
-from widgets.incident_detail_text import (UpdateLog, badge_html, hm, linked_rows, location_line, note_rows,
-                                          reply_outcome, step_text, timeline_rows, title_line, unit_rows)
+from widgets.incident_detail_text import (
+    UpdateLog,
+    badge_html,
+    hm,
+    linked_rows,
+    location_line,
+    note_rows,
+    reply_outcome,
+    step_text,
+    timeline_rows,
+    title_line,
+    unit_rows,
+)
 
 __all__ = ["ACTIONS", "DispatchDialog", "IncidentDetailPane", "ReasonDialog"]
 
 ACTIONS = ("ack", "dispatch", "start", "resolve", "close", "cancel", "shelve", "merge", "note")
 
 _BUTTON_STYLE = "QPushButton:disabled{color:#5f6670;background:#23272d;border:1px solid #2a2e35}"
-_NEXT_STYLE = ("QPushButton{background:#2f6fb3;color:white;font-weight:bold}"
-               "QPushButton:disabled{color:#5f6670;background:#23272d}")
+_NEXT_STYLE = (
+    "QPushButton{background:#2f6fb3;color:white;font-weight:bold}QPushButton:disabled{color:#5f6670;background:#23272d}"
+)
 
 
 class IncidentDetailPane(QWidget):
-    sig_command_requested = Signal(str, str, object)   # kind, incident id, dict of Command fields
-    sig_camera_show_requested = Signal(str)             # camera id, for the video wall
+    sig_command_requested = Signal(str, str, object)  # kind, incident id, dict of Command fields
+    sig_camera_show_requested = Signal(str)  # camera id, for the video wall
     sig_back_to_feed_requested = Signal()
 
     def __init__(self, tr: Translator, sops: SopLibrary | None = None, parent=None):
@@ -91,7 +115,7 @@ class IncidentDetailPane(QWidget):
         self.checklist_title.setStyleSheet("font-weight:bold")
         self.checklist = QListWidget()
         self.checklist.setToolTip(t("act.checklist") + " — Space")
-        self.checklist.setMinimumHeight(170)     # a whole SOP readable without scrolling
+        self.checklist.setMinimumHeight(170)  # a whole SOP readable without scrolling
         self.checklist.itemChanged.connect(self._on_checklist_item_changed)
 
         self.timeline = QListWidget()
@@ -184,8 +208,12 @@ class IncidentDetailPane(QWidget):
         """The hub's answer to a command this console issued about the shown incident."""
         self.pending_kind = None
         self.outcome_text = reply_outcome(kind, reply, self.tr_.t)
-        if reply.incident is not None and self.incident is not None and reply.incident.id == self.incident.id \
-                and reply.incident.revision >= self.incident.revision:
+        if (
+            reply.incident is not None
+            and self.incident is not None
+            and reply.incident.id == self.incident.id
+            and reply.incident.revision >= self.incident.revision
+        ):
             self.set_incident(reply.incident)
         else:
             self._refresh_status()
@@ -339,7 +367,7 @@ class IncidentDetailPane(QWidget):
         self._refresh_buttons()
 
     def _fill_checklist(self) -> None:
-        self._filling = True          # a refill is not the operator ticking steps
+        self._filling = True  # a refill is not the operator ticking steps
         fill_checklist(self.checklist, self.checklist_title, self._sop(), self.incident, self.tr_)
         self._filling = False
 
@@ -351,15 +379,16 @@ class IncidentDetailPane(QWidget):
         inc = self.incident
         text, style = "", ""
         if self.pending_kind is not None:
-            text, style = (t("detail.pending", kind=t(f"kind.{self.pending_kind}")),
-                           "background:#5d4a00;color:#ffe082")
+            text, style = (t("detail.pending", kind=t(f"kind.{self.pending_kind}")), "background:#5d4a00;color:#ffe082")
         elif self.outcome_text:
             text, style = self.outcome_text, "background:#7f1d1d;color:white;font-weight:bold"
         elif inc is not None and inc.escalated and inc.state == "new":
             text, style = t("detail.escalated"), "background:#c62828;color:white;font-weight:bold"
         elif inc is not None and time.time() < inc.shelved_until:
-            text, style = (t("detail.shelved", by=inc.shelved_by, until=hm(inc.shelved_until),
-                             reason=inc.shelve_reason), "background:#37474f;color:white")
+            text, style = (
+                t("detail.shelved", by=inc.shelved_by, until=hm(inc.shelved_until), reason=inc.shelve_reason),
+                "background:#37474f;color:white",
+            )
         self.status_line.setText(text)
         self.status_line.setStyleSheet(f"{style};padding:4px")
         self.status_line.setVisible(bool(text))

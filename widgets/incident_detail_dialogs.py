@@ -15,8 +15,9 @@ from app.workflow.sop import AGENCIES
 class ReasonDialog(QDialog):
     """A reason, optionally an expiry in minutes and a supervisor override; keyboard-only friendly."""
 
-    def __init__(self, tr: Translator, title: str, *, minutes: int = 0, override: bool = False,
-                 note: str = "", parent=None):
+    def __init__(
+        self, tr: Translator, title: str, *, minutes: int = 0, override: bool = False, note: str = "", parent=None
+    ):
         super().__init__(parent)
         t = tr.t
         self.setWindowTitle(title)

@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QPushButton
 
 from app import domain
-from app.i18n import Translator
 from app.geometry import cameras_that_see
+from app.i18n import Translator
 from app.workflow.sop import Sop
 
 CAMERA_LIMIT = 5
@@ -25,8 +25,9 @@ def fill_rows(rows_list: QListWidget, rows: list[str]) -> None:
         rows_list.addItem(row)
 
 
-def fill_checklist(checklist: QListWidget, heading: QLabel, sop: Sop | None, inc: domain.Incident,
-                   tr: Translator) -> None:
+def fill_checklist(
+    checklist: QListWidget, heading: QLabel, sop: Sop | None, inc: domain.Incident, tr: Translator
+) -> None:
     """Rebuild the checklist for inc, keeping the operator's row.
 
     A done step cannot be unticked (the hub's list is the truth), and nothing can be ticked
@@ -39,11 +40,14 @@ def fill_checklist(checklist: QListWidget, heading: QLabel, sop: Sop | None, inc
         heading.setText(t("detail.no_sop"))
         return
     done = set(inc.sop_done)
-    title = getattr(sop.title, tr.lang, sop.title.vi)      # the SOP file's own words, per language
+    title = getattr(sop.title, tr.lang, sop.title.vi)  # the SOP file's own words, per language
     mandatory = sop.mandatory_ids
-    heading.setText(t("detail.checklist", title=title) + " — "
-                    + t("detail.sop_progress", done=len([s for s in mandatory if s in done]), total=len(mandatory))
-                    + "   [F3, Space]")
+    heading.setText(
+        t("detail.checklist", title=title)
+        + " — "
+        + t("detail.sop_progress", done=len([s for s in mandatory if s in done]), total=len(mandatory))
+        + "   [F3, Space]"
+    )
     can_tick = inc.state in _TICKABLE_STATES
     for n, step in enumerate(sop.steps, 1):
         mark = f"  ★ {t('detail.mandatory')}" if step.mandatory else ""
@@ -61,12 +65,16 @@ def fill_checklist(checklist: QListWidget, heading: QLabel, sop: Sop | None, inc
 
 def first_open_step_row(checklist: QListWidget) -> int:
     """The first unticked row (0 when all are ticked), where F3 puts the operator."""
-    return next((i for i in range(checklist.count())
-                 if checklist.item(i).checkState() != Qt.CheckState.Checked), 0)
+    return next((i for i in range(checklist.count()) if checklist.item(i).checkState() != Qt.CheckState.Checked), 0)
 
 
-def fill_cameras(camera_list: QListWidget, wall_button: QPushButton, inc: domain.Incident | None,
-                 cameras: dict[str, domain.Camera], tr: Translator) -> None:
+def fill_cameras(
+    camera_list: QListWidget,
+    wall_button: QPushButton,
+    inc: domain.Incident | None,
+    cameras: dict[str, domain.Camera],
+    tr: Translator,
+) -> None:
     """The cameras nearest the incident, closest first, each row carrying its camera id."""
     camera_list.clear()
     if inc is None:

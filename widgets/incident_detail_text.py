@@ -17,10 +17,14 @@ from app.workflow.sop import AGENCIES, Sop
 
 Translate = Callable[..., str]
 
-UPDATE_LOGS_KEPT = 200          # incidents whose silent updates are remembered
-UPDATE_LINES_KEPT = 50          # lines remembered per incident
-PRIORITY_STYLE = {1: "background:#c62828;color:white", 2: "background:#ef6c00;color:white",
-                  3: "background:#f9a825;color:#101010", 4: "background:#546e7a;color:white"}
+UPDATE_LOGS_KEPT = 200  # incidents whose silent updates are remembered
+UPDATE_LINES_KEPT = 50  # lines remembered per incident
+PRIORITY_STYLE = {
+    1: "background:#c62828;color:white",
+    2: "background:#ef6c00;color:white",
+    3: "background:#f9a825;color:#101010",
+    4: "background:#546e7a;color:white",
+}
 # Fields whose change is worth a timeline line; the long texts are named, not quoted.
 _LOGGED_FIELDS = ("severity", "urgency", "priority", "group_count", "title", "description", "location")
 _NAMED_ONLY = ("title", "description")
@@ -43,8 +47,11 @@ def title_line(inc: domain.Incident) -> str:
 def badge_html(inc: domain.Incident, t: Translate) -> str:
     """Priority chip, severity, state, who acknowledged, drill mark, id and revision (rich text)."""
     p = priority_of(inc)
-    parts = [f"<span style='{PRIORITY_STYLE[p]};padding:2px 6px'>&nbsp;P{p}&nbsp;</span>",
-             escape(t(f"sev.{inc.severity}")), f"<b>{escape(t(f'state.{inc.state}'))}</b>"]
+    parts = [
+        f"<span style='{PRIORITY_STYLE[p]};padding:2px 6px'>&nbsp;P{p}&nbsp;</span>",
+        escape(t(f"sev.{inc.severity}")),
+        f"<b>{escape(t(f'state.{inc.state}'))}</b>",
+    ]
     if inc.acked_by:
         parts.append(escape(t("detail.acked_by", who=inc.acked_by)))
     if inc.msg_status != "Actual":
@@ -84,12 +91,19 @@ def reply_outcome(kind: str, reply: domain.CommandReply, t: Translate) -> str:
     """
     if reply.code == "superseded":
         inc = reply.incident
-        last = next((e for e in reversed(inc.history) if e.actor != "system" and e.action != "created"),
-                    None) if inc is not None else None
+        last = (
+            next((e for e in reversed(inc.history) if e.actor != "system" and e.action != "created"), None)
+            if inc is not None
+            else None
+        )
         who = last.actor if last else (inc.acked_by if inc else "?")
-        return t("detail.superseded", kind=t(f"kind.{kind}").upper(), who=who or "?",
-                 action=t(f"kind.{last.action if last else 'ack'}"),
-                 state=t(f"state.{inc.state}") if inc else "?")
+        return t(
+            "detail.superseded",
+            kind=t(f"kind.{kind}").upper(),
+            who=who or "?",
+            action=t(f"kind.{last.action if last else 'ack'}"),
+            state=t(f"state.{inc.state}") if inc else "?",
+        )
     if reply.code in ("invalid", "forbidden", "not_found"):
         key = f"refusal.{reply.reason}"
         worded = t(key, **reply.params) if reply.reason else key
@@ -97,8 +111,9 @@ def reply_outcome(kind: str, reply: domain.CommandReply, t: Translate) -> str:
     return ""
 
 
-def timeline_rows(inc: domain.Incident, sop: Sop | None, lang: str, t: Translate,
-                  updates: list[tuple[float, str]]) -> list[str]:
+def timeline_rows(
+    inc: domain.Incident, sop: Sop | None, lang: str, t: Translate, updates: list[tuple[float, str]]
+) -> list[str]:
     """The incident's history merged with its logged silent updates, newest first."""
     lines = []
     # A note's text is stored once, in inc.notes; its timeline entry has the same time and author.
@@ -106,8 +121,11 @@ def timeline_rows(inc: domain.Incident, sop: Sop | None, lang: str, t: Translate
     for note in inc.notes:
         notes.setdefault((note.time, note.author), []).append(note.text)
     for e in inc.history:
-        move = f"{t(f'state.{e.from_state}')} → {t(f'state.{e.to_state}')}" if (
-            e.from_state and e.from_state != e.to_state) else ""
+        move = (
+            f"{t(f'state.{e.from_state}')} → {t(f'state.{e.to_state}')}"
+            if (e.from_state and e.from_state != e.to_state)
+            else ""
+        )
         text = step_text(sop, e.text, lang) if e.action == "sop_step" else e.text
         if e.action == "note" and not text and notes.get((e.time, e.actor)):
             text = notes[(e.time, e.actor)].pop(0)
@@ -144,7 +162,7 @@ class UpdateLog:
         log.append((float(when), f"{hm(when)}  {t('detail.update')} rev {new.revision}: " + ", ".join(changes)))
         del log[:-UPDATE_LINES_KEPT]
         if len(self._lines) > UPDATE_LOGS_KEPT:
-            self._lines.pop(next(iter(self._lines)))      # the incident logged first goes first
+            self._lines.pop(next(iter(self._lines)))  # the incident logged first goes first
 
     def lines(self, incident_id: str) -> list[tuple[float, str]]:
         return self._lines.get(incident_id, [])

@@ -48,7 +48,7 @@ def reword_table(old_lang: str, new_lang: str) -> dict[str, str]:
         for a, b in zip(_variants(text)[1:], _variants(new[key])[1:]):
             shortened.setdefault(a, b)
     for a, b in shortened.items():
-        table.setdefault(a, b)     # a whole label wins over another label's shortened form
+        table.setdefault(a, b)  # a whole label wins over another label's shortened form
     return table
 
 
@@ -57,10 +57,10 @@ def _reword(text: str, table: dict[str, str]) -> str | None:
         return None
     if text in table:
         return table[text]
-    head, tab, tail = text.partition("\t")          # "Tiếp nhận\tA": the shortcut stays
+    head, tab, tail = text.partition("\t")  # "Tiếp nhận\tA": the shortcut stays
     if tab and head in table:
         return f"{table[head]}\t{tail}"
-    parts = text.split(" — ")                      # "Danh mục SOP [F3] — Space"
+    parts = text.split(" — ")  # "Danh mục SOP [F3] — Space"
     if len(parts) > 1 and any(p in table for p in parts):
         return " — ".join(table.get(p, p) for p in parts)
     return None

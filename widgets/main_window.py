@@ -29,17 +29,16 @@ class MainWindow(QMainWindow):
     """Owns the views; the session (hub + cache) is given to it by main.py."""
 
     incidents_changed = Signal()
-    connection_changed = Signal(object)    # ConnectionStatus
-    language_changed = Signal(str)         # "vi" | "en", after every view has re-worded itself
+    connection_changed = Signal(object)  # ConnectionStatus
+    language_changed = Signal(str)  # "vi" | "en", after every view has re-worded itself
 
-    def __init__(self, tr: Translator, settings: QSettings, station_names: dict[str, str] | None = None,
-                 parent=None):
+    def __init__(self, tr: Translator, settings: QSettings, station_names: dict[str, str] | None = None, parent=None):
         super().__init__(parent)
         self.tr_ = tr
         self.settings = settings
         remembered = settings.value(LANGUAGE_KEY)
         if remembered in LANGUAGES:
-            tr.set_language(remembered)      # the seat's last choice, like its layout
+            tr.set_language(remembered)  # the seat's last choice, like its layout
         self._identity: tuple[str, str, bool] | None = None
         self.qt_words = QtOwnWords(tr, self)
         self.qt_words.install()
@@ -64,7 +63,7 @@ class MainWindow(QMainWindow):
         # --- incident workflow (issue 5): detail pane, meter, banners, sound, shortcuts ---
         self.workflow = WorkflowWiring(self)
         # --- end incident workflow ---
-        self.city = None    # widgets.city_wiring.CityWiring (map + wall), set by main.build_console
+        self.city = None  # widgets.city_wiring.CityWiring (map + wall), set by main.build_console
 
         self.bridge.batch_ready.connect(self._on_session_batch)
         self.feed_view.sig_acknowledge_requested.connect(self._on_feed_acknowledge_requested)
@@ -80,11 +79,13 @@ class MainWindow(QMainWindow):
     # --- panes ----------------------------------------------------------------------------------
     def _add_dock(self, name: str, title: str, widget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
-        dock.setObjectName(f"dock.{name}")      # saveState() keys docks by objectName
+        dock.setObjectName(f"dock.{name}")  # saveState() keys docks by objectName
         dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
         self.addDockWidget(area, dock)
         return dock
 
@@ -129,7 +130,7 @@ class MainWindow(QMainWindow):
             return
         self.tr_.set_language(lang)
         reword_fixed_labels([self], old, lang)
-        retranslate_views(self)        # views made of live data; windows they own re-word with them
+        retranslate_views(self)  # views made of live data; windows they own re-word with them
         self.feed_dock.setWindowTitle(self.tr_.t("pane.feed"))
         self.air_dock.setWindowTitle(self.tr_.t("pane.air"))
         self._retitle()
@@ -223,8 +224,7 @@ class MainWindow(QMainWindow):
         incident = self.feed_model.incident(incident_id)
         if incident is None or self.session is None:
             return
-        if (incident.state != "new" or self.feed_model.is_pending(incident_id)
-                or self.workflow.is_issuing(incident_id)):
+        if incident.state != "new" or self.feed_model.is_pending(incident_id) or self.workflow.is_issuing(incident_id):
             self.status.showMessage(self.tr_.t("msg.already_acked"), 5000)
             return
         # Guarded by the revision on screen: if another operator acted first, the hub says so.
@@ -243,7 +243,7 @@ class MainWindow(QMainWindow):
             self.status.set_connection(self.connection, self.cached_at)
 
     def closeEvent(self, event) -> None:
-        if not self._closed:            # main's shutdown closes again at quit: once is enough
+        if not self._closed:  # main's shutdown closes again at quit: once is enough
             self._closed = True
             self._counts_timer.stop()
             self.workflow.shutdown()

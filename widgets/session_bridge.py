@@ -18,7 +18,7 @@ from app.client.state import ClientBatch
 
 
 class SessionBridge(QObject):
-    batch_ready = Signal(object)       # ClientBatch, on the GUI thread
+    batch_ready = Signal(object)  # ClientBatch, on the GUI thread
     _wake = Signal()
 
     def __init__(self, parent=None, slice_size: int = 400):
@@ -60,6 +60,6 @@ class SessionBridge(QObject):
         if batch is None:
             return
         if self._pending is not None:
-            self._wake.emit()       # queued to this object: dropped with it if the window closes
+            self._wake.emit()  # queued to this object: dropped with it if the window closes
         self.deliveries += 1
         self.batch_ready.emit(batch)

@@ -30,8 +30,9 @@ class WallDisplayController(QObject):
         self._known: dict = {}
         self.banner = QLabel(display)
         self.banner.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.banner.setStyleSheet("background: rgba(183, 28, 28, 220); color: white; font-size: 18px;"
-                                  "font-weight: bold; padding: 6px 12px;")
+        self.banner.setStyleSheet(
+            "background: rgba(183, 28, 28, 220); color: white; font-size: 18px;font-weight: bold; padding: 6px 12px;"
+        )
         self.banner.hide()
 
     def on_batch(self, batch: ClientBatch) -> None:
@@ -42,8 +43,13 @@ class WallDisplayController(QObject):
         if state is not None and (state.revision > self.revision or batch.reset):
             self.revision = state.revision
             self.display.apply_layout(state.layout)
-            log.info("wall %s: layout from %s (revision %d, %d tiles)", self.name, state.by or "?",
-                     state.revision, len(state.layout.items))
+            log.info(
+                "wall %s: layout from %s (revision %d, %d tiles)",
+                self.name,
+                state.by or "?",
+                state.revision,
+                len(state.layout.items),
+            )
         if batch.connection is not None:
             self._show_connection(batch.connection)
 
@@ -66,8 +72,11 @@ class WallDisplayController(QObject):
             return
         t = self.display.tr_.t
         when = time.strftime("%H:%M:%S", time.localtime(status.since))
-        text = t("display.offline", when=when) if status.state == "offline" else t(
-            "display.reconnecting" if status.state == "reconnecting" else "display.connecting")
+        text = (
+            t("display.offline", when=when)
+            if status.state == "offline"
+            else t("display.reconnecting" if status.state == "reconnecting" else "display.connecting")
+        )
         self.banner.setText(text)
         self.banner.adjustSize()
         self.banner.move(12, 12)

@@ -14,19 +14,19 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout
 
 from app import domain, paths
-from app.client.state import ClientBatch
 from app.client import seen
+from app.client.state import ClientBatch
 from app.workflow import grouping, handover, sop
 from app.workflow.tracker import METER_WINDOW_S, AlarmTracker
 from widgets.alarm_meter import AlarmMeterPane
 from widgets.alert_sound import AlertSound
-from widgets.handoff import Handoff
 from widgets.flood_banner import EscalationBanner, FloodBanner, MuteBanner
+from widgets.handoff import Handoff
 from widgets.handover_dialog import HandoverDialog
 from widgets.incident_detail import IncidentDetailPane
 
@@ -38,18 +38,28 @@ METER_EVERY_S = 2.0
 # (see _build_shortcuts); the others are window-wide. Single letters never fire while a
 # text box has focus: Qt gives typed characters to the text box first.
 SHORTCUTS = (
-    ("feed", "F2", "act.feed"), ("next", "J", "act.next"), ("prev", "K", "act.prev"),
-    ("ack", "A", "act.ack"), ("dispatch", "D", "act.dispatch"), ("start", "S", "act.start"),
-    ("checklist", "F3", "act.checklist"), ("note", "N", "act.note"), ("resolve", "R", "act.resolve"),
-    ("close", "C", "act.close"), ("cancel", "X", "act.cancel"), ("shelve", "Ctrl+Shift+S", "act.shelve"),
+    ("feed", "F2", "act.feed"),
+    ("next", "J", "act.next"),
+    ("prev", "K", "act.prev"),
+    ("ack", "A", "act.ack"),
+    ("dispatch", "D", "act.dispatch"),
+    ("start", "S", "act.start"),
+    ("checklist", "F3", "act.checklist"),
+    ("note", "N", "act.note"),
+    ("resolve", "R", "act.resolve"),
+    ("close", "C", "act.close"),
+    ("cancel", "X", "act.cancel"),
+    ("shelve", "Ctrl+Shift+S", "act.shelve"),
     ("merge", "M", "act.merge"),
-    ("escalated", "E", "act.escalated"), ("wall", "W", "act.show_on_wall"), ("mute", "Ctrl+M", "act.mute"), ("handover", "Ctrl+Shift+H", "act.handover"),
+    ("escalated", "E", "act.escalated"),
+    ("wall", "W", "act.show_on_wall"),
+    ("mute", "Ctrl+M", "act.mute"),
+    ("handover", "Ctrl+Shift+H", "act.handover"),
     ("shortcuts", "F1", "act.shortcuts"),
 )
 
 
 class WorkflowWiring(QObject):
-
     def __init__(self, window):
         super().__init__(window)
         self.w = window
@@ -59,8 +69,8 @@ class WorkflowWiring(QObject):
         self.operators = max(1, int(window.settings.value("console/operators", 1)))
         self.sops, _errors = sop.load_library()
         self.tracker = AlarmTracker()
-        self.issued: dict[str, tuple[str, str]] = {}     # cmd_id -> (kind, incident id)
-        self._unconfirmed: set[str] = set()               # issued, not yet reported on disk
+        self.issued: dict[str, tuple[str, str]] = {}  # cmd_id -> (kind, incident id)
+        self._unconfirmed: set[str] = set()  # issued, not yet reported on disk
         self._arrived: list[domain.Incident] = []
         self._next_meter = 0.0
         self.handover_dialog: HandoverDialog | None = None
@@ -68,11 +78,13 @@ class WorkflowWiring(QObject):
         self.detail = IncidentDetailPane(tr, self.sops)
         self.detail.candidates_provider = self.merge_candidates
         self.detail.set_role(self.role)
-        self.detail_dock = window._add_dock("detail", tr.t("pane.detail"), self.detail,
-                                            Qt.DockWidgetArea.RightDockWidgetArea)
+        self.detail_dock = window._add_dock(
+            "detail", tr.t("pane.detail"), self.detail, Qt.DockWidgetArea.RightDockWidgetArea
+        )
         self.meter = AlarmMeterPane(tr)
-        self.meter_dock = window._add_dock("meter", tr.t("pane.meter"), self.meter,
-                                           Qt.DockWidgetArea.RightDockWidgetArea)
+        self.meter_dock = window._add_dock(
+            "meter", tr.t("pane.meter"), self.meter, Qt.DockWidgetArea.RightDockWidgetArea
+        )
         window.splitDockWidget(self.detail_dock, self.meter_dock, Qt.Orientation.Vertical)
         window.resizeDocks([self.detail_dock, self.meter_dock], [640, 300], Qt.Orientation.Vertical)
         window.resizeDocks([self.detail_dock], [620], Qt.Orientation.Horizontal)
@@ -116,7 +128,7 @@ class WorkflowWiring(QObject):
 
     # --- role ---------------------------------------------------------------------------------
     def set_role(self, role: str) -> None:
-        """"supervisor" shows escalations and sounds them; the hub decides what a role may do."""
+        """ "supervisor" shows escalations and sounds them; the hub decides what a role may do."""
         self.role = role
         self.detail.set_role(role)
         self.sound.role = role
@@ -127,10 +139,15 @@ class WorkflowWiring(QObject):
         t = self.tr_.t
         menu = self.w.menuBar().addMenu(t("menu.incident"))
         handlers = {
-            "feed": self.focus_feed, "next": lambda: self.w.feed_view.move_selection(1),
-            "prev": lambda: self.w.feed_view.move_selection(-1), "checklist": self.detail.focus_checklist,
-            "wall": self.detail._on_wall_clicked, "mute": self.toggle_mute, "handover": self.open_handover,
-            "shortcuts": self.show_shortcuts, "escalated": self.show_next_escalated,
+            "feed": self.focus_feed,
+            "next": lambda: self.w.feed_view.move_selection(1),
+            "prev": lambda: self.w.feed_view.move_selection(-1),
+            "checklist": self.detail.focus_checklist,
+            "wall": self.detail._on_wall_clicked,
+            "mute": self.toggle_mute,
+            "handover": self.open_handover,
+            "shortcuts": self.show_shortcuts,
+            "escalated": self.show_next_escalated,
         }
         for key, shortcut, label in SHORTCUTS:
             text = t(label).split(" [")[0].split("…")[0]
@@ -143,13 +160,13 @@ class WorkflowWiring(QObject):
                 action.setText(f"{text}\tA")
                 ack = QShortcut(QKeySequence("A"), self.detail, lambda: self.detail.request("ack"))
                 ack.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            elif key != "feed":          # the View menu already owns F2
+            elif key != "feed":  # the View menu already owns F2
                 action.setShortcut(QKeySequence(shortcut))
             else:
                 action.setText(f"{text}\tF2")
             self.actions[key] = action
             menu.addAction(action)
-            self.w.addAction(action)         # shortcuts live with the window, not only its menu
+            self.w.addAction(action)  # shortcuts live with the window, not only its menu
         help_menu = self.w.menuBar().addMenu(t("menu.help"))
         help_menu.addAction(self.actions["shortcuts"])
 
@@ -230,7 +247,7 @@ class WorkflowWiring(QObject):
             if command.kind not in ("note", "sop_step"):
                 self.w.feed_model.set_pending(command.incident_id, command.kind)
             if command.cmd_id not in self._unconfirmed:
-                continue            # restored from the outbox at start: pending, no message
+                continue  # restored from the outbox at start: pending, no message
             self._unconfirmed.discard(command.cmd_id)
             shown = self.detail.incident
             if shown is not None and shown.id == command.incident_id:
@@ -239,8 +256,7 @@ class WorkflowWiring(QObject):
             self.w.status.showMessage(t(key, kind=t(f"kind.{command.kind}"), id=command.incident_id), 3000)
         for command in unsaved:
             self._unconfirmed.discard(command.cmd_id)
-            self.w.status.showMessage(t("msg.unsaved", kind=t(f"kind.{command.kind}"), id=command.incident_id),
-                                      15_000)
+            self.w.status.showMessage(t("msg.unsaved", kind=t(f"kind.{command.kind}"), id=command.incident_id), 15_000)
 
     # --- selection and "seen by me" -------------------------------------------------------------
     def _on_feed_incident_selected(self, incident_id: str) -> None:
@@ -287,12 +303,19 @@ class WorkflowWiring(QObject):
         if meter_due:
             self._next_meter = now + METER_EVERY_S
         tracker = self.tracker
-        self._apply_derived(_Derived(
-            now, arrived, tracker.loudest(now, self.sound.mute_state) or "", tracker.recent_count(now),
-            tracker.escalated(), tracker.load(now, self.operators, METER_WINDOW_S) if meter_due else None,
-            tracker.shelved(now) if meter_due else []))
+        self._apply_derived(
+            _Derived(
+                now,
+                arrived,
+                tracker.loudest(now, self.sound.mute_state) or "",
+                tracker.recent_count(now),
+                tracker.escalated(),
+                tracker.load(now, self.operators, METER_WINDOW_S) if meter_due else None,
+                tracker.shelved(now) if meter_due else [],
+            )
+        )
 
-    def _apply_derived(self, d: "_Derived") -> None:
+    def _apply_derived(self, d: _Derived) -> None:
         self.sound.update((), d.arrived, d.now, loud=d.loud)
         self.flood_banner.set_flood(d.recent / self.operators > 10, d.recent)
         self.escalation_banner.set_escalated(d.escalated if self.role == "supervisor" else [])
@@ -317,11 +340,17 @@ class WorkflowWiring(QObject):
         session = self.w.session
         if session is None:
             return None
-        record = handover.build_handover(f"h-{uuid.uuid4().hex[:12]}", self.tracker.open.values(),
-                                         self.w.cameras.values(), time.time(), session.operator)
+        record = handover.build_handover(
+            f"h-{uuid.uuid4().hex[:12]}",
+            self.tracker.open.values(),
+            self.w.cameras.values(),
+            time.time(),
+            session.operator,
+        )
         dialog = HandoverDialog(self.tr_, record, self.w)
         dialog.sig_handover_requested.connect(
-            lambda rid, notes: self.issued.__setitem__(session.hand_over(rid, notes).cmd_id, ("handover", rid)))
+            lambda rid, notes: self.issued.__setitem__(session.hand_over(rid, notes).cmd_id, ("handover", rid))
+        )
         dialog.sig_handover_ack_requested.connect(self._on_handover_ack_requested)
         self.handover_dialog = dialog
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -342,5 +371,5 @@ class _Derived:
     loud: str
     recent: int
     escalated: list
-    load: object        # AlarmLoad, or None when the meter was not due
+    load: object  # AlarmLoad, or None when the meter was not due
     shelved: list

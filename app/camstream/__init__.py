@@ -12,8 +12,11 @@ from app.camstream.server import PROFILES, CamStreamServer
 def stream_urls(base_url: str, camera_id: str) -> tuple[str, str, str]:
     """(main, sub, snapshot) URLs of one camera on a camstream server at `base_url`."""
     base = base_url.rstrip("/")
-    return (f"{base}/cam/{camera_id}/main.mjpg", f"{base}/cam/{camera_id}/sub.mjpg",
-            f"{base}/cam/{camera_id}/snapshot.jpg")
+    return (
+        f"{base}/cam/{camera_id}/main.mjpg",
+        f"{base}/cam/{camera_id}/sub.mjpg",
+        f"{base}/cam/{camera_id}/snapshot.jpg",
+    )
 
 
 __all__ = ["CamStreamServer", "PROFILES", "stream_urls"]

@@ -23,9 +23,14 @@ def main(argv: list[str] | None = None) -> int:
     rtsp = None
     if args.rtsp_port:
         from app.camstream.rtsp import RtspServer
+
         rtsp = RtspServer(cameras, host=args.host, port=args.rtsp_port).start()
-    logging.info("camstream: %d cameras at %s%s", len(cameras), server.base_url,
-                 f" and rtsp://{args.host}:{args.rtsp_port}" if rtsp else "")
+    logging.getLogger("app.camstream").info(
+        "camstream: %d cameras at %s%s",
+        len(cameras),
+        server.base_url,
+        f" and rtsp://{args.host}:{args.rtsp_port}" if rtsp else "",
+    )
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
     signal.signal(signal.SIGINT, lambda *_: done.set())

@@ -22,7 +22,7 @@ _FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
 
 
 @lru_cache(maxsize=32)
-def _font(size: int, bold: bool = False) -> ImageFont.ImageFont:
+def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     # DejaVu covers Vietnamese diacritics; Pillow finds it in the system font folders.
     try:
         return ImageFont.truetype(_FONT_FILES[1 if bold else 0], size)
@@ -62,7 +62,9 @@ class FrameRenderer:
         img = Image.new("RGB", (w, h), _background_colour(self.camera.id))
         draw = ImageDraw.Draw(img)
         # A faint grid reads as "a scene" and makes scaling artefacts visible.
-        grid = tuple(min(255, c + 18) for c in img.getpixel((0, 0)))
+        base = img.getpixel((0, 0))
+        assert isinstance(base, tuple)  # an RGB image's pixel
+        grid = tuple(min(255, c + 18) for c in base)
         for x in range(0, w, max(8, w // 8)):
             draw.line([(x, 0), (x, h)], fill=grid)
         for y in range(0, h, max(8, h // 6)):
@@ -70,14 +72,26 @@ class FrameRenderer:
         margin = max(4, w // 40)
         code_font = _font(max(10, h // 7), bold=True)
         name_font = _font(max(8, h // 14))
-        draw.text((margin, margin), _fit(draw, self.camera.code or self.camera.id, code_font, w - 2 * margin),
-                  font=code_font, fill=(255, 255, 255))
-        draw.text((margin, margin + h // 6), _fit(draw, self.camera.name, name_font, w - 2 * margin),
-                  font=name_font, fill=(230, 230, 230))
+        draw.text(
+            (margin, margin),
+            _fit(draw, self.camera.code or self.camera.id, code_font, w - 2 * margin),
+            font=code_font,
+            fill=(255, 255, 255),
+        )
+        draw.text(
+            (margin, margin + h // 6),
+            _fit(draw, self.camera.name, name_font, w - 2 * margin),
+            font=name_font,
+            fill=(230, 230, 230),
+        )
         size_font = _font(max(8, h // 16))
         label = f"{w}x{h}"
-        draw.text((w - margin - draw.textlength(label, font=size_font), h - margin - h // 8), label,
-                  font=size_font, fill=(200, 200, 200))
+        draw.text(
+            (w - margin - draw.textlength(label, font=size_font), h - margin - h // 8),
+            label,
+            font=size_font,
+            fill=(200, 200, 200),
+        )
         return img
 
     def render(self, now: float | None = None) -> bytes:

@@ -40,29 +40,29 @@ def jpeg_parts(jpeg: bytes) -> tuple[int, int, int, bytes, bytes]:
         if jpeg[pos] != 0xFF:
             raise JpegError(f"marker expected at {pos}")
         marker = jpeg[pos + 1]
-        length = struct.unpack(">H", jpeg[pos + 2:pos + 4])[0]
-        seg = jpeg[pos + 4:pos + 2 + length]
-        if marker == 0xDB:                      # DQT: one or more 8-bit tables, zigzag order
+        length = struct.unpack(">H", jpeg[pos + 2 : pos + 4])[0]
+        seg = jpeg[pos + 4 : pos + 2 + length]
+        if marker == 0xDB:  # DQT: one or more 8-bit tables, zigzag order
             i = 0
             while i < len(seg):
                 if seg[i] >> 4:
                     raise JpegError("16-bit quantisation tables are not supported")
-                tables[seg[i] & 0x0F] = seg[i + 1:i + 65]
+                tables[seg[i] & 0x0F] = seg[i + 1 : i + 65]
                 i += 65
-        elif marker == 0xC0:                    # SOF0: baseline
+        elif marker == 0xC0:  # SOF0: baseline
             height, width = struct.unpack(">HH", seg[1:5])
-            sampling = seg[7]                   # first component (Y): h << 4 | v
+            sampling = seg[7]  # first component (Y): h << 4 | v
             rtp_type = {0x21: 0, 0x22: 1}.get(sampling, -1)
         elif marker in (0xC1, 0xC2, 0xC3):
             raise JpegError("only baseline JPEG can be sent")
         elif marker == 0xDD:
             raise JpegError("restart markers are not supported")
-        elif marker == 0xDA:                    # SOS: the scan runs to the EOI marker
+        elif marker == 0xDA:  # SOS: the scan runs to the EOI marker
             end = len(jpeg) - 2 if jpeg[-2:] == b"\xff\xd9" else len(jpeg)
             if rtp_type < 0 or 0 not in tables:
                 raise JpegError("unsupported sampling or missing tables")
             qt = tables[0] + tables.get(1, tables[0])
-            return rtp_type, width, height, qt, jpeg[pos + 2 + length:end]
+            return rtp_type, width, height, qt, jpeg[pos + 2 + length : end]
         pos += 2 + length
     raise JpegError("no scan")
 
@@ -72,17 +72,22 @@ def rtp_jpeg_packets(jpeg: bytes, seq: int, timestamp: int, ssrc: int) -> list[b
     rtp_type, width, height, qt, scan = jpeg_parts(jpeg)
     if width > 2040 or height > 2040:
         raise JpegError("RTP/JPEG carries at most 2040x2040")
-    packets, offset = [], 0
+    packets: list[bytes] = []
+    offset = 0
     while offset < len(scan) or not packets:
-        head = struct.pack(">B", 0) + offset.to_bytes(3, "big") + bytes([rtp_type, 255, (width + 7) // 8,
-                                                                          (height + 7) // 8])
+        head = (
+            struct.pack(">B", 0)
+            + offset.to_bytes(3, "big")
+            + bytes([rtp_type, 255, (width + 7) // 8, (height + 7) // 8])
+        )
         if offset == 0:
             head += bytes([0, 0]) + struct.pack(">H", len(qt)) + qt
-        chunk = scan[offset:offset + _MAX_PAYLOAD - len(head)]
+        chunk = scan[offset : offset + _MAX_PAYLOAD - len(head)]
         offset += len(chunk)
         last = offset >= len(scan)
-        rtp = struct.pack(">BBHII", 0x80, (0x80 if last else 0) | 26, (seq + len(packets)) & 0xFFFF,
-                          timestamp & 0xFFFFFFFF, ssrc)
+        rtp = struct.pack(
+            ">BBHII", 0x80, (0x80 if last else 0) | 26, (seq + len(packets)) & 0xFFFF, timestamp & 0xFFFFFFFF, ssrc
+        )
         packets.append(rtp + head + chunk)
     return packets
 
@@ -90,7 +95,7 @@ def rtp_jpeg_packets(jpeg: bytes, seq: int, timestamp: int, ssrc: int) -> list[b
 class _Session:
     """One client connection: RTSP requests in, RTP out (UDP or interleaved)."""
 
-    def __init__(self, server: "RtspServer", conn: socket.socket, peer):
+    def __init__(self, server: RtspServer, conn: socket.socket, peer):
         self.server, self.conn, self.peer = server, conn, peer
         self.session_id = f"{random.getrandbits(32):08X}"
         self.write_lock = threading.Lock()
@@ -110,18 +115,18 @@ class _Session:
                     break
                 buf += data
                 while True:
-                    if buf[:1] == b"$":              # interleaved RTCP from the client: skip
+                    if buf[:1] == b"$":  # interleaved RTCP from the client: skip
                         if len(buf) < 4:
                             break
                         size = struct.unpack(">H", buf[2:4])[0]
                         if len(buf) < 4 + size:
                             break
-                        buf = buf[4 + size:]
+                        buf = buf[4 + size :]
                         continue
                     end = buf.find(b"\r\n\r\n")
                     if end < 0:
                         break
-                    request, buf = buf[:end].decode("utf-8", "replace"), buf[end + 4:]
+                    request, buf = buf[:end].decode("utf-8", "replace"), buf[end + 4 :]
                     self._handle(request)
         except OSError:
             pass
@@ -178,13 +183,15 @@ class _Session:
             return
         match = _PATH.match(url)
         camera = self.server.cameras.get(match.group(1)) if match else None
-        if camera is None:
+        if camera is None or match is None:
             self._reply(cseq, "404 Not Found")
             return
         if method == "DESCRIBE":
             base = url.rstrip("/").removesuffix("/track0")
-            sdp = ("v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=" + camera.code + "\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n"
-                   "m=video 0 RTP/AVP 26\r\na=rtpmap:26 JPEG/90000\r\na=control:track0\r\n")
+            sdp = (
+                "v=0\r\no=- 0 0 IN IP4 127.0.0.1\r\ns=" + camera.code + "\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n"
+                "m=video 0 RTP/AVP 26\r\na=rtpmap:26 JPEG/90000\r\na=control:track0\r\n"
+            )
             self._reply(cseq, headers={"Content-Base": base + "/"}, body=sdp)
         elif method == "SETUP":
             self._setup(cseq, headers.get("transport", ""), camera, match.group(2))
@@ -213,7 +220,9 @@ class _Session:
             self.udp.bind((self.server.host, 0))
             self.udp_target = (self.peer[0], int(m.group(1)))
             port = self.udp.getsockname()[1]
-            reply_transport = f"RTP/AVP;unicast;client_port={m.group(1)}-{int(m.group(1)) + 1};server_port={port}-{port + 1}"
+            reply_transport = (
+                f"RTP/AVP;unicast;client_port={m.group(1)}-{int(m.group(1)) + 1};server_port={port}-{port + 1}"
+            )
         width, height, fps = PROFILES[kind]
         if self.producer is None:
             self.producer = self.server.producer(camera, width, (height + 7) // 8 * 8, fps)
@@ -236,6 +245,7 @@ class _Session:
             seq = (seq + len(packets)) & 0xFFFF
             try:
                 if self.udp is not None:
+                    assert self.udp_target is not None  # set with the UDP socket in SETUP
                     for packet in packets:
                         self.udp.sendto(packet, self.udp_target)
                 else:
@@ -264,14 +274,14 @@ class RtspServer:
     def url(self, camera_id: str, kind: str = "sub") -> str:
         return f"rtsp://{self.host}:{self.port}/cam/{camera_id}/{kind}"
 
-    def start(self) -> "RtspServer":
+    def start(self) -> RtspServer:
         threading.Thread(target=self._accept_loop, daemon=True, name="rtsp-accept").start()
         return self
 
     def stop(self) -> None:
         self.stopping.set()
         try:
-            self._listener.shutdown(socket.SHUT_RDWR)     # wakes the accept() below
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() below
         except OSError:
             pass
         self._listener.close()

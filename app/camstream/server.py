@@ -49,7 +49,7 @@ class _Producer:
         with self._cond:
             self._watchers += 1
             if self._thread is None:
-                self._frame = self._renderer.render()   # the first frame without waiting a tick
+                self._frame = self._renderer.render()  # the first frame without waiting a tick
                 self._seq += 1
                 self._thread = threading.Thread(target=self._run, daemon=True, name="camstream-producer")
                 self._thread.start()
@@ -76,7 +76,7 @@ class _Producer:
             if delay > 0:
                 time.sleep(delay)
             else:
-                next_tick = time.monotonic()     # fell behind: skip, never burst
+                next_tick = time.monotonic()  # fell behind: skip, never burst
             with self._cond:
                 if self._watchers <= 0 or self._closed:
                     self._thread = None
@@ -142,15 +142,17 @@ class CamStreamServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://{self._httpd.server_address[0]}:{self.port}"
+        host = self._httpd.server_address[0]
+        return f"http://{host.decode() if isinstance(host, bytes) else host}:{self.port}"
 
     @property
     def active_streams(self) -> int:
         return len(self._producers)
 
-    def start(self) -> "CamStreamServer":
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
-                                        daemon=True, name="camstream-http")
+    def start(self) -> CamStreamServer:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True, name="camstream-http"
+        )
         self._thread.start()
         return self
 
@@ -204,8 +206,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Httpd
     protocol_version = "HTTP/1.0"
 
-    def log_message(self, fmt, *args):   # keep the console quiet; failures are logged below
-        log.debug("camstream %s " + fmt, self.client_address[0], *args)
+    def log_message(self, fmt, *args):  # keep the console quiet; failures are logged below
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("camstream %s %s", self.client_address[0], fmt % args)
 
     def do_GET(self):
         parts = urlsplit(self.path)
@@ -257,12 +260,14 @@ class _Handler(BaseHTTPRequestHandler):
             while True:
                 new_seq, frame = producer.next_frame(seq)
                 if new_seq == seq:
-                    return          # producer closed (server stopping) or stalled
+                    return  # producer closed (server stopping) or stalled
                 seq = new_seq
                 self.wfile.write(
                     f"--{BOUNDARY}\r\nContent-Type: image/jpeg\r\nContent-Length: {len(frame)}\r\n\r\n".encode()
-                    + frame + b"\r\n")
+                    + frame
+                    + b"\r\n"
+                )
         except (BrokenPipeError, ConnectionResetError, OSError):
-            pass                     # the watcher went away: normal
+            pass  # the watcher went away: normal
         finally:
             producer.unsubscribe()

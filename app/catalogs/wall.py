@@ -11,14 +11,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "wall.undo": ("Hoàn tác", "Undo"),
     "wall.redo": ("Làm lại", "Redo"),
     "wall.detach": ("Tách ra", "Detach"),
-    "wall.detach_tip": ("Tách ra cửa sổ riêng (cho màn hình khác)",
-                        "Show the wall in its own window (another monitor)"),
-    "wall.detached_note": ("Tường video đang ở cửa sổ riêng: bấm để đưa về đây",
-                           "Wall detached to its own window: click to bring it back"),
+    "wall.detach_tip": (
+        "Tách ra cửa sổ riêng (cho màn hình khác)",
+        "Show the wall in its own window (another monitor)",
+    ),
+    "wall.detached_note": (
+        "Tường video đang ở cửa sổ riêng: bấm để đưa về đây",
+        "Wall detached to its own window: click to bring it back",
+    ),
     "wall.detached_title": ("Bảng điều khiển IOC: tường video", "IOC Console: video wall"),
     # Stale first: in a narrow pane the end of the line is cut, and a frozen camera matters most.
-    "wall.budget": ("{stale} mất tín hiệu · {live}/{cameras} trực tiếp · HQ {used}/{max}",
-                    "{stale} stale · HQ decodes {used}/{max} · {cameras} cameras · {live} live"),
+    "wall.budget": (
+        "{stale} mất tín hiệu · {live}/{cameras} trực tiếp · HQ {used}/{max}",
+        "{stale} stale · HQ decodes {used}/{max} · {cameras} cameras · {live} live",
+    ),
     "wall.save_title": ("Lưu bố cục tường video", "Save wall layout"),
     "wall.name": ("Tên:", "Name:"),
     # --- tile menu ---
@@ -69,12 +75,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "tile.err.ended": ("luồng đã kết thúc", "stream ended"),
     "tile.err.decoder": ("lỗi giải mã", "decoder error"),
     "tile.err.network": ("lỗi mạng", "network error"),
-    "tile.err.vlc_fallback": ("libVLC không mở được {scheme}: thử QtMultimedia",
-                              "libVLC cannot open {scheme}: trying QtMultimedia"),
+    "tile.err.vlc_fallback": (
+        "libVLC không mở được {scheme}: thử QtMultimedia",
+        "libVLC cannot open {scheme}: trying QtMultimedia",
+    ),
     # --- wall display (main.py --wall NAME) ---
     "display.title": ("Màn hình tường IOC: {name}", "IOC wall: {name}"),
-    "display.offline": ("MẤT KẾT NỐI HUB từ {when} — đang hiện bố cục nhận được lần cuối",
-                        "HUB OFFLINE since {when} — showing the last wall pushed"),
+    "display.offline": (
+        "MẤT KẾT NỐI HUB từ {when} — đang hiện bố cục nhận được lần cuối",
+        "HUB OFFLINE since {when} — showing the last wall pushed",
+    ),
     "display.reconnecting": ("Đang đồng bộ lại với hub…", "Re-synchronising with the hub…"),
     "display.connecting": ("Đang kết nối tới hub…", "Connecting to the hub…"),
 }

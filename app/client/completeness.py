@@ -12,7 +12,7 @@ from app.client.state import ClientBatch
 class Shortfall:
     """Why a snapshot was discarded: a stable code, its parameters and an English sentence."""
 
-    code: str                                 # "snapshot_incomplete" | "snapshot_mismatch" | "snapshot_unreadable"
+    code: str  # "snapshot_incomplete" | "snapshot_mismatch" | "snapshot_unreadable"
     params: tuple[tuple[str, object], ...]
     reason: str
 
@@ -32,8 +32,9 @@ def check(parts: ClientBatch, end: domain.SnapshotEnd, unreadable: int = 0) -> S
 
     A hub older than schema 1.1 sends only incident_count, which is then all that is checked."""
     if unreadable:
-        return Shortfall("snapshot_unreadable", (("n", unreadable),),
-                         f"snapshot incomplete: {unreadable} chunk(s) could not be read")
+        return Shortfall(
+            "snapshot_unreadable", (("n", unreadable),), f"snapshot incomplete: {unreadable} chunk(s) could not be read"
+        )
     keys = received_keys(parts)
     counts = end.counts or {"incidents": end.incident_count}
     for kind in domain.SNAPSHOT_KINDS:
@@ -41,12 +42,18 @@ def check(parts: ClientBatch, end: domain.SnapshotEnd, unreadable: int = 0) -> S
             continue
         expected, got = counts[kind], len(keys[kind])
         if expected != got:
-            return Shortfall("snapshot_incomplete", (("kind", kind), ("expected", expected), ("got", got)),
-                             f"snapshot incomplete: expected {expected} {kind}, got {got}")
+            return Shortfall(
+                "snapshot_incomplete",
+                (("kind", kind), ("expected", expected), ("got", got)),
+                f"snapshot incomplete: expected {expected} {kind}, got {got}",
+            )
     for kind, digest in end.digests.items():
         if kind in keys and protocol.snapshot_digest(keys[kind]) != digest:
-            return Shortfall("snapshot_mismatch", (("kind", kind),),
-                             f"snapshot does not add up: the {kind} received differ from the hub's list")
+            return Shortfall(
+                "snapshot_mismatch",
+                (("kind", kind),),
+                f"snapshot does not add up: the {kind} received differ from the hub's list",
+            )
     return None
 
 
@@ -55,7 +62,7 @@ class Assembly:
 
     def __init__(self) -> None:
         self.parts = ClientBatch(reset=True)
-        self.unreadable = 0          # chunks addressed to this request that could not be decoded
+        self.unreadable = 0  # chunks addressed to this request that could not be decoded
 
     def add(self, chunk: domain.SnapshotChunk) -> None:
         parts = self.parts

@@ -1,4 +1,4 @@
-""""Seen by me": which incidents this operator has opened, kept in the console's own cache.
+""" "Seen by me": which incidents this operator has opened, kept in the console's own cache.
 
 Separate from "acknowledged by the team" (a hub state every console shares): seen is local,
 per operator, and never leaves the machine. Runs on the cache store's thread through
@@ -13,9 +13,11 @@ from collections.abc import Iterable
 
 from sqlalchemy import text
 
-_CREATE = ("CREATE TABLE IF NOT EXISTS seen_by_me (operator TEXT NOT NULL, incident_id TEXT NOT NULL, "
-           "seen REAL NOT NULL, PRIMARY KEY (operator, incident_id))")
-KEEP_S = 7 * 24 * 3600.0       # a week: older incidents are long closed
+_CREATE = (
+    "CREATE TABLE IF NOT EXISTS seen_by_me (operator TEXT NOT NULL, incident_id TEXT NOT NULL, "
+    "seen REAL NOT NULL, PRIMARY KEY (operator, incident_id))"
+)
+KEEP_S = 7 * 24 * 3600.0  # a week: older incidents are long closed
 
 
 def load_seen(engine, operator: str) -> set[str]:
@@ -35,6 +37,8 @@ def mark_seen(engine, operator: str, incident_ids: Iterable[str]) -> int:
     now = time.time()
     with engine.begin() as conn:
         conn.execute(text(_CREATE))
-        conn.execute(text("INSERT OR REPLACE INTO seen_by_me (operator, incident_id, seen) VALUES (:op, :id, :t)"),
-                     [{"op": operator, "id": i, "t": now} for i in ids])
+        conn.execute(
+            text("INSERT OR REPLACE INTO seen_by_me (operator, incident_id, seen) VALUES (:op, :id, :t)"),
+            [{"op": operator, "id": i, "t": now} for i in ids],
+        )
     return len(ids)

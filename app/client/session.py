@@ -17,8 +17,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from app import domain, protocol
 from app.client.state import ClientBatch
@@ -30,8 +30,16 @@ log = logging.getLogger(__name__)
 
 
 class ConsoleSession:
-    def __init__(self, ports: HubPorts, cache_path: Path, on_batch: Callable[[ClientBatch], None], *,
-                 operator: str = "operator", client_name: str = "console", offline_after: float = 2.5):
+    def __init__(
+        self,
+        ports: HubPorts,
+        cache_path: Path,
+        on_batch: Callable[[ClientBatch], None],
+        *,
+        operator: str = "operator",
+        client_name: str = "console",
+        offline_after: float = 2.5,
+    ):
         self.ports = ports
         self.operator = operator
         self.client_name = client_name
@@ -48,17 +56,35 @@ class ConsoleSession:
 
     def _on_cache_loaded(self, state: CachedState) -> None:  # store thread
         if state.incidents or state.outbox or state.cameras:
-            log.info("cache: %d incidents, %d cameras, %d queued commands (saved %s)",
-                     len(state.incidents), len(state.cameras), len(state.outbox),
-                     time.strftime("%H:%M:%S", time.localtime(state.saved_at)) if state.saved_at else "never")
-        self.on_batch(ClientBatch(reset=True, from_cache=True, incidents=state.incidents,
-                                  cameras=state.cameras, sensors=state.sensors,
-                                  layouts=state.layouts, walls=state.walls,
-                                  pending_commands=list(state.outbox), resume=state.resume))
+            log.info(
+                "cache: %d incidents, %d cameras, %d queued commands (saved %s)",
+                len(state.incidents),
+                len(state.cameras),
+                len(state.outbox),
+                time.strftime("%H:%M:%S", time.localtime(state.saved_at)) if state.saved_at else "never",
+            )
+        self.on_batch(
+            ClientBatch(
+                reset=True,
+                from_cache=True,
+                incidents=state.incidents,
+                cameras=state.cameras,
+                sensors=state.sensors,
+                layouts=state.layouts,
+                walls=state.walls,
+                pending_commands=list(state.outbox),
+                resume=state.resume,
+            )
+        )
         if self._closed:
             return
-        self.transport = ClientTransport(self.ports, self._on_transport_batch, client_name=self.client_name,
-                                         offline_after=self.offline_after, resume=state.resume)
+        self.transport = ClientTransport(
+            self.ports,
+            self._on_transport_batch,
+            client_name=self.client_name,
+            offline_after=self.offline_after,
+            resume=state.resume,
+        )
         for command in state.outbox:
             self.transport.send_command(command)
         self.transport.start()
@@ -75,8 +101,16 @@ class ConsoleSession:
         return self._started.wait(timeout)
 
     # --- commands (any thread) ----------------------------------------------------------------
-    def issue(self, kind: domain.CommandKind, incident_id: str, *, text: str = "",
-              expected_revision: int | None = None, operator: str = "", **arguments) -> domain.Command:
+    def issue(
+        self,
+        kind: domain.CommandKind,
+        incident_id: str,
+        *,
+        text: str = "",
+        expected_revision: int | None = None,
+        operator: str = "",
+        **arguments,
+    ) -> domain.Command:
         """Queue an operator command durably, then send it (any thread; returns at once).
         The command is not queued yet when this returns: it is once on_batch receives it in
         `pending_commands` (or in `unsaved_commands` if the disk write failed: then it is sent
@@ -84,9 +118,16 @@ class ConsoleSession:
         `arguments` are the optional Command fields (units, step_id, until, override, target_id);
         `operator` defaults to this console's operator (a handover is acknowledged by the
         incoming one at the same desk)."""
-        command = domain.Command(cmd_id=protocol.new_id(), kind=kind, incident_id=incident_id,
-                                 operator=operator or self.operator, issued=time.time(), text=text,
-                                 expected_revision=expected_revision, **arguments)
+        command = domain.Command(
+            cmd_id=protocol.new_id(),
+            kind=kind,
+            incident_id=incident_id,
+            operator=operator or self.operator,
+            issued=time.time(),
+            text=text,
+            expected_revision=expected_revision,
+            **arguments,
+        )
         self.cache.add_to_outbox(command, self._send_when_stored)
         return command
 
@@ -106,22 +147,23 @@ class ConsoleSession:
     def acknowledge(self, incident_id: str, expected_revision: int | None = None) -> domain.Command:
         return self.issue("ack", incident_id, expected_revision=expected_revision)
 
-    def dispatch(self, incident_id: str, units: tuple[str, ...], text: str = "",
-                 expected_revision: int | None = None) -> domain.Command:
-        return self.issue("dispatch", incident_id, units=tuple(units), text=text,
-                          expected_revision=expected_revision)
+    def dispatch(
+        self, incident_id: str, units: tuple[str, ...], text: str = "", expected_revision: int | None = None
+    ) -> domain.Command:
+        return self.issue("dispatch", incident_id, units=tuple(units), text=text, expected_revision=expected_revision)
 
     def sop_step(self, incident_id: str, step_id: str) -> domain.Command:
         # No revision guard: ticking a checklist step never conflicts with another action.
         return self.issue("sop_step", incident_id, step_id=step_id)
 
-    def resolve(self, incident_id: str, text: str = "", override: bool = False,
-                expected_revision: int | None = None) -> domain.Command:
-        return self.issue("resolve", incident_id, text=text, override=override,
-                          expected_revision=expected_revision)
+    def resolve(
+        self, incident_id: str, text: str = "", override: bool = False, expected_revision: int | None = None
+    ) -> domain.Command:
+        return self.issue("resolve", incident_id, text=text, override=override, expected_revision=expected_revision)
 
-    def shelve(self, incident_id: str, reason: str, until: float,
-               expected_revision: int | None = None) -> domain.Command:
+    def shelve(
+        self, incident_id: str, reason: str, until: float, expected_revision: int | None = None
+    ) -> domain.Command:
         return self.issue("shelve", incident_id, text=reason, until=until, expected_revision=expected_revision)
 
     def hand_over(self, record_id: str, notes: str) -> domain.Command:
@@ -132,8 +174,7 @@ class ConsoleSession:
 
     def _send_when_stored(self, command: domain.Command, stored: bool) -> None:  # store thread
         # Told before it is sent, so a view never sees the answer before the "queued".
-        self.on_batch(ClientBatch(pending_commands=[command]) if stored
-                      else ClientBatch(unsaved_commands=[command]))
+        self.on_batch(ClientBatch(pending_commands=[command]) if stored else ClientBatch(unsaved_commands=[command]))
         # Before the cache has loaded, the load itself picks the command up from the outbox
         # (same thread, queued earlier), so there is nothing to send here.
         if self._started.is_set() and self.transport is not None and not self._closed:

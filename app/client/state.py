@@ -15,7 +15,7 @@ ConnectionState = Literal["connecting", "live", "reconnecting", "offline"]
 class ConnectionStatus:
     state: ConnectionState
     reason: str
-    since: float                 # when this state began (epoch seconds)
+    since: float  # when this state began (epoch seconds)
     epoch: str = ""
     # A stable code for `reason` and its parameters, for the console to word in its own
     # language (app.i18n "conn.why.<code>"); "" where the English reason is all there is.
@@ -26,10 +26,10 @@ class ConnectionStatus:
 @dataclass(frozen=True)
 class TransportStats:
     events_per_s: float = 0.0
-    lag_ms: float = 0.0          # hub timestamp of the newest update -> received here
+    lag_ms: float = 0.0  # hub timestamp of the newest update -> received here
     received: int = 0
     applied: int = 0
-    dropped: dict = field(default_factory=dict)   # error kind -> count
+    dropped: dict = field(default_factory=dict)  # error kind -> count
     resyncs: int = 0
 
 
@@ -45,20 +45,30 @@ class ClientBatch:
     replies: list[domain.CommandReply] = field(default_factory=list)
     connection: ConnectionStatus | None = None
     stats: TransportStats | None = None
-    resume: tuple[str, int] | None = None     # (epoch, seq) the batch brings us to
+    resume: tuple[str, int] | None = None  # (epoch, seq) the batch brings us to
     pending_commands: list[domain.Command] = field(default_factory=list)  # from the outbox
     unsaved_commands: list[domain.Command] = field(default_factory=list)  # sent without a copy on disk
     # Packed bodies of some of `incidents` as they came off the wire, so the cache stores
     # them without encoding again (absent for snapshot rows; the cache packs those).
     raw_incidents: dict[str, bytes] = field(default_factory=dict)
     handovers: dict[str, HandoverRecord] = field(default_factory=dict)
-    layouts: dict[str, WallLayout] = field(default_factory=dict)     # shared wall layouts by name
+    layouts: dict[str, WallLayout] = field(default_factory=dict)  # shared wall layouts by name
     walls: dict[str, domain.WallState] = field(default_factory=dict)
 
     def has_data(self) -> bool:
-        return bool(self.reset or self.incidents or self.cameras or self.sensors or self.replies
-                    or self.connection or self.pending_commands or self.unsaved_commands or self.handovers
-                    or self.layouts or self.walls)
+        return bool(
+            self.reset
+            or self.incidents
+            or self.cameras
+            or self.sensors
+            or self.replies
+            or self.connection
+            or self.pending_commands
+            or self.unsaved_commands
+            or self.handovers
+            or self.layouts
+            or self.walls
+        )
 
     def put(self, body: object, raw: bytes = b"") -> bool:
         """Record one update (with its packed bytes, for incidents); False for a kind it does not hold."""
@@ -80,7 +90,7 @@ class ClientBatch:
             return False
         return True
 
-    def merge(self, later: "ClientBatch") -> None:
+    def merge(self, later: ClientBatch) -> None:
         """Fold a later batch into this one (later wins; a later reset replaces everything)."""
         if later.reset:
             self.reset, self.from_cache = True, later.from_cache
@@ -91,7 +101,7 @@ class ClientBatch:
             self.layouts.update(later.layouts)
             self.walls.update(later.walls)
             for key in later.incidents.keys() - later.raw_incidents.keys():
-                self.raw_incidents.pop(key, None)      # a newer decoded-only version wins
+                self.raw_incidents.pop(key, None)  # a newer decoded-only version wins
             self.raw_incidents.update(later.raw_incidents)
             self.incidents.update(later.incidents)
             self.cameras.update(later.cameras)

@@ -17,13 +17,13 @@ import queue
 import threading
 import time
 from collections import Counter, deque
-from typing import Callable
+from collections.abc import Callable
 
 import zmq
 
 from app import domain, protocol
 from app.client import completeness
-from app.client.state import ClientBatch, ConnectionStatus, TransportStats
+from app.client.state import ClientBatch, ConnectionState, ConnectionStatus, TransportStats
 from app.ports import HubPorts
 
 log = logging.getLogger(__name__)
@@ -36,10 +36,18 @@ SNAPSHOT_RETRY_MAX_S = 30.0
 
 
 class ClientTransport:
-    def __init__(self, ports: HubPorts, sink: Callable[[ClientBatch], None], *,
-                 client_name: str = "console", offline_after: float = 2.5,
-                 snapshot_timeout: float = 4.0, command_retry: float = 3.0,
-                 flush_interval: float = 0.05, resume: tuple[str, int] | None = None):
+    def __init__(
+        self,
+        ports: HubPorts,
+        sink: Callable[[ClientBatch], None],
+        *,
+        client_name: str = "console",
+        offline_after: float = 2.5,
+        snapshot_timeout: float = 4.0,
+        command_retry: float = 3.0,
+        flush_interval: float = 0.05,
+        resume: tuple[str, int] | None = None,
+    ):
         self.ports = ports
         self.sink = sink
         self.client_name = client_name
@@ -61,8 +69,8 @@ class ClientTransport:
         self._snap_started = 0.0
         self._snap_last_chunk = 0.0
         self._snap = completeness.Assembly()
-        self._snap_failures = 0          # snapshots in a row that did not add up
-        self._snap_retry_at = 0.0        # when to ask again after one that did not (0: not waiting)
+        self._snap_failures = 0  # snapshots in a row that did not add up
+        self._snap_retry_at = 0.0  # when to ask again after one that did not (0: not waiting)
         self._buffer: list[protocol.Message] = []
         self._last_traffic = 0.0
         self._status = ConnectionStatus("connecting", "connecting to the hub", time.time())
@@ -174,7 +182,7 @@ class ClientTransport:
                 self._pending_cmds[item.cmd_id] = (item, 0.0)
             elif kind == "resync":
                 self._start_resync(ctx, poller, item)
-        
+
     def _drop(self, kind: str, detail: str) -> None:
         self._errors[kind] += 1
         n = self._errors[kind]
@@ -248,8 +256,9 @@ class ClientTransport:
     # snapshot --------------------------------------------------------------------------------
     _want_resync: str = ""
 
-    def _start_resync(self, ctx, poller, reason: str, state: str = "reconnecting",
-                      keep_status: bool = False) -> None:
+    def _start_resync(
+        self, ctx, poller, reason: str, state: ConnectionState = "reconnecting", keep_status: bool = False
+    ) -> None:
         self._resyncs += 1
         self._syncing = True
         self._buffer = []
@@ -263,8 +272,9 @@ class ClientTransport:
         snap = self._make_socket(ctx, zmq.DEALER, self.ports.snapshot)
         self._sockets["snap"] = snap
         poller.register(snap, zmq.POLLIN)
-        request = protocol.encode(domain.SnapshotRequest(client=self.client_name), source=self.client_name,
-                                  status="System")
+        request = protocol.encode(
+            domain.SnapshotRequest(client=self.client_name), source=self.client_name, status="System"
+        )
         self._snap_request = protocol.decode(request).header.id
         try:
             snap.send_multipart(request, zmq.NOBLOCK)
@@ -285,7 +295,7 @@ class ClientTransport:
             msg = self._decode(frames)
             if msg is None:
                 if self._syncing and frames and frames[0] == f"snap/{self._snap_request}".encode():
-                    self._snap.unreadable += 1      # part of our snapshot is lost: it cannot add up
+                    self._snap.unreadable += 1  # part of our snapshot is lost: it cannot add up
                 continue
             if msg.topic != f"snap/{self._snap_request}" or not self._syncing:
                 continue
@@ -304,8 +314,12 @@ class ClientTransport:
                 self._snap_request = ""
                 delay = min(SNAPSHOT_RETRY_MAX_S, max(SNAPSHOT_RETRY_S / 2, body.retry_after))
                 self._snap_retry_at = now + delay
-                self._set_status("reconnecting", f"the hub is busy ({body.reason}); asking again in {delay:.0f} s",
-                                 code="snapshot_refused", params=(("retry", delay),))
+                self._set_status(
+                    "reconnecting",
+                    f"the hub is busy ({body.reason}); asking again in {delay:.0f} s",
+                    code="snapshot_refused",
+                    params=(("retry", delay),),
+                )
 
     def _discard_snapshot(self, shortfall: completeness.Shortfall, now: float) -> None:
         # Keep syncing (updates stay buffered, heartbeats cannot declare us live) and ask
@@ -316,8 +330,12 @@ class ClientTransport:
         self._snap_retry_at = now + delay
         self._errors["snapshot_incomplete"] += 1
         log.warning("%s; retrying in %.0f s (attempt %d)", shortfall.reason, delay, self._snap_failures)
-        self._set_status("reconnecting", f"{shortfall.reason}; retrying in {delay:.0f} s",
-                         code=shortfall.code, params=shortfall.params + (("retry", delay),))
+        self._set_status(
+            "reconnecting",
+            f"{shortfall.reason}; retrying in {delay:.0f} s",
+            code=shortfall.code,
+            params=shortfall.params + (("retry", delay),),
+        )
 
     def _finish_snapshot(self, ctx, poller, epoch: str, seq: int, now: float) -> None:
         self._snap_failures = 0
@@ -377,7 +395,8 @@ class ClientTransport:
         for command, _sent in due:
             try:
                 self._sockets["cmd"].send_multipart(
-                    protocol.encode(command, source=self.client_name, msg_id=command.cmd_id), zmq.NOBLOCK)
+                    protocol.encode(command, source=self.client_name, msg_id=command.cmd_id), zmq.NOBLOCK
+                )
             except zmq.Again:
                 pass  # no connection yet: retried after command_retry
             self._pending_cmds[command.cmd_id] = (command, now)
@@ -397,12 +416,17 @@ class ClientTransport:
                 # The status keeps saying why the last one was discarded until one adds up.
                 self._start_resync(ctx, poller, "asking again for a snapshot that adds up", keep_status=True)
         elif self._syncing and now - self._snap_last_chunk > self.snapshot_timeout:
-            self._start_resync(ctx, poller, "snapshot request timed out; retrying",
-                               state=self._status.state if self._status.state != "live" else "reconnecting")
+            self._start_resync(
+                ctx,
+                poller,
+                "snapshot request timed out; retrying",
+                state=self._status.state if self._status.state != "live" else "reconnecting",
+            )
         self._send_due_commands(ctx, poller, now)
 
-    def _set_status(self, state: str, reason: str, since: float | None = None, code: str = "",
-                    params: tuple = ()) -> None:
+    def _set_status(
+        self, state: ConnectionState, reason: str, since: float | None = None, code: str = "", params: tuple = ()
+    ) -> None:
         if state == self._status.state and reason == self._status.reason:
             return
         self._status = ConnectionStatus(state, reason, since or time.time(), self.epoch, code, params)
@@ -416,9 +440,14 @@ class ClientTransport:
         while self._recent and now - self._recent[0] > 1.0:
             self._recent.popleft()
         batch = self._batch
-        stats = TransportStats(events_per_s=float(len(self._recent)), lag_ms=self._lag_ms,
-                               received=self._received, applied=self._applied,
-                               dropped=dict(self._errors), resyncs=self._resyncs)
+        stats = TransportStats(
+            events_per_s=float(len(self._recent)),
+            lag_ms=self._lag_ms,
+            received=self._received,
+            applied=self._applied,
+            dropped=dict(self._errors),
+            resyncs=self._resyncs,
+        )
         self._last_flush = now
         if not batch.has_data() and not force:
             # Stats still move (events/s decays) a few times a second.

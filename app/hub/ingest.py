@@ -119,8 +119,9 @@ def report_time(report: domain.Incident, sent: float, now: float) -> tuple[float
     return when, False
 
 
-def merge_incident(existing: domain.Incident | None, report: domain.Incident,
-                   status: domain.MsgStatus, now: float) -> domain.Incident:
+def merge_incident(
+    existing: domain.Incident | None, report: domain.Incident, status: domain.MsgStatus, now: float
+) -> domain.Incident:
     """A backend report about an incident, merged with what the hub already holds.
 
     The reporter owns the description of what happened (severity, area, text); the hub and
@@ -129,16 +130,25 @@ def merge_incident(existing: domain.Incident | None, report: domain.Incident,
     `existing` itself: a resend is not a new revision.
     """
     if existing is None:
-        return domain.incident_with(report, msg_status=status, state="new", revision=1,
-                                    created=report.created or now, updated=now, acked_by="", notes=())
+        return domain.incident_with(
+            report,
+            msg_status=status,
+            state="new",
+            revision=1,
+            created=report.created or now,
+            updated=now,
+            acked_by="",
+            notes=(),
+        )
     changes = {name: getattr(report, name) for name in REPORTER_FIELDS}
     if all(getattr(existing, name) == value for name, value in changes.items()):
         return existing
     return domain.incident_with(existing, revision=existing.revision + 1, updated=now, **changes)
 
 
-def with_late_report(existing: domain.Incident, report: domain.Incident, when: float,
-                     now: float) -> domain.Incident | None:
+def with_late_report(
+    existing: domain.Incident, report: domain.Incident, when: float, now: float
+) -> domain.Incident | None:
     """`existing` with a report older than the newest applied one kept in its timeline (at
     the report's own time), its reporter fields untouched; None when the incident already
     holds MAX_LATE_ENTRIES late reports. "late_report" is no operator action, so it never
@@ -149,14 +159,26 @@ def with_late_report(existing: domain.Incident, report: domain.Incident, when: f
     if report.description and report.description != existing.description:
         text += f" — {report.description}"
     revision = existing.revision + 1
-    entry = domain.HistoryEntry(time=when, actor="system", action="late_report", revision=revision,
-                                from_state=existing.state, to_state=existing.state,
-                                text=text[:LATE_TEXT_CHARS])
+    entry = domain.HistoryEntry(
+        time=when,
+        actor="system",
+        action="late_report",
+        revision=revision,
+        from_state=existing.state,
+        to_state=existing.state,
+        text=text[:LATE_TEXT_CHARS],
+    )
     return domain.incident_with(existing, revision=revision, updated=now, history=existing.history + (entry,))
 
 
-def follow_up(existing: domain.Incident, report: domain.Incident, status: domain.MsgStatus, when: float,
-              newest: float | None, now: float) -> tuple[str, domain.Incident | None]:
+def follow_up(
+    existing: domain.Incident,
+    report: domain.Incident,
+    status: domain.MsgStatus,
+    when: float,
+    newest: float | None,
+    now: float,
+) -> tuple[str, domain.Incident | None]:
     """What a report about an incident the hub holds does, as (outcome, incident to store):
     "merged" (the reporter's fields change, the workflow stays), "unchanged" (None: a resend),
     "late" (older than the `newest` report applied: kept in the timeline, nothing rolled
@@ -170,13 +192,27 @@ def follow_up(existing: domain.Incident, report: domain.Incident, status: domain
 
 # The fields a backend report may change on an existing incident; everything else belongs
 # to the hub's workflow.
-REPORTER_FIELDS = ("category", "event", "urgency", "severity", "certainty", "area", "source",
-                   "title", "description", "district", "location", "camera_id")
+REPORTER_FIELDS = (
+    "category",
+    "event",
+    "urgency",
+    "severity",
+    "certainty",
+    "area",
+    "source",
+    "title",
+    "description",
+    "district",
+    "location",
+    "camera_id",
+)
 
 
 def check_packed_size(incident: domain.Incident, packed: bytes) -> None:
     """Refuse a report whose packed body passes domain.MAX_INCIDENT_BYTES: stored, it
     would make every update and reply about it too large to travel."""
     if len(packed) > domain.MAX_INCIDENT_BYTES:
-        raise Rejected(f"incident {incident.id[:MAX_ID]!r} is {len(packed)} bytes packed, "
-                       f"over the {domain.MAX_INCIDENT_BYTES}-byte limit")
+        raise Rejected(
+            f"incident {incident.id[:MAX_ID]!r} is {len(packed)} bytes packed, "
+            f"over the {domain.MAX_INCIDENT_BYTES}-byte limit"
+        )

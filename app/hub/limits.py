@@ -30,23 +30,23 @@ PUB_MAX_SUBSCRIPTION = 4096
 # past 2 MiB is cut off by libzmq at the socket instead of being read into memory.
 INGEST_MAX_MSG = 2 << 20
 COMMAND_MAX_MSG = 2 << 20
-INGEST_RCVHWM = 2_000           # backpressure on pushers beyond this, not hub memory (20,000 cost ~100 MB in a burst)
+INGEST_RCVHWM = 2_000  # backpressure on pushers beyond this, not hub memory (20,000 cost ~100 MB in a burst)
 COMMAND_RCVHWM = 2_000
 # Snapshot ROUTER: requests are a few hundred bytes; each peer's send pipe holds at most
 # SNAPSHOT_SNDHWM chunks (each under domain.SNAPSHOT_CHUNK_BYTES, so ~2 MiB per peer).
 SNAPSHOT_MAX_REQUEST = 64 << 10
 SNAPSHOT_RCVHWM = 1_000
 SNAPSHOT_SNDHWM = 4
-SNAPSHOT_SNDTIMEO_MS = 5        # the longest one send waits for a peer that is reading
+SNAPSHOT_SNDTIMEO_MS = 5  # the longest one send waits for a peer that is reading
 # Snapshot requests per peer identity: a burst for reconnect storms, then one a second.
 SNAPSHOT_BURST = 3
 SNAPSHOT_RATE_PER_S = 1.0
 # Snapshots being sent at once, plus peers that stopped reading one (their pipes may
 # still be full): the hub holds at most this many peers' snapshot pipes.
 SNAPSHOT_MAX_PEERS = 16
-SNAPSHOT_STALL_S = 10.0         # no chunk taken for this long: the peer is hoarding
-SNAPSHOT_PROBE_S = 1.0          # how often a stalled peer's pipe is checked again
-PEERS_REMEMBERED = 10_000       # per-peer counters kept (oldest forgotten past this)
+SNAPSHOT_STALL_S = 10.0  # no chunk taken for this long: the peer is hoarding
+SNAPSHOT_PROBE_S = 1.0  # how often a stalled peer's pipe is checked again
+PEERS_REMEMBERED = 10_000  # per-peer counters kept (oldest forgotten past this)
 # A command reply larger than this goes without its incident copy (the update stream
 # carries the incident), so the console can always decode the answer and stops resending.
 MAX_REPLY_BYTES = 512 << 10
@@ -78,8 +78,9 @@ def reply_frames(reply: domain.CommandReply, *, source: str, epoch: str) -> tupl
     frames = protocol.encode(reply, source=source, epoch=epoch, status="System")
     if len(frames[2]) <= MAX_REPLY_BYTES:
         return frames, 0
-    slim = domain.CommandReply(cmd_id=reply.cmd_id, code=reply.code, message=reply.message,
-                               reason=reply.reason, params=reply.params)
+    slim = domain.CommandReply(
+        cmd_id=reply.cmd_id, code=reply.code, message=reply.message, reason=reply.reason, params=reply.params
+    )
     return protocol.encode(slim, source=source, epoch=epoch, status="System"), len(frames[2])
 
 

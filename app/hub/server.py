@@ -34,11 +34,11 @@ from app.workflow.priority import DEFAULT_ESCALATION_S
 log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL_S = 1.0
-DRAIN_LIMIT = 5000            # messages taken from one socket per loop turn, for fairness
+DRAIN_LIMIT = 5000  # messages taken from one socket per loop turn, for fairness
 SOURCE = "hub"
-TICK_INTERVAL_S = 1.0         # escalations and shelf expiry are checked this often
-MAX_ALIASES = 200_000         # grouped report ids remembered, so their updates do not regroup
-HELD_OTHER_LIMIT = 50_000     # camera/sensor/... updates held while the database fails, before coalescing
+TICK_INTERVAL_S = 1.0  # escalations and shelf expiry are checked this often
+MAX_ALIASES = 200_000  # grouped report ids remembered, so their updates do not regroup
+HELD_OTHER_LIMIT = 50_000  # camera/sensor/... updates held while the database fails, before coalescing
 
 
 def _worth_logging(count: int) -> bool:
@@ -51,8 +51,8 @@ class WorkflowOptions:
     """How the hub runs the incident workflow (python -m app.hub --help lists the flags)."""
 
     escalate_after_s: float = DEFAULT_ESCALATION_S
-    supervisors: frozenset[str] = frozenset()   # operator names with the supervisor role
-    grouping: GroupingConfig | None = GroupingConfig()   # None: every report is its own incident
+    supervisors: frozenset[str] = frozenset()  # operator names with the supervisor role
+    grouping: GroupingConfig | None = GroupingConfig()  # None: every report is its own incident
     # Only machine alarms group by default: each call from a person stays its own incident
     # (somebody may need calling back); operators merge duplicate calls explicitly.
     group_sources: frozenset[str] = frozenset({"camera", "sensor"})
@@ -61,8 +61,14 @@ class WorkflowOptions:
 class Hub:
     """Runs the hub loop on the calling thread until stop() is called (from any thread)."""
 
-    def __init__(self, ports: HubPorts, db_url: str, *, bind_host: str | None = None,
-                 workflow: WorkflowOptions = WorkflowOptions()):
+    def __init__(
+        self,
+        ports: HubPorts,
+        db_url: str,
+        *,
+        bind_host: str | None = None,
+        workflow: WorkflowOptions = WorkflowOptions(),
+    ):
         self.ports = ports
         self.workflow = workflow
         self.bind_host = bind_host or ports.host
@@ -77,7 +83,8 @@ class Hub:
         self._log_budget_reset = 0.0
         self.peers = limits.PeerCounters()
         self._snapshots = SnapshotServer(
-            SOURCE, lambda sock, kind, detail, peer: self._reject(sock, kind, detail, peer=peer), self.stats)
+            SOURCE, lambda sock, kind, detail, peer: self._reject(sock, kind, detail, peer=peer), self.stats
+        )
         self.sops, sop_errors = sop.load_library()
         if sop_errors:
             log.error("%d SOP file(s) unusable; incidents of those types get the default checklist", len(sop_errors))
@@ -87,8 +94,8 @@ class Hub:
         # Changed this loop turn, published once each after the commit: under a flood an
         # incident that grows by 500 grouped events in one turn costs one update, not 500.
         self._dirty: dict[str, domain.Incident] = {}
-        self._dirty_other: list[tuple[object, str]] = []
-        self._held_replies: list[list[bytes]] = []     # command replies waiting for their commit
+        self._dirty_other: list[tuple[object, domain.MsgStatus]] = []
+        self._held_replies: list[list[bytes]] = []  # command replies waiting for their commit
         self._failures_seen = 0
         self._open_ids: set[str] = {i for i, inc in self.store.incidents.items() if inc.state in domain.OPEN_STATES}
         self._regroup_open()
@@ -141,8 +148,14 @@ class Hub:
         self._poller = poller = zmq.Poller()
         for sock in (snap, pull, cmd):
             poller.register(sock, zmq.POLLIN)
-        log.info("hub epoch %s listening: pub %s snapshot %s ingest %s command %s",
-                 self.epoch, b.pub, b.snapshot, b.ingest, b.command)
+        log.info(
+            "hub epoch %s listening: pub %s snapshot %s ingest %s command %s",
+            self.epoch,
+            b.pub,
+            b.snapshot,
+            b.ingest,
+            b.command,
+        )
         self._ready.set()
         try:
             while not self._stop.is_set():
@@ -164,9 +177,15 @@ class Hub:
                 if snap in ready or self._snapshots.busy:
                     self._drain_snapshots(snap)
                 if time.time() - self._last_pub >= HEARTBEAT_INTERVAL_S:
-                    self._publish_frames(protocol.encode(
-                        domain.Heartbeat(last_seq=self.seq), source=SOURCE, epoch=self.epoch,
-                        seq=self.seq, status="System"))
+                    self._publish_frames(
+                        protocol.encode(
+                            domain.Heartbeat(last_seq=self.seq),
+                            source=SOURCE,
+                            epoch=self.epoch,
+                            seq=self.seq,
+                            status="System",
+                        )
+                    )
                     self.stats["heartbeats"] += 1
         finally:
             self.store.close()
@@ -201,8 +220,9 @@ class Hub:
 
     def _unavailable(self, command: domain.Command) -> domain.CommandReply:
         self.stats["command.unavailable"] += 1
-        return domain.CommandReply(cmd_id=command.cmd_id, code="unavailable",
-                                   message=f"hub database unavailable: {self.store.failure}")
+        return domain.CommandReply(
+            cmd_id=command.cmd_id, code="unavailable", message=f"hub database unavailable: {self.store.failure}"
+        )
 
     # --- publishing --------------------------------------------------------------------------
     def _publish_frames(self, frames: list[bytes]) -> None:
@@ -211,8 +231,9 @@ class Hub:
 
     def _publish(self, body, status: domain.MsgStatus, topic: str | None = None) -> None:
         self.seq += 1
-        self._publish_frames(protocol.encode(body, source=SOURCE, epoch=self.epoch, seq=self.seq,
-                                             status=status, topic=topic))
+        self._publish_frames(
+            protocol.encode(body, source=SOURCE, epoch=self.epoch, seq=self.seq, status=status, topic=topic)
+        )
         self.stats["published"] += 1
 
     def _put_incident(self, incident: domain.Incident) -> None:
@@ -233,8 +254,9 @@ class Hub:
         # timeline entries, counted in history_trimmed, so every update of it stays decodable.
         smaller = states.fit_size(incident)
         if smaller is None:
-            log.error("incident %s is over %d bytes even with its timeline trimmed", incident.id,
-                      domain.MAX_INCIDENT_BYTES)
+            log.error(
+                "incident %s is over %d bytes even with its timeline trimmed", incident.id, domain.MAX_INCIDENT_BYTES
+            )
             return incident
         self.stats["incident.trimmed"] += 1
         self.store.put_incident(smaller)
@@ -259,16 +281,22 @@ class Hub:
         for incident in changed:
             if incident.escalated and not incidents[incident.id].escalated:
                 self.stats["workflow.escalated"] += 1
-                self._summary.warn("escalations", "escalated %s (P1 unacknowledged %.0f s): %s", incident.id,
-                                   now - incident.created, incident.title)
+                self._summary.warn(
+                    "escalations",
+                    "escalated %s (P1 unacknowledged %.0f s): %s",
+                    incident.id,
+                    now - incident.created,
+                    incident.title,
+                )
             self._put_incident(incident)
 
     def role_of(self, operator: str) -> str:
         return "supervisor" if operator in self.workflow.supervisors else "operator"
 
     # --- bad input ---------------------------------------------------------------------------
-    def _reject(self, socket_name: str, kind: str, detail: str, frames: list[bytes] | None = None,
-                peer: bytes | None = None) -> None:
+    def _reject(
+        self, socket_name: str, kind: str, detail: str, frames: list[bytes] | None = None, peer: bytes | None = None
+    ) -> None:
         """Count a refused message per socket and per peer. A peer with a routing identity is
         logged once per kind (later ones are only counted); messages from peers ZeroMQ does
         not name (PULL) are logged up to ten a minute per kind. Either way the log is bounded."""
@@ -289,8 +317,9 @@ class Hub:
             self._log_budget_reset = now
         self._log_budget[key] += 1
         if self._log_budget[key] <= 10:
-            log.warning("%s: dropped %s message: %s (total %d)", socket_name, kind, detail,
-                        self.stats[f"{socket_name}.{kind}"])
+            log.warning(
+                "%s: dropped %s message: %s (total %d)", socket_name, kind, detail, self.stats[f"{socket_name}.{kind}"]
+            )
         elif self._log_budget[key] == 11:
             log.warning("%s: more %s messages this minute; counting without logging", socket_name, kind)
 
@@ -337,8 +366,11 @@ class Hub:
             elif isinstance(body, domain.SensorReading):
                 self._ingest_reading(ingest.check_reading(body, now), header.status)
             else:
-                self._reject("ingest", "unexpected_type",
-                             f"{header.type} from source {header.source[:64]!r} is not accepted on ingest")
+                self._reject(
+                    "ingest",
+                    "unexpected_type",
+                    f"{header.type} from source {header.source[:64]!r} is not accepted on ingest",
+                )
         except ingest.Rejected as exc:
             # Name the object and who sent it: the operator fixing a feed needs both.
             self._reject("ingest", "invalid", f"{ingest.describe(body)} from source {header.source[:64]!r}: {exc}")
@@ -362,9 +394,14 @@ class Hub:
         if clamped:
             self.stats["ingest.clock_ahead"] += 1
             if _worth_logging(self.stats["ingest.clock_ahead"]):
-                log.warning("incident %r from source %r: report time %.0f s ahead of the hub's clock; "
-                            "ordered by its arrival instead (%d such reports)", report.id, header.source[:64],
-                            max(report.updated, header.ts) - now, self.stats["ingest.clock_ahead"])
+                log.warning(
+                    "incident %r from source %r: report time %.0f s ahead of the hub's clock; "
+                    "ordered by its arrival instead (%d such reports)",
+                    report.id,
+                    header.source[:64],
+                    max(report.updated, header.ts) - now,
+                    self.stats["ingest.clock_ahead"],
+                )
         self._apply_report(report, header.status, when, now)
         if header.id and len(header.id) <= ingest.MAX_ID:
             self.store.put_report(header.id, report.id, when, now)
@@ -376,11 +413,16 @@ class Hub:
             outcome, incident = ingest.follow_up(existing, report, status, when, newest, now)
             self.stats[f"ingest.{outcome}"] += 1
             if outcome.startswith("late") and _worth_logging(self.stats[f"ingest.{outcome}"]):
-                log.log(logging.WARNING if incident is None else logging.INFO,
-                        "incident %r: report %.0f s older than its newest %s (%d so far)", report.id,
-                        (newest or when) - when, "kept in its history" if incident is not None else
-                        f"not kept: the timeline already holds {ingest.MAX_LATE_ENTRIES} late reports",
-                        self.stats[f"ingest.{outcome}"])
+                log.log(
+                    logging.WARNING if incident is None else logging.INFO,
+                    "incident %r: report %.0f s older than its newest %s (%d so far)",
+                    report.id,
+                    (newest or when) - when,
+                    "kept in its history"
+                    if incident is not None
+                    else f"not kept: the timeline already holds {ingest.MAX_LATE_ENTRIES} late reports",
+                    self.stats[f"ingest.{outcome}"],
+                )
             if incident is not None:
                 self._put_incident(service.rerated(incident))
             return
@@ -390,12 +432,13 @@ class Hub:
             self.stats["ingest.grouped_update"] += 1
             return
         grouper = self.grouper if report.source in self.workflow.group_sources else None
-        result = service.intake(domain.incident_with(report, msg_status=status), self.store.incidents,
-                                now, grouper, self.sops)
+        result = service.intake(
+            domain.incident_with(report, msg_status=status), self.store.incidents, now, grouper, self.sops
+        )
         if result.grouped_into:
             self.stats["ingest.grouped"] += 1
             if len(self._aliases) >= MAX_ALIASES:
-                self._aliases.clear()       # bounded: the oldest groups have long closed anyway
+                self._aliases.clear()  # bounded: the oldest groups have long closed anyway
             self._aliases[report.id] = result.grouped_into
         self._put_incident(result.incident)
 
@@ -423,13 +466,18 @@ class Hub:
         frames, full_size = limits.reply_frames(reply, source=SOURCE, epoch=self.epoch)
         if full_size:
             self.stats["command.reply_trimmed"] += 1
-            log.warning("reply to %s: incident %s is %d bytes packed; answered without its copy",
-                        reply.cmd_id, reply.incident.id if reply.incident else "?", full_size)
+            log.warning(
+                "reply to %s: incident %s is %d bytes packed; answered without its copy",
+                reply.cmd_id,
+                reply.incident.id if reply.incident else "?",
+                full_size,
+            )
         return frames
 
     def _apply_command(self, command: domain.Command) -> domain.CommandReply:
         if self.store.awaiting_commit(command.cmd_id) or (
-                self.store.failing and self.store.stored_reply(command.cmd_id) is None):
+            self.store.failing and self.store.stored_reply(command.cmd_id) is None
+        ):
             # Not applied (or applied but not yet saved): an answer now could promise what a
             # crash would undo, so the console keeps it queued and resends it later.
             return self._unavailable(command)
@@ -438,8 +486,9 @@ class Hub:
             # Applied before (the console resent it after a restart or a lost reply).
             self.stats["command.duplicate"] += 1
             current = self.store.incidents.get(command.incident_id)
-            return domain.CommandReply(cmd_id=command.cmd_id, code="duplicate",
-                                       message=f"already applied: {stored.code}", incident=current)
+            return domain.CommandReply(
+                cmd_id=command.cmd_id, code="duplicate", message=f"already applied: {stored.code}", incident=current
+            )
         now, role = time.time(), self.role_of(command.operator)
         if command.kind in ("handover", "handover_ack"):
             reply = self._apply_handover(command, now, role)
@@ -448,25 +497,35 @@ class Hub:
         else:
             outcome = service.handle_command(self.store.incidents, command, now, role, self.sops)
             if outcome.accepted:
+                assert outcome.incident is not None  # an accepted outcome carries the new state
                 self._put_incident(outcome.incident)
                 for related in outcome.related:
                     self._put_incident(related)
             reply = outcome.reply(command.cmd_id)
             if reply.incident is None and outcome.code != "not_found":
-                reply = domain.CommandReply(cmd_id=command.cmd_id, code=reply.code, message=reply.message,
-                                            incident=self.store.incidents.get(command.incident_id))
+                reply = domain.CommandReply(
+                    cmd_id=command.cmd_id,
+                    code=reply.code,
+                    message=reply.message,
+                    incident=self.store.incidents.get(command.incident_id),
+                )
         self.stats[f"command.{reply.code}"] += 1
         self.store.record_command(reply)
         return reply
 
     def _apply_handover(self, command: domain.Command, now: float, role: str) -> domain.CommandReply:
         record, code, message = handover.apply_handover_command(
-            command, self.store.handovers, self.store.incidents.values(), self.store.cameras.values(), now, role)
+            command, self.store.handovers, self.store.incidents.values(), self.store.cameras.values(), now, role
+        )
         if code == "ok" and record is not None:
             self.store.put_handover(record)
             self._dirty_other.append((record, "System"))
-            log.info("handover %s by %s%s", record.id, record.handed_over_by,
-                     f" acknowledged by {record.acknowledged_by}" if record.acknowledged else "")
+            log.info(
+                "handover %s by %s%s",
+                record.id,
+                record.handed_over_by,
+                f" acknowledged by {record.acknowledged_by}" if record.acknowledged else "",
+            )
         return domain.CommandReply(cmd_id=command.cmd_id, code=code, message=message)
 
     def _apply_wall(self, command: domain.Command, now: float, role: str) -> domain.CommandReply:
@@ -477,8 +536,12 @@ class Hub:
         if outcome.wall is not None:
             self.store.put_wall(outcome.wall)
             self._dirty_other.append((outcome.wall, "System"))
-            log.info("wall %s now shows %d tiles (by %s)", outcome.wall.wall,
-                     len(outcome.wall.layout.items), command.operator)
+            log.info(
+                "wall %s now shows %d tiles (by %s)",
+                outcome.wall.wall,
+                len(outcome.wall.layout.items),
+                command.operator,
+            )
         return domain.CommandReply(cmd_id=command.cmd_id, code=outcome.code, message=outcome.message)
 
     # --- snapshots ---------------------------------------------------------------------------

@@ -46,8 +46,10 @@ def capture(store, seq: int) -> Capture:
         "sensors": list(store.packed_sensors.values()),
         "layouts": [protocol.pack(x) for x in store.layouts.values()],
         "walls": [protocol.pack(x) for x in store.walls.values()],
-        "incidents": [body if len(body) <= MAX_SENDABLE_BODY else _fitted(protocol.unpack("incident", body), body)
-                      for body in store.packed_incidents.values()],
+        "incidents": [
+            body if len(body) <= MAX_SENDABLE_BODY else _fitted(protocol.unpack("incident", body), body)
+            for body in store.packed_incidents.values()
+        ],
     }
     keys = {
         "cameras": store.packed_cameras.keys(),
@@ -56,12 +58,17 @@ def capture(store, seq: int) -> Capture:
         "walls": store.walls.keys(),
         "incidents": (f"{i}:{rev}" for i, rev in store.durable_revisions.items()),
     }
-    return Capture(seq=seq, bodies=bodies, counts={k: len(v) for k, v in bodies.items()},
-                   digests={k: protocol.snapshot_digest(keys[k]) for k in domain.SNAPSHOT_KINDS})
+    return Capture(
+        seq=seq,
+        bodies=bodies,
+        counts={k: len(v) for k, v in bodies.items()},
+        digests={k: protocol.snapshot_digest(keys[k]) for k in domain.SNAPSHOT_KINDS},
+    )
 
 
-def chunks(cap: Capture, budget: int = domain.SNAPSHOT_CHUNK_BYTES,
-           on_unsendable: Callable[[str, int], None] | None = None) -> Iterator[dict[str, list[bytes]]]:
+def chunks(
+    cap: Capture, budget: int = domain.SNAPSHOT_CHUNK_BYTES, on_unsendable: Callable[[str, int], None] | None = None
+) -> Iterator[dict[str, list[bytes]]]:
     """Cut a capture into chunks of at most `budget` packed bytes, every kind included.
 
     A body larger than the budget travels alone; one too large for any frame is left out
@@ -91,8 +98,12 @@ def _fitted(incident: domain.Incident, body: bytes) -> bytes:
     smaller = fit_size(incident)
     if smaller is None:
         return body
-    log.warning("snapshot: incident %s is %d bytes packed; sent with %d timeline entries trimmed",
-                incident.id, len(body), smaller.history_trimmed - incident.history_trimmed)
+    log.warning(
+        "snapshot: incident %s is %d bytes packed; sent with %d timeline entries trimmed",
+        incident.id,
+        len(body),
+        smaller.history_trimmed - incident.history_trimmed,
+    )
     return protocol.pack(smaller)
 
 
@@ -110,11 +121,11 @@ class SnapshotServer:
 
     def __init__(self, source: str, reject: Callable[[str, str, str, bytes], None], stats):
         self.source = source
-        self._reject = reject               # (socket_name, kind, detail, peer identity)
+        self._reject = reject  # (socket_name, kind, detail, peer identity)
         self.stats = stats
         self.buckets = limits.TokenBucket()
         self.cursors: dict[bytes, _Cursor] = {}
-        self.stalled: dict[bytes, float] = {}   # identity -> last probe time
+        self.stalled: dict[bytes, float] = {}  # identity -> last probe time
 
     # --- requests -------------------------------------------------------------------------
     def request(self, sock: zmq.Socket, identity: bytes, request_id: str, store, epoch: str, seq: int) -> bool:
@@ -122,48 +133,61 @@ class SnapshotServer:
         tell the peer when to ask again. True when a snapshot was started."""
         topic = f"snap/{request_id}"
         if identity in self.cursors:
-            return self._refuse(sock, identity, topic, "busy_peer", 2.0,
-                                "a snapshot is already being sent to this peer")
+            return self._refuse(
+                sock, identity, topic, "busy_peer", 2.0, "a snapshot is already being sent to this peer"
+            )
         if not self.buckets.take(identity):
-            return self._refuse(sock, identity, topic, "rate_limited", self.buckets.wait_for(identity),
-                                f"more than {limits.SNAPSHOT_BURST} requests at once or "
-                                f"{limits.SNAPSHOT_RATE_PER_S:g}/s")
+            return self._refuse(
+                sock,
+                identity,
+                topic,
+                "rate_limited",
+                self.buckets.wait_for(identity),
+                f"more than {limits.SNAPSHOT_BURST} requests at once or {limits.SNAPSHOT_RATE_PER_S:g}/s",
+            )
         if len(self.cursors) + len(self.stalled) >= limits.SNAPSHOT_MAX_PEERS:
-            return self._refuse(sock, identity, topic, "busy_hub", 2.0,
-                                f"already serving {limits.SNAPSHOT_MAX_PEERS} peers")
+            return self._refuse(
+                sock, identity, topic, "busy_hub", 2.0, f"already serving {limits.SNAPSHOT_MAX_PEERS} peers"
+            )
         self.stalled.pop(identity, None)
         cap = capture(store, seq)
         self.cursors[identity] = _Cursor(identity, self._frames(cap, topic, epoch))
         self.stats["snapshot.served"] += 1
         return True
 
-    def _refuse(self, sock: zmq.Socket, identity: bytes, topic: str, reason: str, retry_after: float,
-                detail: str) -> bool:
+    def _refuse(
+        self, sock: zmq.Socket, identity: bytes, topic: str, reason: str, retry_after: float, detail: str
+    ) -> bool:
         self._reject("snapshot", reason, detail, identity)
         refusal = domain.SnapshotRefused(reason=reason, retry_after=round(max(0.5, retry_after), 2))
         try:
             # NOBLOCK: a hoarding peer's full pipe costs the hub nothing more.
-            sock.send_multipart([identity, *protocol.encode(refusal, source=self.source, status="System",
-                                                            topic=topic)], zmq.NOBLOCK)
+            sock.send_multipart(
+                [identity, *protocol.encode(refusal, source=self.source, status="System", topic=topic)], zmq.NOBLOCK
+            )
         except zmq.ZMQError:
-            pass                            # full or gone: it times out and asks again
+            pass  # full or gone: it times out and asks again
         return False
 
     def _frames(self, cap: Capture, topic: str, epoch: str) -> Iterator[list[bytes] | None]:
         n = 0
         for chunk in chunks(cap, on_unsendable=self._unsendable):
             n += 1
-            yield protocol.encode_snapshot_chunk(**chunk, source=self.source, epoch=epoch,
-                                                 seq=cap.seq, topic=topic)
-        end = domain.SnapshotEnd(seq=cap.seq, incident_count=cap.counts["incidents"],
-                                 counts=cap.counts, digests=cap.digests, chunks=n)
+            yield protocol.encode_snapshot_chunk(**chunk, source=self.source, epoch=epoch, seq=cap.seq, topic=topic)
+        end = domain.SnapshotEnd(
+            seq=cap.seq, incident_count=cap.counts["incidents"], counts=cap.counts, digests=cap.digests, chunks=n
+        )
         yield protocol.encode(end, source=self.source, epoch=epoch, seq=cap.seq, status="System", topic=topic)
-        yield None                          # sent in full: the peer may ask for another
+        yield None  # sent in full: the peer may ask for another
 
     def _unsendable(self, kind: str, size: int) -> None:
         self.stats["snapshot.unsendable"] += 1
-        log.error("snapshot: a stored %s body of %d bytes cannot fit a frame; the snapshot "
-                  "will not add up until it is smaller", kind.rstrip("s"), size)
+        log.error(
+            "snapshot: a stored %s body of %d bytes cannot fit a frame; the snapshot "
+            "will not add up until it is smaller",
+            kind.rstrip("s"),
+            size,
+        )
 
     # --- sending ----------------------------------------------------------------------------
     @property
@@ -190,9 +214,13 @@ class SnapshotServer:
             if now - cursor.last_progress > limits.SNAPSHOT_STALL_S:
                 del self.cursors[cursor.identity]
                 self.stalled[cursor.identity] = now
-                self._reject("snapshot", "stalled",
-                             f"took no chunk for {limits.SNAPSHOT_STALL_S:.0f} s after "
-                             f"{cursor.sent_bytes} bytes; snapshot abandoned", cursor.identity)
+                self._reject(
+                    "snapshot",
+                    "stalled",
+                    f"took no chunk for {limits.SNAPSHOT_STALL_S:.0f} s after "
+                    f"{cursor.sent_bytes} bytes; snapshot abandoned",
+                    cursor.identity,
+                )
         self._probe_stalled(sock, now)
 
     def _send_next(self, sock: zmq.Socket, cursor: _Cursor) -> bool:
@@ -209,7 +237,7 @@ class SnapshotServer:
             return False
         except zmq.ZMQError as exc:
             if exc.errno == errno.EHOSTUNREACH:
-                del self.cursors[cursor.identity]       # the peer left (a console retries on a fresh socket)
+                del self.cursors[cursor.identity]  # the peer left (a console retries on a fresh socket)
                 self.stats["snapshot.peer_gone"] += 1
                 return False
             raise
@@ -228,8 +256,9 @@ class SnapshotServer:
             if now - probed < limits.SNAPSHOT_PROBE_S:
                 continue
             self.stalled[identity] = now
-            probe = protocol.encode(domain.Heartbeat(last_seq=0), source=self.source, status="System",
-                                    topic="snap/probe")
+            probe = protocol.encode(
+                domain.Heartbeat(last_seq=0), source=self.source, status="System", topic="snap/probe"
+            )
             try:
                 sock.send_multipart([identity, *probe], zmq.NOBLOCK)
             except zmq.Again:

@@ -20,8 +20,23 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import (Column, Float, Integer, LargeBinary, MetaData, String, Table, Text,
-                        create_engine, delete, event, exc, func, insert, select)
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    event,
+    exc,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from app import domain, paths, protocol
@@ -30,51 +45,66 @@ from app.records import HandoverRecord
 log = logging.getLogger(__name__)
 
 metadata = MetaData()
-meta_table = Table("hub_meta", metadata,
-                   Column("key", String(64), primary_key=True),
-                   Column("value", Text, nullable=False))
-incidents_table = Table("incidents", metadata,
-                        Column("id", String(128), primary_key=True),
-                        Column("created", Float, nullable=False),
-                        Column("body", LargeBinary, nullable=False))
-cameras_table = Table("cameras", metadata,
-                      Column("id", String(128), primary_key=True),
-                      Column("body", LargeBinary, nullable=False))
-sensors_table = Table("sensors", metadata,
-                      Column("key", String(256), primary_key=True),
-                      Column("body", LargeBinary, nullable=False))
-commands_table = Table("commands", metadata,
-                       Column("cmd_id", String(128), primary_key=True),
-                       Column("applied", Float, nullable=False),
-                       Column("reply", LargeBinary, nullable=False))
-quarantine_table = Table("quarantine", metadata,
-                         Column("n", Integer, primary_key=True, autoincrement=True),
-                         Column("received", Float, nullable=False),
-                         Column("socket", String(32), nullable=False),
-                         Column("reason", Text, nullable=False),
-                         Column("raw", LargeBinary, nullable=False))
-handovers_table = Table("handovers", metadata,
-                        Column("id", String(128), primary_key=True),
-                        Column("created", Float, nullable=False),
-                        Column("body", LargeBinary, nullable=False))
+meta_table = Table(
+    "hub_meta", metadata, Column("key", String(64), primary_key=True), Column("value", Text, nullable=False)
+)
+incidents_table = Table(
+    "incidents",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("created", Float, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+)
+cameras_table = Table(
+    "cameras", metadata, Column("id", String(128), primary_key=True), Column("body", LargeBinary, nullable=False)
+)
+sensors_table = Table(
+    "sensors", metadata, Column("key", String(256), primary_key=True), Column("body", LargeBinary, nullable=False)
+)
+commands_table = Table(
+    "commands",
+    metadata,
+    Column("cmd_id", String(128), primary_key=True),
+    Column("applied", Float, nullable=False),
+    Column("reply", LargeBinary, nullable=False),
+)
+quarantine_table = Table(
+    "quarantine",
+    metadata,
+    Column("n", Integer, primary_key=True, autoincrement=True),
+    Column("received", Float, nullable=False),
+    Column("socket", String(32), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+)
+handovers_table = Table(
+    "handovers",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("created", Float, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+)
 # Shared wall layouts ("layout:NAME") and wall display states ("wall:NAME"), packed.
-walls_table = Table("walls", metadata,
-                    Column("key", String(200), primary_key=True),
-                    Column("body", LargeBinary, nullable=False))
+walls_table = Table(
+    "walls", metadata, Column("key", String(200), primary_key=True), Column("body", LargeBinary, nullable=False)
+)
 QUARANTINE_KEEP = 1000
 # SQLite waits this long for another process's lock before a commit attempt fails; the hub
 # loop is blocked meanwhile, so it is short, and the loop retries on later turns instead.
 BUSY_TIMEOUT_MS = 250
 RETRY_FIRST_S = 0.05
 RETRY_MAX_S = 1.0
-STARTUP_PATIENCE_S = 30.0     # loading and the epoch bump wait this long for a locked database
+STARTUP_PATIENCE_S = 30.0  # loading and the epoch bump wait this long for a locked database
 # Incident reports applied (or kept as late), by their message id: deduplication across
 # restarts, and each incident's newest report time, so a late report never rolls it back.
-reports_table = Table("reports", metadata,
-                      Column("id", String(128), primary_key=True),
-                      Column("incident_id", String(128), nullable=False, index=True),
-                      Column("report_time", Float, nullable=False),
-                      Column("received", Float, nullable=False, index=True))
+reports_table = Table(
+    "reports",
+    metadata,
+    Column("id", String(128), primary_key=True),
+    Column("incident_id", String(128), nullable=False, index=True),
+    Column("report_time", Float, nullable=False),
+    Column("received", Float, nullable=False, index=True),
+)
 # Report ids are remembered this long and at most this many in memory (~150 bytes each).
 # Past the window a replay is still harmless: its time is older than the incident's newest.
 REPORT_KEEP_S = 24 * 3600.0
@@ -97,12 +127,28 @@ class _Pending:
     reports_prune_before: float = 0.0
 
     def __bool__(self) -> bool:
-        return bool(self.incidents or self.cameras or self.sensors or self.commands or self.quarantine
-                    or self.handovers or self.walls or self.reports)
+        return bool(
+            self.incidents
+            or self.cameras
+            or self.sensors
+            or self.commands
+            or self.quarantine
+            or self.handovers
+            or self.walls
+            or self.reports
+        )
 
     def __len__(self) -> int:
-        return (len(self.incidents) + len(self.cameras) + len(self.sensors) + len(self.commands)
-                + len(self.quarantine) + len(self.handovers) + len(self.walls) + len(self.reports))
+        return (
+            len(self.incidents)
+            + len(self.cameras)
+            + len(self.sensors)
+            + len(self.commands)
+            + len(self.quarantine)
+            + len(self.handovers)
+            + len(self.walls)
+            + len(self.reports)
+        )
 
 
 class HubStore:
@@ -126,8 +172,8 @@ class HubStore:
         self.packed_sensors: dict[str, bytes] = {}
         self.command_replies: dict[str, bytes] = {}
         self.handovers: dict[str, HandoverRecord] = {}
-        self.layouts: dict = {}                          # name -> shared WallLayout
-        self.walls: dict[str, domain.WallState] = {}     # wall display name -> what it shows
+        self.layouts: dict = {}  # name -> shared WallLayout
+        self.walls: dict[str, domain.WallState] = {}  # wall display name -> what it shows
         self._pending = _Pending()
         # While commits fail: when it began, the last error, attempts so far, next try.
         self.failing_since = 0.0
@@ -142,9 +188,20 @@ class HubStore:
     # --- loading ---------------------------------------------------------------------------
     def _load(self) -> None:
         started = time.perf_counter()
-        for table in (self.incidents, self.packed_incidents, self.durable_revisions, self.cameras, self.packed_cameras, self.sensors,
-                      self.packed_sensors, self.handovers, self.layouts, self.walls, self.command_replies):
-            table.clear()       # a retried load starts clean
+        for table in (
+            self.incidents,
+            self.packed_incidents,
+            self.durable_revisions,
+            self.cameras,
+            self.packed_cameras,
+            self.sensors,
+            self.packed_sensors,
+            self.handovers,
+            self.layouts,
+            self.walls,
+            self.command_replies,
+        ):
+            table.clear()  # a retried load starts clean
         self._unreadable = 0
         with self.engine.connect() as conn:
             for key, obj, body in self._rows(conn, incidents_table.c.id, incidents_table.c.body, "incident"):
@@ -157,17 +214,23 @@ class HubStore:
             for key, obj, _body in self._rows(conn, handovers_table.c.id, handovers_table.c.body, "handover"):
                 self.handovers[key] = obj
             # Walls and layouts share a table: the key says which ("layout:NAME", "wall:NAME").
-            for key, obj, _body in self._rows(conn, walls_table.c.key, walls_table.c.body,
-                                              lambda k: k.partition(":")[0]):
+            for key, obj, _body in self._rows(
+                conn, walls_table.c.key, walls_table.c.body, lambda k: k.partition(":")[0]
+            ):
                 kind, _, name = key.partition(":")
                 (self.layouts if kind == "layout" else self.walls)[name] = obj
             for row in conn.execute(select(commands_table.c.cmd_id, commands_table.c.reply)):
                 self.command_replies[row.cmd_id] = row.reply
         bad = self._unreadable
-        log.info("loaded %d incidents, %d cameras, %d readings, %d applied commands in %.2fs%s",
-                 len(self.incidents), len(self.cameras), len(self.sensors),
-                 len(self.command_replies), time.perf_counter() - started,
-                 f" ({bad} unreadable rows skipped)" if bad else "")
+        log.info(
+            "loaded %d incidents, %d cameras, %d readings, %d applied commands in %.2fs%s",
+            len(self.incidents),
+            len(self.cameras),
+            len(self.sensors),
+            len(self.command_replies),
+            time.perf_counter() - started,
+            f" ({bad} unreadable rows skipped)" if bad else "",
+        )
 
     def _rows(self, conn, key_col, body_col, kind):
         """(key, decoded object, packed body) for every readable row; unreadable ones are
@@ -183,13 +246,17 @@ class HubStore:
                 log.error("stored %s %s unreadable, skipped: %s", row_kind, key, exc)
 
     def _load_reports(self) -> None:
-        self.report_ids: dict[str, float] = {}          # report id -> received, oldest first
-        self.report_times: dict[str, float] = {}        # incident id -> newest report time
+        self.report_ids: dict[str, float] = {}  # report id -> received, oldest first
+        self.report_times: dict[str, float] = {}  # incident id -> newest report time
         self._reports_pruned = time.time()
         c = reports_table.c
         with self.engine.connect() as conn:
-            recent = conn.execute(select(c.id, c.received).where(c.received >= time.time() - REPORT_KEEP_S)
-                                  .order_by(c.received.desc()).limit(REPORT_KEEP_IDS)).all()
+            recent = conn.execute(
+                select(c.id, c.received)
+                .where(c.received >= time.time() - REPORT_KEEP_S)
+                .order_by(c.received.desc())
+                .limit(REPORT_KEEP_IDS)
+            ).all()
             self.report_ids = {row.id: row.received for row in reversed(recent)}
             for row in conn.execute(select(c.incident_id, func.max(c.report_time)).group_by(c.incident_id)):
                 self.report_times[row[0]] = row[1]
@@ -251,8 +318,12 @@ class HubStore:
         self.report_ids[report_id] = received
         if report_time > self.report_times.get(incident_id, -math.inf):
             self.report_times[incident_id] = report_time
-        self._pending.reports[report_id] = {"id": report_id, "incident_id": incident_id,
-                                            "report_time": report_time, "received": received}
+        self._pending.reports[report_id] = {
+            "id": report_id,
+            "incident_id": incident_id,
+            "report_time": report_time,
+            "received": received,
+        }
         if len(self.report_ids) > REPORT_KEEP_IDS:
             # Oldest first (dicts keep insertion order): a tenth at a time keeps this rare.
             for key in list(itertools.islice(self.report_ids, REPORT_KEEP_IDS // 10)):
@@ -289,7 +360,7 @@ class HubStore:
         raw = protocol.pack([bytes(f[:65536]) for f in frames[:8]])
         held = self._pending.quarantine
         if len(held) >= QUARANTINE_KEEP:
-            del held[0]     # the table keeps only the newest anyway
+            del held[0]  # the table keeps only the newest anyway
         held.append({"received": time.time(), "socket": socket_name, "reason": reason[:500], "raw": raw})
 
     def commit(self, now: float | None = None) -> bool:
@@ -317,8 +388,12 @@ class HubStore:
         self.packed_cameras.update(p.cameras)
         self.packed_sensors.update(p.sensors)
         if self.failing:
-            log.warning("database writable again after %.1f s and %d failed attempts; %d waiting writes saved",
-                        time.monotonic() - self.failing_since, self._attempts, len(p))
+            log.warning(
+                "database writable again after %.1f s and %d failed attempts; %d waiting writes saved",
+                time.monotonic() - self.failing_since,
+                self._attempts,
+                len(p),
+            )
             self.failing_since, self.failure, self._attempts, self._retry_at = 0.0, "", 0, 0.0
         return True
 
@@ -330,8 +405,12 @@ class HubStore:
         if not self.failing:
             self.failing_since = time.monotonic()
             # Once per outage: a locked file for minutes must not write a line per retry.
-            log.error("database write failed (%s); holding %d writes in memory and retrying; "
-                      "commands are refused as unavailable until it recovers", self.failure, len(self._pending))
+            log.error(
+                "database write failed (%s); holding %d writes in memory and retrying; "
+                "commands are refused as unavailable until it recovers",
+                self.failure,
+                len(self._pending),
+            )
 
     def close(self, patience_s: float = 10.0) -> None:
         """Write what is pending, waiting up to `patience_s` for a failing database."""
@@ -339,28 +418,33 @@ class HubStore:
         while not self.commit() and time.monotonic() < deadline:
             time.sleep(max(0.0, min(self._retry_at, deadline) - time.monotonic()))
         if self._pending:
-            log.error("stopping with %d writes not saved: the database still fails (%s)",
-                      len(self._pending), self.failure)
+            log.error(
+                "stopping with %d writes not saved: the database still fails (%s)", len(self._pending), self.failure
+            )
         self.engine.dispose()
 
 
 def _write_pending(conn, p: _Pending) -> None:
     """Every pending write, one table at a time, inside the caller's transaction."""
     if p.incidents:
-        _upsert(conn, incidents_table, "id",
-                [{"id": k, "created": p.created[k], "body": v} for k, v in p.incidents.items()])
+        _upsert(
+            conn, incidents_table, "id", [{"id": k, "created": p.created[k], "body": v} for k, v in p.incidents.items()]
+        )
     if p.cameras:
         _upsert(conn, cameras_table, "id", [{"id": k, "body": v} for k, v in p.cameras.items()])
     if p.sensors:
         _upsert(conn, sensors_table, "key", [{"key": k, "body": v} for k, v in p.sensors.items()])
     if p.commands:
-        _upsert(conn, commands_table, "cmd_id",
-                [{"cmd_id": k, "applied": time.time(), "reply": v} for k, v in p.commands.items()])
+        _upsert(
+            conn,
+            commands_table,
+            "cmd_id",
+            [{"cmd_id": k, "applied": time.time(), "reply": v} for k, v in p.commands.items()],
+        )
     if p.walls:
         _upsert(conn, walls_table, "key", [{"key": k, "body": v} for k, v in p.walls.items()])
     if p.handovers:
-        _upsert(conn, handovers_table, "id",
-                [{"id": k, "created": c, "body": b} for k, (c, b) in p.handovers.items()])
+        _upsert(conn, handovers_table, "id", [{"id": k, "created": c, "body": b} for k, (c, b) in p.handovers.items()])
     if p.reports:
         _upsert(conn, reports_table, "id", list(p.reports.values()))
         if p.reports_prune_before:
@@ -369,8 +453,9 @@ def _write_pending(conn, p: _Pending) -> None:
         conn.execute(insert(quarantine_table), p.quarantine)
         count = conn.execute(select(func.count()).select_from(quarantine_table)).scalar_one()
         if count > QUARANTINE_KEEP:
-            cutoff = conn.execute(select(quarantine_table.c.n).order_by(quarantine_table.c.n.desc())
-                                  .offset(QUARANTINE_KEEP).limit(1)).scalar_one()
+            cutoff = conn.execute(
+                select(quarantine_table.c.n).order_by(quarantine_table.c.n.desc()).offset(QUARANTINE_KEEP).limit(1)
+            ).scalar_one()
             conn.execute(delete(quarantine_table).where(quarantine_table.c.n <= cutoff))
 
 
@@ -404,22 +489,30 @@ def _prune_reports(conn, before: float) -> None:
     """Forget report ids received before `before`, except each incident's newest report:
     its time is what keeps a very late replay from rolling the incident back."""
     newer = reports_table.alias("newer")
-    has_newer = (select(newer.c.id).where(newer.c.incident_id == reports_table.c.incident_id,
-                                          newer.c.report_time > reports_table.c.report_time).exists())
+    has_newer = (
+        select(newer.c.id)
+        .where(newer.c.incident_id == reports_table.c.incident_id, newer.c.report_time > reports_table.c.report_time)
+        .exists()
+    )
     conn.execute(delete(reports_table).where(reports_table.c.received < before, has_newer))
 
 
 def _upsert(conn, table: Table, key: str, rows: list[dict]) -> None:
     if conn.dialect.name == "sqlite":
-        stmt = sqlite_dialect.insert(table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[key], set_={c.name: stmt.excluded[c.name] for c in table.c if c.name != key})
-        conn.execute(stmt, rows)
+        lite = sqlite_dialect.insert(table)
+        conn.execute(
+            lite.on_conflict_do_update(
+                index_elements=[key], set_={c.name: lite.excluded[c.name] for c in table.c if c.name != key}
+            ),
+            rows,
+        )
     elif conn.dialect.name == "postgresql":
         from sqlalchemy.dialects import postgresql
+
         stmt = postgresql.insert(table)
         stmt = stmt.on_conflict_do_update(
-            index_elements=[key], set_={c.name: stmt.excluded[c.name] for c in table.c if c.name != key})
+            index_elements=[key], set_={c.name: stmt.excluded[c.name] for c in table.c if c.name != key}
+        )
         conn.execute(stmt, rows)
     else:  # portable fallback: delete then insert
         conn.execute(delete(table).where(table.c[key].in_([r[key] for r in rows])))

@@ -22,8 +22,8 @@ MAX_NAME = 80
 class WallOutcome:
     code: domain.ReplyCode
     message: str = ""
-    layout: L.WallLayout | None = None      # a shared layout to store and publish
-    wall: domain.WallState | None = None    # a wall state to store and publish
+    layout: L.WallLayout | None = None  # a shared layout to store and publish
+    wall: domain.WallState | None = None  # a wall state to store and publish
 
 
 def _name_ok(name: str) -> bool:
@@ -37,8 +37,9 @@ def _layout_from(command: domain.Command) -> L.WallLayout:
         raise ValueError(f"bad layout: {exc}") from None
 
 
-def apply_wall_command(command: domain.Command, layouts: dict[str, L.WallLayout],
-                       walls: dict[str, domain.WallState], role: str, now: float) -> WallOutcome:
+def apply_wall_command(
+    command: domain.Command, layouts: dict[str, L.WallLayout], walls: dict[str, domain.WallState], role: str, now: float
+) -> WallOutcome:
     if command.kind == "layout_share":
         try:
             layout = _layout_from(command)
@@ -62,19 +63,21 @@ def apply_wall_command(command: domain.Command, layouts: dict[str, L.WallLayout]
             layout = _layout_from(command)
         except ValueError as exc:
             return WallOutcome("invalid", str(exc))
-        return WallOutcome("ok", wall=domain.WallState(wall=wall_name, layout=layout, by=command.operator,
-                                                       time=now, revision=revision))
+        return WallOutcome(
+            "ok", wall=domain.WallState(wall=wall_name, layout=layout, by=command.operator, time=now, revision=revision)
+        )
     if command.kind == "wall_camera":
         if not command.target_id:
             return WallOutcome("invalid", "no camera named")
         layout = current.layout if current else L.preset_layout("1x1", name=wall_name)
         index = command.tile if command.tile >= 0 else L.first_free(layout)
         if index < 0:
-            index = 0                   # a full wall: the camera replaces the first tile
+            index = 0  # a full wall: the camera replaces the first tile
         try:
             layout = L.assign(layout, index, command.target_id)
         except L.LayoutError as exc:
             return WallOutcome("invalid", str(exc))
-        return WallOutcome("ok", wall=domain.WallState(wall=wall_name, layout=layout, by=command.operator,
-                                                       time=now, revision=revision))
+        return WallOutcome(
+            "ok", wall=domain.WallState(wall=wall_name, layout=layout, by=command.operator, time=now, revision=revision)
+        )
     return WallOutcome("invalid", f"not a wall command: {command.kind}")

@@ -11,7 +11,7 @@ class AqiBand:
     name: str
     colour: str
     pm25_low: float
-    pm25_high: float    # inclusive upper edge, µg/m³ (24-hour mean)
+    pm25_high: float  # inclusive upper edge, µg/m³ (24-hour mean)
     aqi_low: int
     aqi_high: int
 

@@ -13,9 +13,15 @@ from app.paths import RESOURCES
 
 MAP_RESOURCES = RESOURCES / "map"
 
-_MIME = {".js": "application/javascript", ".css": "text/css", ".html": "text/html",
-         ".png": "image/png", ".svg": "image/svg+xml", ".json": "application/json",
-         ".map": "application/json"}
+_MIME = {
+    ".js": "application/javascript",
+    ".css": "text/css",
+    ".html": "text/html",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".json": "application/json",
+    ".map": "application/json",
+}
 
 
 def vendor_roots() -> dict[str, Path]:
@@ -23,8 +29,11 @@ def vendor_roots() -> dict[str, Path]:
     import xstatic.pkg.leaflet as leaflet
     import xstatic.pkg.leaflet_markercluster as markercluster
 
-    return {"leaflet": Path(leaflet.BASE_DIR), "jquery": Path(jquery.BASE_DIR),
-            "markercluster": Path(markercluster.BASE_DIR)}
+    return {
+        "leaflet": Path(leaflet.BASE_DIR),
+        "jquery": Path(jquery.BASE_DIR),
+        "markercluster": Path(markercluster.BASE_DIR),
+    }
 
 
 class AssetResolver:

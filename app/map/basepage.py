@@ -27,8 +27,11 @@ _LOCAL_ASSETS = {
     "jquery-3.7.1.min.js": f"{BASE_URL}/vendor/jquery/jquery.min.js",
 }
 _OUR_SCRIPTS = ("vendor/markercluster/leaflet.markercluster.js", "static/qwebchannel.js", "static/map.js")
-_OUR_STYLES = ("vendor/markercluster/MarkerCluster.css",
-               "vendor/markercluster/MarkerCluster.Default.css", "static/map.css")
+_OUR_STYLES = (
+    "vendor/markercluster/MarkerCluster.css",
+    "vendor/markercluster/MarkerCluster.Default.css",
+    "static/map.css",
+)
 _ASSET_TAG = re.compile(r'<(script|link)\b[^>]*?(?:src|href)="(https?:)?//[^"]*"[^>]*>(?:</script>)?')
 _EXTERNAL = re.compile(r'(?:src|href)="(?:https?:)?//')
 
@@ -39,9 +42,13 @@ class BasePageError(RuntimeError):
 
 def rewrite_assets(page: str) -> str:
     """Point every asset tag at the app scheme; drop those we cannot serve locally."""
+
     def swap(match: re.Match) -> str:
         tag = match.group(0)
-        url = re.search(r'(?:src|href)="([^"]*)"', tag).group(1)
+        found = re.search(r'(?:src|href)="([^"]*)"', tag)
+        if found is None:  # the tag pattern guarantees one; drop the tag rather than guess
+            return ""
+        url = found.group(1)
         local = _LOCAL_ASSETS.get(url.rsplit("/", 1)[-1])
         if local is None:
             log.debug("base page: dropping asset with no local copy: %s", url)
@@ -61,15 +68,19 @@ def build_base_page(districts_geojson: str, config: dict) -> str:
     """
     import folium  # slow import; only the base page needs it
 
-    fmap = folium.Map(location=HCMC_CENTRE, zoom_start=12, tiles=None, prefer_canvas=True,
-                      control_scale=True, max_zoom=19, min_zoom=3)
+    fmap = folium.Map(
+        location=HCMC_CENTRE, zoom_start=12, tiles=None, prefer_canvas=True, control_scale=True, max_zoom=19, min_zoom=3
+    )
     data = json.loads(districts_geojson)
     for feature in data["features"]:
         # Folium embeds properties as data; escape them so no markup rides along.
         feature["properties"] = {k: esc(v) for k, v in feature["properties"].items()}
-    districts = folium.GeoJson(data, name="Districts (open incidents)", control=True,
-                               style_function=lambda _f: {"color": "#90a4ae", "weight": 1,
-                                                          "fillOpacity": 0.0})
+    districts = folium.GeoJson(
+        data,
+        name="Districts (open incidents)",
+        control=True,
+        style_function=lambda _f: {"color": "#90a4ae", "weight": 1, "fillOpacity": 0.0},
+    )
     districts.add_to(fmap)
     control = folium.LayerControl(collapsed=True, position="topright")  # small docks need the room
     control.add_to(fmap)
@@ -80,10 +91,12 @@ def build_base_page(districts_geojson: str, config: dict) -> str:
     page = page.replace("</head>", head + "</head>", 1)
     # folium names its objects with random ids; hand them to map.js under fixed names.
     config_json = json.dumps({**config, "palette": palette.page_palette()}, ensure_ascii=False).replace("</", "<\\/")
-    glue = (f"<script>window.IOC_CONFIG = {config_json};\n"
-            f"window.IOC_FOLIUM = {{map: {fmap.get_name()}, districts: {districts.get_name()}, "
-            f"control: {control.get_name()}}};</script>\n"
-            + "".join(f'<script src="{BASE_URL}/{p}"></script>\n' for p in _OUR_SCRIPTS))
+    glue = (
+        f"<script>window.IOC_CONFIG = {config_json};\n"
+        f"window.IOC_FOLIUM = {{map: {fmap.get_name()}, districts: {districts.get_name()}, "
+        f"control: {control.get_name()}}};</script>\n"
+        + "".join(f'<script src="{BASE_URL}/{p}"></script>\n' for p in _OUR_SCRIPTS)
+    )
     marker = "</html>"
     idx = page.rfind(marker)
     if idx < 0:

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Batch:
-    upserts: dict[str, dict[str, dict]] = field(default_factory=dict)   # layer -> key -> payload
-    removals: dict[str, set[str]] = field(default_factory=dict)         # layer -> keys
+    upserts: dict[str, dict[str, dict]] = field(default_factory=dict)  # layer -> key -> payload
+    removals: dict[str, set[str]] = field(default_factory=dict)  # layer -> keys
 
     def __bool__(self) -> bool:
         return bool(self.upserts or self.removals)
@@ -26,7 +26,7 @@ class Coalescer:
 
     def upsert(self, layer: str, key: str, payload: dict) -> None:
         ups = self._pending.upserts.setdefault(layer, {})
-        ups.pop(key, None)              # the most recently changed go last (see take's limits)
+        ups.pop(key, None)  # the most recently changed go last (see take's limits)
         ups[key] = payload
         removed = self._pending.removals.get(layer)
         if removed:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from app.map.tiles import valid_tile, xyz_to_tms_row
 
@@ -36,8 +36,7 @@ class MBTilesCache:
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
-            for key, value in (("name", name), ("format", "png"), ("type", "baselayer"),
-                               ("version", "1.3")):
+            for key, value in (("name", name), ("format", "png"), ("type", "baselayer"), ("version", "1.3")):
                 self._db.execute("INSERT OR IGNORE INTO metadata VALUES (?, ?)", (key, value))
 
     def close(self) -> None:
@@ -50,21 +49,25 @@ class MBTilesCache:
         with self._lock:
             row = self._db.execute(
                 "SELECT tile_data FROM tiles WHERE zoom_level=? AND tile_column=? AND tile_row=?",
-                (z, x, xyz_to_tms_row(z, y))).fetchone()
+                (z, x, xyz_to_tms_row(z, y)),
+            ).fetchone()
         return bytes(row[0]) if row else None
 
     def has(self, z: int, x: int, y: int) -> bool:
         with self._lock:
-            return self._db.execute(
-                "SELECT 1 FROM tiles WHERE zoom_level=? AND tile_column=? AND tile_row=?",
-                (z, x, xyz_to_tms_row(z, y))).fetchone() is not None
+            return (
+                self._db.execute(
+                    "SELECT 1 FROM tiles WHERE zoom_level=? AND tile_column=? AND tile_row=?",
+                    (z, x, xyz_to_tms_row(z, y)),
+                ).fetchone()
+                is not None
+            )
 
     def put(self, z: int, x: int, y: int, data: bytes) -> None:
         self.put_many([(z, x, y, data)])
 
     def put_many(self, tiles: Iterable[tuple[int, int, int, bytes]]) -> int:
-        rows = [(z, x, xyz_to_tms_row(z, y), data) for z, x, y, data in tiles
-                if valid_tile(z, x, y) and data]
+        rows = [(z, x, xyz_to_tms_row(z, y), data) for z, x, y, data in tiles if valid_tile(z, x, y) and data]
         if not rows:
             return 0
         with self._lock:
@@ -88,6 +91,5 @@ class MBTilesCache:
     def stats(self) -> tuple[int, float | None]:
         """(tile count, mean tile size in bytes or None when empty): feeds the region estimate."""
         with self._lock:
-            count, mean = self._db.execute(
-                "SELECT COUNT(*), AVG(LENGTH(tile_data)) FROM tiles").fetchone()
+            count, mean = self._db.execute("SELECT COUNT(*), AVG(LENGTH(tile_data)) FROM tiles").fetchone()
         return int(count), (float(mean) if mean else None)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Union
-
 import msgspec
 
 
@@ -39,12 +37,13 @@ class Rendered(msgspec.Struct, tag="rendered", frozen=True):
 
 
 class BasemapChanged(msgspec.Struct, tag="basemap", frozen=True):
-    kind: str          # "tiles" or "vector"
+    kind: str  # "tiles" or "vector"
     label: str
 
 
-PageMessage = Union[Ready, IncidentClicked, CameraClicked, RegionSelected, RegionPanelRequested,
-                    Rendered, BasemapChanged]
+PageMessage = (
+    Ready | IncidentClicked | CameraClicked | RegionSelected | RegionPanelRequested | Rendered | BasemapChanged
+)
 _decoder = msgspec.json.Decoder(PageMessage)
 
 

@@ -7,8 +7,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from app.map.mbtiles import MBTilesCache
 from app.map.tiles import RegionPlan, tiles_in
@@ -22,7 +22,7 @@ FETCH_TIMEOUT_S = 5.0
 @dataclass(frozen=True)
 class TileProvider:
     name: str
-    url_template: str      # with {z}, {x}, {y}
+    url_template: str  # with {z}, {x}, {y}
     attribution: str = ""
     max_zoom: int = 19
 
@@ -42,11 +42,15 @@ def resolve_provider(spec: str | None) -> TileProvider | None:
     try:
         found = xyz.query_name(spec)
     except ValueError as exc:
-        raise ValueError(f"unknown tile provider {spec!r}: not an xyzservices name or a "
-                         "URL template with {z}/{x}/{y}") from exc
-    return TileProvider(name=found.name, url_template=found.build_url(scale_factor=""),
-                        attribution=found.get("attribution", ""),
-                        max_zoom=int(found.get("max_zoom", 19)))
+        raise ValueError(
+            f"unknown tile provider {spec!r}: not an xyzservices name or a URL template with {{z}}/{{x}}/{{y}}"
+        ) from exc
+    return TileProvider(
+        name=found.name,
+        url_template=found.build_url(scale_factor=""),
+        attribution=found.get("attribution", ""),
+        max_zoom=int(found.get("max_zoom", 19)),
+    )
 
 
 def fetch_tile(url: str, timeout: float = FETCH_TIMEOUT_S) -> bytes:
@@ -62,14 +66,20 @@ def fetch_tile(url: str, timeout: float = FETCH_TIMEOUT_S) -> bytes:
 @dataclass
 class DownloadResult:
     fetched: int = 0
-    skipped: int = 0       # already cached
+    skipped: int = 0  # already cached
     failed: int = 0
     cancelled: bool = False
 
 
-def download_region(cache: MBTilesCache, provider: TileProvider, plan: RegionPlan,
-                    progress: Callable[[int, int], None], cancel: threading.Event,
-                    fetch: Callable[[str], bytes] = fetch_tile, batch: int = 32) -> DownloadResult:
+def download_region(
+    cache: MBTilesCache,
+    provider: TileProvider,
+    plan: RegionPlan,
+    progress: Callable[[int, int], None],
+    cancel: threading.Event,
+    fetch: Callable[[str], bytes] = fetch_tile,
+    batch: int = 32,
+) -> DownloadResult:
     """Fetch every tile of `plan` not yet cached into `cache`. Runs on a worker thread.
 
     `progress(done, total)` is called after each tile; setting `cancel` stops before the next

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 MAX_LAT = 85.0511287798  # Web Mercator is undefined past this latitude
 DEFAULT_TILE_BYTES = 15_000  # a typical OSM raster tile; used until the cache knows better
@@ -90,8 +90,7 @@ class RegionPlan:
         return text + f": too many (limit {MAX_REGION_TILES:,})" if self.too_large else text
 
 
-def plan_region(bbox: BBox, zoom_min: int, zoom_max: int,
-                mean_tile_bytes: float | None = None) -> RegionPlan:
+def plan_region(bbox: BBox, zoom_min: int, zoom_max: int, mean_tile_bytes: float | None = None) -> RegionPlan:
     """Count the tiles a region download needs and estimate their size, without fetching."""
     if not (0 <= zoom_min <= zoom_max <= MAX_ZOOM):
         raise ValueError(f"zoom range must satisfy 0 <= min <= max <= {MAX_ZOOM}: {zoom_min}-{zoom_max}")

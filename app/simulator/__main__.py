@@ -21,10 +21,12 @@ SOURCE = "simulator"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m app.simulator",
-                                description="A day in Ho Chi Minh City: calls to 113/114/115, 1022 reports, "
-                                            "camera analytics, flood and fire alarms, press reports and real "
-                                            "air-quality readings, pushed into a hub's ingest socket.")
+    p = argparse.ArgumentParser(
+        prog="python -m app.simulator",
+        description="A day in Ho Chi Minh City: calls to 113/114/115, 1022 reports, "
+        "camera analytics, flood and fire alarms, press reports and real "
+        "air-quality readings, pushed into a hub's ingest socket.",
+    )
     p.add_argument("--hub", default="tcp://127.0.0.1:5556", help="hub base address (default tcp://127.0.0.1:5556)")
     p.add_argument("--rate", type=float, default=3.0, help="incident reports per second (default 3; up to 10000)")
     p.add_argument("--seed", type=int, default=None, help="random seed for a repeatable stream")
@@ -32,12 +34,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, default=0, help="stop after this many reports (0 = no limit)")
     p.add_argument("--exercise-share", type=float, default=0.05, help="share of Exercise traffic (default 0.05)")
     p.add_argument("--test-share", type=float, default=0.02, help="share of Test traffic (default 0.02)")
-    p.add_argument("--aq-interval", type=float, default=5.0,
-                   help="seconds per replayed hour of real air-quality data (default 5)")
-    p.add_argument("--camera-status-every", type=float, default=20.0,
-                   help="seconds between camera status changes (default 20; 0 = never)")
-    p.add_argument("--camera-streams", default="",
-                   help="base URL of the demo camera stream server (python -m app.camstream); sets stream URLs")
+    p.add_argument(
+        "--aq-interval", type=float, default=5.0, help="seconds per replayed hour of real air-quality data (default 5)"
+    )
+    p.add_argument(
+        "--camera-status-every",
+        type=float,
+        default=20.0,
+        help="seconds between camera status changes (default 20; 0 = never)",
+    )
+    p.add_argument(
+        "--camera-streams",
+        default="",
+        help="base URL of the demo camera stream server (python -m app.camstream); sets stream URLs",
+    )
     p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return p
 
@@ -58,8 +68,13 @@ def run(args, stop: threading.Event) -> int:
         log.error("--rate must be between 0 and 10000 (got %s)", args.rate)
         return 2
     ports = HubPorts.parse(args.hub)
-    day = CityDay(DemoCity(), seed=args.seed, exercise_share=args.exercise_share,
-                  test_share=args.test_share, stream_urls=_stream_url_maker(args.camera_streams))
+    day = CityDay(
+        DemoCity(),
+        seed=args.seed,
+        exercise_share=args.exercise_share,
+        test_share=args.test_share,
+        stream_urls=_stream_url_maker(args.camera_streams),
+    )
     ctx = zmq.Context()
     push = ctx.socket(zmq.PUSH)
     push.setsockopt(zmq.SNDHWM, 100_000)
@@ -102,7 +117,7 @@ def run(args, stop: threading.Event) -> int:
                 if now > started:
                     send(protocol.encode(day.camera_status_change(), source=SOURCE, status="Actual"))
                 next_cam = now + args.camera_status_every
-            if now - due > 1.0:      # fell behind (a pause): don't burst to catch up
+            if now - due > 1.0:  # fell behind (a pause): don't burst to catch up
                 due = now
             wait = min(due, next_aq, next_cam if args.camera_status_every else next_aq) - time.monotonic()
             if wait > 0:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 import random
-
-import msgspec
 import time
 from dataclasses import dataclass
 from datetime import datetime
+
+import msgspec
 
 from app import domain
 from app.demo_city import AQ_UNITS, DemoCity
@@ -23,21 +23,30 @@ from app.simulator.scenarios import AIR_QUALITY_KINDS, PM25_ALERT_UGM3, SCENARIO
 
 @dataclass(frozen=True)
 class Emitted:
-    body: object                    # Incident, Camera or SensorReading
+    body: object  # Incident, Camera or SensorReading
     status: domain.MsgStatus = "Actual"
 
 
 class CityDay:
-    def __init__(self, city: DemoCity, *, seed: int | None = None, run_id: str = "",
-                 exercise_share: float = 0.05, test_share: float = 0.02, update_share: float = 0.12,
-                 stream_urls=None, clock=time.time):
+    def __init__(
+        self,
+        city: DemoCity,
+        *,
+        seed: int | None = None,
+        run_id: str = "",
+        exercise_share: float = 0.05,
+        test_share: float = 0.02,
+        update_share: float = 0.12,
+        stream_urls=None,
+        clock=time.time,
+    ):
         self.city = city
         self.rng = random.Random(seed)
         self.run_id = run_id or f"{self.rng.getrandbits(32):08x}"
         self.exercise_share = exercise_share
         self.test_share = test_share
         self.update_share = update_share
-        self.stream_urls = stream_urls      # callable(camera_id) -> (main, sub, snapshot) or None
+        self.stream_urls = stream_urls  # callable(camera_id) -> (main, sub, snapshot) or None
         self.clock = clock
         self._n = 0
         self._recent: list[tuple[domain.Incident, domain.MsgStatus]] = []
@@ -100,10 +109,19 @@ class CityDay:
             for kind in AIR_QUALITY_KINDS:
                 if kind in row.values or kind in row.quality:
                     # A blank or flagged cell still goes out, marked: the chart shows the gap.
-                    readings.append(domain.SensorReading(
-                        station=row.station, kind=kind, value=row.values.get(kind, math.nan), unit=AQ_UNITS[kind],
-                        time=now, lat=st.lat, lon=st.lon, name=st.location,
-                        quality=row.quality.get(kind, "valid")))
+                    readings.append(
+                        domain.SensorReading(
+                            station=row.station,
+                            kind=kind,
+                            value=row.values.get(kind, math.nan),
+                            unit=AQ_UNITS[kind],
+                            time=now,
+                            lat=st.lat,
+                            lon=st.lon,
+                            name=st.location,
+                            quality=row.quality.get(kind, "valid"),
+                        )
+                    )
             pm25 = row.values.get("pm25")
             if pm25 is not None and row.quality.get("pm25", "valid") == "valid" and pm25 >= PM25_ALERT_UGM3:
                 alerts.append(self._air_alert(st, pm25, row.time, now))
@@ -115,8 +133,9 @@ class CityDay:
         if hour != self._weights_hour:
             rush = 7 <= hour < 9 or 16 <= hour < 19
             night = hour >= 22 or hour < 5
-            self._weights = [s.weight * (s.rush_hour_boost if rush else 1.0) * (s.night_boost if night else 1.0)
-                             for s in SCENARIOS]
+            self._weights = [
+                s.weight * (s.rush_hour_boost if rush else 1.0) * (s.night_boost if night else 1.0) for s in SCENARIOS
+            ]
             self._weights_hour = hour
         return self.rng.choices(SCENARIOS, weights=self._weights)[0]
 
@@ -135,7 +154,11 @@ class CityDay:
             return cam.lat, cam.lon, cam.district, cam.name, cam.id
         if sc.key == "sensor_fire_alarm" and self.city.points_of_interest:
             poi = self.rng.choice(self.city.points_of_interest)
-            name = poi.name if poi.name and poi.name != "Unnamed POI" else {"hospital": "Cơ sở y tế", "school": "Trường học", "parking": "Bãi đỗ xe"}.get(poi.kind, "Tòa nhà")
+            name = (
+                poi.name
+                if poi.name and poi.name != "Unnamed POI"
+                else {"hospital": "Cơ sở y tế", "school": "Trường học", "parking": "Bãi đỗ xe"}.get(poi.kind, "Tòa nhà")
+            )
             return poi.lat, poi.lon, self.city.district_at(poi.lat, poi.lon), name, ""
         # Near a real intersection: up to ~300 m from a camera, in that camera's district.
         dist = self.rng.uniform(20, 300)
@@ -148,16 +171,31 @@ class CityDay:
         sc = self._scenario()
         self._n += 1
         lat, lon, district, location, cam_id = self._place(sc)
-        area = (domain.CircleArea(lat=lat, lon=lon, radius_m=sc.radius_m) if sc.radius_m
-                else domain.PointArea(lat=lat, lon=lon))
+        area = (
+            domain.CircleArea(lat=lat, lon=lon, radius_m=sc.radius_m)
+            if sc.radius_m
+            else domain.PointArea(lat=lat, lon=lon)
+        )
         detail = self.rng.choice(sc.details).format(level=self.rng.randint(21, 60))
         status = self._status()
         incident = domain.Incident(
-            id=f"{sc.source}-{self.run_id}-{self._n:06d}", category=sc.category, event=sc.event,
-            urgency=sc.urgency, severity=self.rng.choice(sc.severities), certainty=sc.certainty,
-            area=area, source=sc.source, title=self.rng.choice(sc.titles), description=detail,
-            district=district, location=location, msg_status=status, created=self.clock(),
-            updated=self.clock(), camera_id=cam_id)
+            id=f"{sc.source}-{self.run_id}-{self._n:06d}",
+            category=sc.category,
+            event=sc.event,
+            urgency=sc.urgency,
+            severity=self.rng.choice(sc.severities),
+            certainty=sc.certainty,
+            area=area,
+            source=sc.source,
+            title=self.rng.choice(sc.titles),
+            description=detail,
+            district=district,
+            location=location,
+            msg_status=status,
+            created=self.clock(),
+            updated=self.clock(),
+            camera_id=cam_id,
+        )
         self._recent.append((incident, status))
         if len(self._recent) > 200:
             del self._recent[:100]
@@ -167,8 +205,10 @@ class CityDay:
         i = self.rng.randrange(len(self._recent))
         incident, status = self._recent[i]
         # `updated` is the report's own time: the hub orders reports by it, so a late one never rolls back.
-        changes = {"description": (incident.description + " " + self.rng.choice(UPDATE_NOTES)).strip()[-3900:],
-                   "updated": self.clock()}
+        changes = {
+            "description": (incident.description + " " + self.rng.choice(UPDATE_NOTES)).strip()[-3900:],
+            "updated": self.clock(),
+        }
         if incident.severity in ("Moderate", "Minor") and self.rng.random() < 0.3:
             changes["severity"] = "Severe" if incident.severity == "Moderate" else "Moderate"
         updated = domain.incident_with(incident, **changes)
@@ -178,11 +218,22 @@ class CityDay:
     def _air_alert(self, st, pm25: float, measured: datetime, now: float) -> Emitted:
         self._n += 1
         incident = domain.Incident(
-            id=f"sensor-{self.run_id}-{self._n:06d}", category="Env", event="air_quality",
-            urgency="Expected", severity="Severe" if pm25 >= 150.5 else "Moderate", certainty="Observed",
-            area=domain.CircleArea(lat=st.lat, lon=st.lon, radius_m=1500), source="sensor",
+            id=f"sensor-{self.run_id}-{self._n:06d}",
+            category="Env",
+            event="air_quality",
+            urgency="Expected",
+            severity="Severe" if pm25 >= 150.5 else "Moderate",
+            certainty="Observed",
+            area=domain.CircleArea(lat=st.lat, lon=st.lon, radius_m=1500),
+            source="sensor",
             title=f"Bụi mịn PM2.5 vượt ngưỡng: {pm25:.0f} µg/m³",
-            description=(f"Trạm quan trắc {st.station} ({st.location}) đo được PM2.5 {pm25:.1f} µg/m³ "
-                         f"(số liệu thật HealthyAir lúc {measured:%d/%m/%Y %H:%M}, phát lại)."),
-            district=st.district, location=st.location, created=now, updated=now)
+            description=(
+                f"Trạm quan trắc {st.station} ({st.location}) đo được PM2.5 {pm25:.1f} µg/m³ "
+                f"(số liệu thật HealthyAir lúc {measured:%d/%m/%Y %H:%M}, phát lại)."
+            ),
+            district=st.district,
+            location=st.location,
+            created=now,
+            updated=now,
+        )
         return Emitted(incident, "Actual")

@@ -12,12 +12,11 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from sqlalchemy import (Column, Float, LargeBinary, MetaData, String, Table, Text, create_engine,
-                        delete, event, select)
+from sqlalchemy import Column, Float, LargeBinary, MetaData, String, Table, Text, create_engine, delete, event, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
@@ -28,18 +27,27 @@ log = logging.getLogger(__name__)
 
 metadata = MetaData()
 meta_t = Table("meta", metadata, Column("key", String(64), primary_key=True), Column("value", Text))
-incidents_t = Table("incidents", metadata, Column("id", String(128), primary_key=True),
-                    Column("body", LargeBinary, nullable=False))
-cameras_t = Table("cameras", metadata, Column("id", String(128), primary_key=True),
-                  Column("body", LargeBinary, nullable=False))
-sensors_t = Table("sensors", metadata, Column("key", String(256), primary_key=True),
-                  Column("body", LargeBinary, nullable=False))
+incidents_t = Table(
+    "incidents", metadata, Column("id", String(128), primary_key=True), Column("body", LargeBinary, nullable=False)
+)
+cameras_t = Table(
+    "cameras", metadata, Column("id", String(128), primary_key=True), Column("body", LargeBinary, nullable=False)
+)
+sensors_t = Table(
+    "sensors", metadata, Column("key", String(256), primary_key=True), Column("body", LargeBinary, nullable=False)
+)
 # Shared layouts ("layout:NAME") and wall states ("wall:NAME"): a wall display restarted
 # with the hub out of reach still shows what it was last told to.
-walls_t = Table("walls", metadata, Column("key", String(200), primary_key=True),
-                Column("body", LargeBinary, nullable=False))
-outbox_t = Table("outbox", metadata, Column("cmd_id", String(64), primary_key=True),
-                 Column("queued", Float, nullable=False), Column("body", LargeBinary, nullable=False))
+walls_t = Table(
+    "walls", metadata, Column("key", String(200), primary_key=True), Column("body", LargeBinary, nullable=False)
+)
+outbox_t = Table(
+    "outbox",
+    metadata,
+    Column("cmd_id", String(64), primary_key=True),
+    Column("queued", Float, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+)
 
 
 @dataclass
@@ -55,7 +63,7 @@ class CachedState:
     unreadable: int = 0
 
 
-OUTBOX_ATTEMPTS = 3           # a write carrying new outbox rows is tried this often before giving up
+OUTBOX_ATTEMPTS = 3  # a write carrying new outbox rows is tried this often before giving up
 OUTBOX_RETRY_S = 0.2
 
 
@@ -80,8 +88,12 @@ def _upsert(conn, table: Table, key: str, rows: list[dict]) -> None:
     if not rows:
         return
     stmt = sqlite_insert(table)
-    conn.execute(stmt.on_conflict_do_update(
-        index_elements=[key], set_={c.name: stmt.excluded[c.name] for c in table.c if c.name != key}), rows)
+    conn.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[key], set_={c.name: stmt.excluded[c.name] for c in table.c if c.name != key}
+        ),
+        rows,
+    )
 
 
 class CacheStore:
@@ -101,8 +113,15 @@ class CacheStore:
 
     def apply_batch(self, batch: ClientBatch) -> None:
         """Persist a transport batch (coalesced with any others already waiting)."""
-        if (batch.reset or batch.incidents or batch.cameras or batch.sensors or batch.resume
-                or batch.layouts or batch.walls):
+        if (
+            batch.reset
+            or batch.incidents
+            or batch.cameras
+            or batch.sensors
+            or batch.resume
+            or batch.layouts
+            or batch.walls
+        ):
             self._queue.put(("batch", batch))
 
     def add_to_outbox(self, command: domain.Command, then: Callable[[domain.Command, bool], None]) -> None:
@@ -169,8 +188,9 @@ class CacheStore:
                 self.path.rename(aside)
                 for suffix in ("-wal", "-shm"):
                     Path(str(self.path) + suffix).unlink(missing_ok=True)
-                log.error("local cache %s is unreadable (%s); moved it to %s and started a new one",
-                          self.path, exc, aside)
+                log.error(
+                    "local cache %s is unreadable (%s); moved it to %s and started a new one", self.path, exc, aside
+                )
         return None
 
     def _process(self, ops: list) -> None:
@@ -234,8 +254,10 @@ class CacheStore:
                     time.sleep(OUTBOX_RETRY_S * attempt)
                     continue
                 self._last_write_ok = False
-                log.exception("local cache write failed (%d queued commands not saved); "
-                              "the console keeps running from memory", len(adds))
+                log.exception(
+                    "local cache write failed (%d queued commands not saved); the console keeps running from memory",
+                    len(adds),
+                )
 
     def _transaction(self, batch: ClientBatch | None, adds: list[domain.Command], removes: list[str]) -> None:
         assert self.engine is not None
@@ -247,9 +269,13 @@ class CacheStore:
                     conn.execute(delete(cameras_t))
                     conn.execute(delete(sensors_t))
                     conn.execute(delete(walls_t))
-                _upsert(conn, walls_t, "key",
-                        [{"key": f"layout:{k}", "body": protocol.pack(v)} for k, v in batch.layouts.items()]
-                        + [{"key": f"wall:{k}", "body": protocol.pack(v)} for k, v in batch.walls.items()])
+                _upsert(
+                    conn,
+                    walls_t,
+                    "key",
+                    [{"key": f"layout:{k}", "body": protocol.pack(v)} for k, v in batch.layouts.items()]
+                    + [{"key": f"wall:{k}", "body": protocol.pack(v)} for k, v in batch.walls.items()],
+                )
                 if batch.incidents:
                     raw = batch.raw_incidents
                     # Straight to the driver's executemany: per-row Core overhead would cost
@@ -257,18 +283,29 @@ class CacheStore:
                     conn.exec_driver_sql(
                         "INSERT INTO incidents (id, body) VALUES (?, ?) "
                         "ON CONFLICT(id) DO UPDATE SET body = excluded.body",
-                        [(k, raw.get(k) or protocol.pack(v)) for k, v in batch.incidents.items()])
-                _upsert(conn, cameras_t, "id",
-                        [{"id": k, "body": protocol.pack(v)} for k, v in batch.cameras.items()])
-                _upsert(conn, sensors_t, "key",
-                        [{"key": k, "body": protocol.pack(v)} for k, v in batch.sensors.items()])
+                        [(k, raw.get(k) or protocol.pack(v)) for k, v in batch.incidents.items()],
+                    )
+                _upsert(conn, cameras_t, "id", [{"id": k, "body": protocol.pack(v)} for k, v in batch.cameras.items()])
+                _upsert(
+                    conn, sensors_t, "key", [{"key": k, "body": protocol.pack(v)} for k, v in batch.sensors.items()]
+                )
                 if batch.resume:
-                    _upsert(conn, meta_t, "key", [
-                        {"key": "resume_epoch", "value": batch.resume[0]},
-                        {"key": "resume_seq", "value": str(batch.resume[1])},
-                        {"key": "saved_at", "value": repr(time.time())}])
-            _upsert(conn, outbox_t, "cmd_id",
-                    [{"cmd_id": c.cmd_id, "queued": c.issued, "body": protocol.pack(c)} for c in adds])
+                    _upsert(
+                        conn,
+                        meta_t,
+                        "key",
+                        [
+                            {"key": "resume_epoch", "value": batch.resume[0]},
+                            {"key": "resume_seq", "value": str(batch.resume[1])},
+                            {"key": "saved_at", "value": repr(time.time())},
+                        ],
+                    )
+            _upsert(
+                conn,
+                outbox_t,
+                "cmd_id",
+                [{"cmd_id": c.cmd_id, "queued": c.issued, "body": protocol.pack(c)} for c in adds],
+            )
             if removes:
                 conn.execute(delete(outbox_t).where(outbox_t.c.cmd_id.in_(removes)))
         self.write_batches += 1
@@ -278,8 +315,10 @@ class CacheStore:
         if self.engine is None:
             return state
         with self.engine.connect() as conn:
-            for table, kind, target in ((incidents_t, "incident", state.incidents),
-                                        (cameras_t, "camera", state.cameras)):
+            for table, kind, target in (
+                (incidents_t, "incident", state.incidents),
+                (cameras_t, "camera", state.cameras),
+            ):
                 for row in conn.execute(select(table.c.id, table.c.body)):
                     try:
                         target[row.id] = protocol.unpack(kind, row.body)

@@ -2,9 +2,33 @@
 
 from app.wall.budget import MAIN, NONE, SNAPSHOT, SUB, DecodeBudget, TileNeed
 from app.wall.history import LayoutHistory
-from app.wall.layout import (MAX_TILES, PRESETS, LayoutError, LayoutItem, Rect, Tour, WallLayout,
-                             grid_layout, preset_layout)
+from app.wall.layout import (
+    MAX_TILES,
+    PRESETS,
+    LayoutError,
+    LayoutItem,
+    Rect,
+    Tour,
+    WallLayout,
+    grid_layout,
+    preset_layout,
+)
 
-__all__ = ["MAIN", "NONE", "SNAPSHOT", "SUB", "DecodeBudget", "TileNeed", "LayoutHistory",
-           "MAX_TILES", "PRESETS", "LayoutError", "LayoutItem", "Rect", "Tour", "WallLayout",
-           "grid_layout", "preset_layout"]
+__all__ = [
+    "MAIN",
+    "NONE",
+    "SNAPSHOT",
+    "SUB",
+    "DecodeBudget",
+    "TileNeed",
+    "LayoutHistory",
+    "MAX_TILES",
+    "PRESETS",
+    "LayoutError",
+    "LayoutItem",
+    "Rect",
+    "Tour",
+    "WallLayout",
+    "grid_layout",
+    "preset_layout",
+]

@@ -17,8 +17,8 @@ MAIN, SUB, SNAPSHOT, NONE = "main", "sub", "snapshot", "none"
 
 @dataclass(frozen=True)
 class TileNeed:
-    key: str                  # stable tile key (its index in the layout, as text)
-    height_px: int            # on-screen height of the tile
+    key: str  # stable tile key (its index in the layout, as text)
+    height_px: int  # on-screen height of the tile
     has_main: bool
     has_sub: bool
     has_snapshot: bool
@@ -66,9 +66,13 @@ class DecodeBudget:
         for t in order:
             prev = self._choices.get(t.key)
             want = wants[t.key]
-            if prev is not None and prev.stream != want and now - prev.since < self.min_switch_s \
-                    and self._available(t, prev.stream):
-                want = prev.stream          # too soon to switch: hold
+            if (
+                prev is not None
+                and prev.stream != want
+                and now - prev.since < self.min_switch_s
+                and self._available(t, prev.stream)
+            ):
+                want = prev.stream  # too soon to switch: hold
             if want == MAIN:
                 if hq < self.max_hq:
                     hq += 1

@@ -16,8 +16,8 @@ STALE_AFTER_S = 3.0
 @dataclass
 class StreamHealth:
     stale_after: float = STALE_AFTER_S
-    last_new_frame: float | None = None     # monotonic time of the last picture that changed
-    last_good_wall: float | None = None     # epoch time of it, shown to the operator
+    last_new_frame: float | None = None  # monotonic time of the last picture that changed
+    last_good_wall: float | None = None  # epoch time of it, shown to the operator
     width: int = 0
     height: int = 0
     source_down: bool = False
@@ -81,7 +81,7 @@ class Backoff:
     attempts: int = 0
 
     def next_delay(self) -> float:
-        delay = min(self.ceiling, self.first * (2 ** self.attempts))
+        delay = min(self.ceiling, self.first * (2**self.attempts))
         self.attempts += 1
         return delay
 

@@ -28,7 +28,7 @@ class LayoutHistory:
         if layout is self._current or layout == self._current:
             return self._current
         self._past.append(self._current)
-        del self._past[:-self._limit]
+        del self._past[: -self._limit]
         self._future.clear()
         self._current = layout
         return layout

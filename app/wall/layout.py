@@ -23,8 +23,10 @@ class LayoutError(ValueError):
 
 # --- building layouts --------------------------------------------------------------------
 
-def grid_layout(cols: int, rows: int, spans: tuple[tuple[int, int, int, int], ...] = (),
-                name: str = "", preset: str = "") -> WallLayout:
+
+def grid_layout(
+    cols: int, rows: int, spans: tuple[tuple[int, int, int, int], ...] = (), name: str = "", preset: str = ""
+) -> WallLayout:
     """A cols x rows grid; each span (col, row, colspan, rowspan) becomes one tile and the
     remaining cells are filled with single tiles, in reading order, spans first."""
     if not (1 <= cols <= 8 and 1 <= rows <= 8):
@@ -96,6 +98,7 @@ def validate(layout: WallLayout) -> WallLayout:
 
 
 # --- operations (pure: each returns a new layout) ---------------------------------------
+
 
 def _check(layout: WallLayout, index: int) -> None:
     if not 0 <= index < len(layout.items):
@@ -183,10 +186,9 @@ def with_preset(layout: WallLayout, preset: str) -> WallLayout:
     fresh = preset_layout(preset, name=layout.name)
     kept = [item for item in layout.items if item.camera_id or item.tour]
     items = list(fresh.items)
-    for i, old in enumerate(kept[:len(items)]):
+    for i, old in enumerate(kept[: len(items)]):
         items[i] = LayoutItem(items[i].rect, old.camera_id, old.tour)
-    return msgspec.structs.replace(fresh, items=tuple(items), shared=layout.shared,
-                                   revision=layout.revision + 1)
+    return msgspec.structs.replace(fresh, items=tuple(items), shared=layout.shared, revision=layout.revision + 1)
 
 
 def tour_camera(item: LayoutItem, elapsed_s: float) -> str:

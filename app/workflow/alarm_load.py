@@ -25,14 +25,14 @@ from app.workflow.priority import PRIORITY_LEVEL, priority_of
 WINDOW_S = 600.0
 ACCEPTABLE_PER_10MIN = 1.0
 MANAGEABLE_PER_10MIN = 2.0
-FLOOD_PER_10MIN = 10            # a flood is *more than* this many per operator per 10 min
+FLOOD_PER_10MIN = 10  # a flood is *more than* this many per operator per 10 min
 MAX_FLOOD_SHARE = 0.01
 PRIORITY_MIX_TARGET = {"low": 0.80, "medium": 0.15, "high": 0.05}
 STANDING_TARGET = 10
 STALE_AFTER_S = 24 * 3600.0
 TOP_N = 10
 
-AlarmRecord = tuple[float, str, int]     # (epoch seconds, source, priority 1..4)
+AlarmRecord = tuple[float, str, int]  # (epoch seconds, source, priority 1..4)
 
 
 class SourceCount(msgspec.Struct, frozen=True):
@@ -48,14 +48,14 @@ class AlarmLoad(msgspec.Struct, frozen=True):
     end: float
     operators: int
     alarms: int
-    rate_per_10min: float           # per operator, averaged over [start, end)
+    rate_per_10min: float  # per operator, averaged over [start, end)
     rate_verdict: str
-    peak_per_10min: float           # per operator, the busiest fixed period
-    flood_share: float              # share of time in flood, 0..1
-    in_flood_now: bool              # the last 10 minutes before `end` exceed the flood level
+    peak_per_10min: float  # per operator, the busiest fixed period
+    flood_share: float  # share of time in flood, 0..1
+    in_flood_now: bool  # the last 10 minutes before `end` exceed the flood level
     priority_mix: dict[str, float]  # low / medium / high shares, 0..1
     top_sources: tuple[SourceCount, ...]
-    top_share: float                # share of all alarms from the top sources
+    top_share: float  # share of all alarms from the top sources
     standing: int = 0
     stale: int = 0
     shelved: int = 0
@@ -71,8 +71,7 @@ def rate_verdict(per_10min: float) -> str:
     return "flood"
 
 
-def period_counts(records: Iterable[AlarmRecord], start: float, end: float,
-                  window_s: float = WINDOW_S) -> list[int]:
+def period_counts(records: Iterable[AlarmRecord], start: float, end: float, window_s: float = WINDOW_S) -> list[int]:
     """Alarms in each fixed period [start + k*window, ...) up to `end` (last one may be partial)."""
     if end <= start:
         return []
@@ -124,8 +123,9 @@ def top_sources(records: Iterable[AlarmRecord], n: int = TOP_N) -> tuple[SourceC
     return tuple(SourceCount(source, count, count / total) for source, count in ranked)
 
 
-def standing_alarms(incidents: Iterable[domain.Incident], now: float,
-                    stale_after_s: float = STALE_AFTER_S) -> tuple[int, int, int]:
+def standing_alarms(
+    incidents: Iterable[domain.Incident], now: float, stale_after_s: float = STALE_AFTER_S
+) -> tuple[int, int, int]:
     """(standing, stale, shelved): open and not shelved; of those open longer than
     `stale_after_s`; open and currently shelved."""
     standing = stale = shelved = 0
@@ -150,8 +150,13 @@ def records_from(incidents: Iterable[domain.Incident]) -> list[AlarmRecord]:
     return [(inc.created, alarm_source(inc), priority_of(inc)) for inc in incidents]
 
 
-def alarm_load(records: Sequence[AlarmRecord], start: float, end: float, operators: int = 1,
-               incidents: Iterable[domain.Incident] = ()) -> AlarmLoad:
+def alarm_load(
+    records: Sequence[AlarmRecord],
+    start: float,
+    end: float,
+    operators: int = 1,
+    incidents: Iterable[domain.Incident] = (),
+) -> AlarmLoad:
     """Every meter figure for [start, end); standing counts are taken at `end`. The readable
     definition: the console runs alarm_load_columns, which tests/app/test_workflow_tracker.py
     holds to the same answers."""
@@ -162,20 +167,34 @@ def alarm_load(records: Sequence[AlarmRecord], start: float, end: float, operato
     tops = top_sources(window)
     standing, stale, shelved = standing_alarms(incidents, end)
     return AlarmLoad(
-        start=start, end=end, operators=operators, alarms=len(window),
-        rate_per_10min=rate, rate_verdict=rate_verdict(rate),
+        start=start,
+        end=end,
+        operators=operators,
+        alarms=len(window),
+        rate_per_10min=rate,
+        rate_verdict=rate_verdict(rate),
         peak_per_10min=max(counts, default=0) / operators,
         flood_share=flood_share(window, start, end, operators),
         in_flood_now=in_flood(window, end, operators),
         priority_mix=priority_mix(window),
-        top_sources=tops, top_share=sum(s.count for s in tops) / len(window) if window else 0.0,
-        standing=standing, stale=stale, shelved=shelved,
+        top_sources=tops,
+        top_share=sum(s.count for s in tops) / len(window) if window else 0.0,
+        standing=standing,
+        stale=stale,
+        shelved=shelved,
     )
 
 
-def alarm_load_columns(times: np.ndarray, sources: np.ndarray, names: Sequence[str], priorities: np.ndarray,
-                       start: float, end: float, operators: int = 1,
-                       standing: tuple[int, int, int] = (0, 0, 0)) -> AlarmLoad:
+def alarm_load_columns(
+    times: np.ndarray,
+    sources: np.ndarray,
+    names: Sequence[str],
+    priorities: np.ndarray,
+    start: float,
+    end: float,
+    operators: int = 1,
+    standing: tuple[int, int, int] = (0, 0, 0),
+) -> AlarmLoad:
     """alarm_load over records held as numpy columns (source as an index into `names`),
     with the (standing, stale, shelved) counts given: the same figures in about a
     millisecond for 50,000 records, where the pass over tuples takes tens."""
@@ -198,7 +217,7 @@ def alarm_load_columns(times: np.ndarray, sources: np.ndarray, names: Sequence[s
     high, medium = int(by_priority[1]), int(by_priority[2])
     shares = {"low": total - high - medium, "medium": medium, "high": high}
     per_source = np.bincount(window_sources.astype(np.int64), minlength=len(names))
-    tops = ()
+    tops: tuple[SourceCount, ...] = ()
     if total:
         # Every source that could make the top N (ties at the cut included), then the
         # reference order: count, then name.
@@ -208,12 +227,19 @@ def alarm_load_columns(times: np.ndarray, sources: np.ndarray, names: Sequence[s
         tops = tuple(SourceCount(source, count, count / total) for source, count in ranked[:TOP_N])
     standing_n, stale, shelved = standing
     return AlarmLoad(
-        start=start, end=end, operators=operators, alarms=total,
-        rate_per_10min=rate, rate_verdict=rate_verdict(rate),
+        start=start,
+        end=end,
+        operators=operators,
+        alarms=total,
+        rate_per_10min=rate,
+        rate_verdict=rate_verdict(rate),
         peak_per_10min=int(counts.max(initial=0)) / operators,
         flood_share=flooded / span if span > 0 else 0.0,
         in_flood_now=recent / operators > FLOOD_PER_10MIN,
         priority_mix={level: (shares[level] / total if total else 0.0) for level in PRIORITY_MIX_TARGET},
-        top_sources=tops, top_share=sum(s.count for s in tops) / total if total else 0.0,
-        standing=standing_n, stale=stale, shelved=shelved,
+        top_sources=tops,
+        top_share=sum(top.count for top in tops) / total if total else 0.0,
+        standing=standing_n,
+        stale=stale,
+        shelved=shelved,
     )

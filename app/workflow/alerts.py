@@ -26,13 +26,13 @@ from app.workflow.priority import priority_of
 
 SAMPLE_RATE = 22_050
 MAX_MUTE_S = 15 * 60.0
-RAMP_S = 0.01                    # attack/release per pulse: no clicks
+RAMP_S = 0.01  # attack/release per pulse: no clicks
 
 
 class AlertPattern(msgspec.Struct, frozen=True):
     name: str
-    pulses: tuple[tuple[float, float, float], ...]   # (frequency Hz, on s, silence after s)
-    repeat_s: float                                   # burst start to next burst; 0 = once
+    pulses: tuple[tuple[float, float, float], ...]  # (frequency Hz, on s, silence after s)
+    repeat_s: float  # burst start to next burst; 0 = once
 
     @property
     def burst_s(self) -> float:
@@ -44,16 +44,24 @@ def _burst(freq: float, count: int, on: float, gap: float, last_gap: float) -> l
 
 
 PATTERNS: dict[str, AlertPattern] = {
-    "escalation": AlertPattern("escalation", tuple(
-        (988.0 if i % 2 == 0 else 740.0, 0.22, 0.03) for i in range(8)), repeat_s=3.0),
-    "p1": AlertPattern("p1", tuple(
-        _burst(880.0, 3, 0.15, 0.10, 0.35) + _burst(880.0, 2, 0.15, 0.10, 0.60)
-        + _burst(880.0, 3, 0.15, 0.10, 0.35) + _burst(880.0, 2, 0.15, 0.10, 0.10)), repeat_s=6.0),
+    "escalation": AlertPattern(
+        "escalation", tuple((988.0 if i % 2 == 0 else 740.0, 0.22, 0.03) for i in range(8)), repeat_s=3.0
+    ),
+    "p1": AlertPattern(
+        "p1",
+        tuple(
+            _burst(880.0, 3, 0.15, 0.10, 0.35)
+            + _burst(880.0, 2, 0.15, 0.10, 0.60)
+            + _burst(880.0, 3, 0.15, 0.10, 0.35)
+            + _burst(880.0, 2, 0.15, 0.10, 0.10)
+        ),
+        repeat_s=6.0,
+    ),
     "p2": AlertPattern("p2", tuple(_burst(660.0, 3, 0.20, 0.12, 0.12)), repeat_s=15.0),
     "p3": AlertPattern("p3", tuple(_burst(523.0, 2, 0.25, 0.15, 0.15)), repeat_s=0.0),
     "p4": AlertPattern("p4", ((440.0, 0.30, 0.10),), repeat_s=0.0),
 }
-RANK = ("escalation", "p1", "p2", "p3", "p4")       # most to least urgent
+RANK = ("escalation", "p1", "p2", "p3", "p4")  # most to least urgent
 
 
 def render_wav(pattern: AlertPattern, sample_rate: int = SAMPLE_RATE, volume: float = 0.6) -> bytes:
@@ -63,7 +71,7 @@ def render_wav(pattern: AlertPattern, sample_rate: int = SAMPLE_RATE, volume: fl
     ramp = max(1, int(RAMP_S * sample_rate))
     for freq, on, gap in pattern.pulses:
         t = np.arange(int(on * sample_rate)) / sample_rate
-        tone = sum(np.sin(2 * np.pi * freq * k * t) / k for k in range(1, 5))   # 4 harmonics
+        tone = sum(np.sin(2 * np.pi * freq * k * t) / k for k in range(1, 5))  # 4 harmonics
         envelope = np.ones_like(t)
         envelope[:ramp] = np.linspace(0.0, 1.0, ramp)
         envelope[-ramp:] = np.linspace(1.0, 0.0, ramp)

@@ -28,7 +28,7 @@ class GroupingConfig:
     radius_m: float = 250.0
     window_s: float = 600.0
     ref_lat: float = 10.78
-    events: frozenset[str] | None = None    # types that group; None = every type
+    events: frozenset[str] | None = None  # types that group; None = every type
 
     def __post_init__(self):
         if self.radius_m <= 0 or self.window_s <= 0:
@@ -46,7 +46,7 @@ class _Group:
         self.last = last
         self.count = 1
         self.cell = cell
-        self.seq = seq                  # creation order: equidistant ties go to the older group
+        self.seq = seq  # creation order: equidistant ties go to the older group
 
 
 class Grouper:
@@ -66,8 +66,7 @@ class Grouper:
     def __len__(self) -> int:
         return len(self._by_head)
 
-    def offer(self, incident_id: str, event: str, lat: float, lon: float, time: float,
-              scope: str = "") -> str | None:
+    def offer(self, incident_id: str, event: str, lat: float, lon: float, time: float, scope: str = "") -> str | None:
         """Group one event. Returns the head incident id it joins, or None when it starts a
         group of its own (it is then the head, under `incident_id`). Events only group
         within one `scope`: the hub passes the CAP status, so a drill never joins a real
@@ -138,7 +137,8 @@ class Grouper:
 
 
 def group_events(
-    events: Iterable[tuple[str, str, float, float, float]], config: GroupingConfig = GroupingConfig(),
+    events: Iterable[tuple[str, str, float, float, float]],
+    config: GroupingConfig = GroupingConfig(),
 ) -> list[tuple[str, str]]:
     """Group (id, type, lat, lon, time) events in time order; returns (id, head id) pairs,
     where a head's own pair is (id, id)."""
@@ -153,12 +153,12 @@ def group_events(
 def absorb(head: domain.Incident, now: float, count: int = 1) -> domain.Incident:
     """The head incident with `count` more grouped events. No timeline entry: a flood would
     bury the timeline, and (see states.py) count updates never supersede operator commands."""
-    return domain.incident_with(head, group_count=head.group_count + count,
-                                revision=head.revision + 1, updated=now)
+    return domain.incident_with(head, group_count=head.group_count + count, revision=head.revision + 1, updated=now)
 
 
-def merge_candidates(incident: domain.Incident, open_incidents: Iterable[domain.Incident],
-                     limit: int = 15) -> list[domain.Incident]:
+def merge_candidates(
+    incident: domain.Incident, open_incidents: Iterable[domain.Incident], limit: int = 15
+) -> list[domain.Incident]:
     """Open incidents `incident` could be a duplicate of, best first: the same event type
     before others, then the nearest. Drills are only ever offered drills, and the real only
     the real, so an exercise can never swallow an emergency."""

@@ -29,27 +29,45 @@ def build_handover(
     cameras offline or degraded by id."""
     open_incidents: list[HandoverIncident] = []
     shelved: list[ShelvedAlarm] = []
-    ordered = sorted((i for i in incidents if i.state in domain.OPEN_STATES),
-                     key=lambda i: (priority_of(i), i.created, i.id))
+    ordered = sorted(
+        (i for i in incidents if i.state in domain.OPEN_STATES), key=lambda i: (priority_of(i), i.created, i.id)
+    )
     for inc in ordered:
         if is_shelved(inc, now):
             shelved.append(ShelvedAlarm(inc.id, inc.title, inc.shelve_reason, inc.shelved_until, inc.shelved_by))
         else:
-            open_incidents.append(HandoverIncident(
-                inc.id, inc.title, inc.state, priority_of(inc), inc.district, inc.units,
-                inc.escalated, inc.group_count))
+            open_incidents.append(
+                HandoverIncident(
+                    inc.id,
+                    inc.title,
+                    inc.state,
+                    priority_of(inc),
+                    inc.district,
+                    inc.units,
+                    inc.escalated,
+                    inc.group_count,
+                )
+            )
     shelved.sort(key=lambda s: (s.until, s.id))
     degraded = sorted(
-        (DegradedCamera(c.id, c.name, c.status, c.district) for c in cameras
-         if c.status in ("offline", "degraded")),
-        key=lambda c: c.id)
-    return HandoverRecord(id=record_id, created=now, handed_over_by=handed_over_by,
-                          open_incidents=tuple(open_incidents), shelved=tuple(shelved),
-                          degraded_cameras=tuple(degraded), notes=notes.strip())
+        (DegradedCamera(c.id, c.name, c.status, c.district) for c in cameras if c.status in ("offline", "degraded")),
+        key=lambda c: c.id,
+    )
+    return HandoverRecord(
+        id=record_id,
+        created=now,
+        handed_over_by=handed_over_by,
+        open_incidents=tuple(open_incidents),
+        shelved=tuple(shelved),
+        degraded_cameras=tuple(degraded),
+        notes=notes.strip(),
+    )
 
 
 def acknowledge_handover(
-    record: HandoverRecord | None, operator: str, now: float,
+    record: HandoverRecord | None,
+    operator: str,
+    now: float,
 ) -> tuple[HandoverRecord | None, domain.ReplyCode, str]:
     """(record after, code, message) for the incoming operator's acknowledgement."""
     if record is None:
@@ -60,8 +78,7 @@ def acknowledge_handover(
         return record, "superseded", f"already acknowledged by {record.acknowledged_by}"
     if operator == record.handed_over_by:
         return record, "invalid", "the outgoing operator cannot acknowledge their own handover"
-    return (msgspec.structs.replace(record, acknowledged_by=operator, acknowledged_at=now),
-            "ok", "")
+    return (msgspec.structs.replace(record, acknowledged_by=operator, acknowledged_at=now), "ok", "")
 
 
 HANDOVER_ROLES = frozenset({"operator", "supervisor"})

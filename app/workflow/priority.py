@@ -59,13 +59,16 @@ def rated(incident: domain.Incident) -> domain.Incident:
 
 
 def due_escalations(
-    incidents: Iterable[domain.Incident], now: float, after_s: float = DEFAULT_ESCALATION_S,
+    incidents: Iterable[domain.Incident],
+    now: float,
+    after_s: float = DEFAULT_ESCALATION_S,
 ) -> list[domain.Incident]:
     """P1 incidents still unacknowledged `after_s` seconds after they were reported and not
     yet escalated, oldest first. Shelved ones are left out: only a supervisor may shelve a P1
     (see states.py), and doing so is the decision escalation would ask for."""
     due = [
-        inc for inc in incidents
+        inc
+        for inc in incidents
         if inc.state == "new"
         and not inc.escalated
         and priority_of(inc) == 1
@@ -81,11 +84,18 @@ def escalate(incident: domain.Incident, now: float) -> domain.Incident:
     revision = incident.revision + 1
     waited = max(0.0, now - incident.created)
     entry = domain.HistoryEntry(
-        time=now, actor="system", action="escalated", revision=revision,
-        from_state=incident.state, to_state=incident.state,
+        time=now,
+        actor="system",
+        action="escalated",
+        revision=revision,
+        from_state=incident.state,
+        to_state=incident.state,
         text=f"P1 unacknowledged for {waited:.0f} s: escalated to supervisors",
     )
     return domain.incident_with(
-        incident, escalated=True, revision=revision, updated=now,
+        incident,
+        escalated=True,
+        revision=revision,
+        updated=now,
         history=incident.history + (entry,),
     )

@@ -35,10 +35,24 @@ from app.workflow.sop import SopLibrary
 _WORKFLOW_DEFAULTS = {
     name: field.default
     for field in msgspec.structs.fields(domain.Incident)
-    if (name := field.name) in (
-        "state", "acked_by", "notes", "priority", "units", "history", "sop_id", "sop_done",
-        "group_count", "shelved_until", "shelve_reason", "shelved_by", "merged_into", "linked",
-        "escalated")
+    if (name := field.name)
+    in (
+        "state",
+        "acked_by",
+        "notes",
+        "priority",
+        "units",
+        "history",
+        "sop_id",
+        "sop_done",
+        "group_count",
+        "shelved_until",
+        "shelve_reason",
+        "shelved_by",
+        "merged_into",
+        "linked",
+        "escalated",
+    )
 }
 
 
@@ -80,7 +94,7 @@ def intake(
     if grouper is not None:
         lat, lon = domain.area_centre(report.area)
         when = report.created or now
-        scope = report.msg_status          # drills and tests never group with real incidents
+        scope = report.msg_status  # drills and tests never group with real incidents
         head_id = grouper.offer(report.id, report.event, lat, lon, when, scope)
         head = incidents.get(head_id) if head_id else None
         if head_id and (head is None or head.state not in domain.OPEN_STATES):
@@ -90,8 +104,7 @@ def intake(
             head = incidents.get(head_id) if head_id else None
         if head is not None and head.state in domain.OPEN_STATES:
             return Intake(absorb(head, now), grouped_into=head.id)
-    clean = domain.incident_with(report, **_WORKFLOW_DEFAULTS, revision=1,
-                                 created=report.created or now, updated=now)
+    clean = domain.incident_with(report, **_WORKFLOW_DEFAULTS, revision=1, created=report.created or now, updated=now)
     sop_id = sops.sop_id_for(report.event, report.source) if sops is not None else ""
     return Intake(states.admit(clean, now, sop_id=sop_id))
 
@@ -102,13 +115,16 @@ def rerated(incident: domain.Incident) -> domain.Incident:
     return incident if fresh == incident.priority else domain.incident_with(incident, priority=fresh)
 
 
-def tick(incidents: Iterable[domain.Incident], now: float,
-         escalate_after_s: float = priority.DEFAULT_ESCALATION_S) -> list[domain.Incident]:
+def tick(
+    incidents: Iterable[domain.Incident], now: float, escalate_after_s: float = priority.DEFAULT_ESCALATION_S
+) -> list[domain.Incident]:
     """Time-driven changes due at `now`: escalations of unacknowledged P1s and shelves that
     have run out. Each returned incident is a new revision to store and publish; an
     escalated one also wants the supervisors' alarm sound (Incident.escalated is True)."""
     incidents = list(incidents)
-    changed = {inc.id: priority.escalate(inc, now) for inc in priority.due_escalations(incidents, now, escalate_after_s)}
+    changed = {
+        inc.id: priority.escalate(inc, now) for inc in priority.due_escalations(incidents, now, escalate_after_s)
+    }
     for inc in states.expired_shelves(incidents, now):
         changed[inc.id] = states.unshelve_expired(changed.get(inc.id, inc), now)
     return list(changed.values())

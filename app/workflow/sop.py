@@ -140,9 +140,7 @@ class SopLibrary:
 
     def sop_id_for(self, event: str, source: str) -> str:
         """The SOP id for an event type and source ("" when nothing applies, not even a default)."""
-        return (self._by_event.get(event.strip().lower())
-                or self._by_source.get(source)
-                or self.default_id)
+        return self._by_event.get(event.strip().lower()) or self._by_source.get(source) or self.default_id
 
     def for_incident(self, incident: domain.Incident) -> Sop | None:
         """The SOP in force: the one recorded on the incident, else the mapped one."""
@@ -160,7 +158,7 @@ def load_library(directory: Path = SOP_DIR, strict: bool = False) -> tuple[SopLi
         try:
             sop = load_sop(path)
             try:
-                SopLibrary([*sops, sop])    # a clash with files already accepted rejects this one
+                SopLibrary([*sops, sop])  # a clash with files already accepted rejects this one
             except SopError as exc:
                 raise SopError(f"{path.name}: {exc}") from None
             sops.append(sop)

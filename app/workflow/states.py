@@ -67,8 +67,8 @@ MIN_HISTORY_KEPT = 20
 # to closure always have room (their timeline entries are trimmable, notes are not).
 NOTES_BYTES = domain.MAX_INCIDENT_BYTES * 3 // 4
 MAX_UNITS = 50
-MAX_UNIT_CHARS = 64             # "agency:callsign", e.g. "fire_rescue:PC07-Q1"
-MAX_SHELVE_S = 12 * 3600.0      # one shift: a shelf must never outlive the people who set it
+MAX_UNIT_CHARS = 64  # "agency:callsign", e.g. "fire_rescue:PC07-Q1"
+MAX_SHELVE_S = 12 * 3600.0  # one shift: a shelf must never outlive the people who set it
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ class Outcome:
     message: str = ""
     current: domain.Incident | None = None
     related: tuple[domain.Incident, ...] = ()
-    reason: str = ""                # a stable refusal code with `params`, for the console to word
+    reason: str = ""  # a stable refusal code with `params`, for the console to word
     params: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -91,9 +91,14 @@ class Outcome:
 
     def reply(self, cmd_id: str) -> domain.CommandReply:
         """The CommandReply for the issuing console, carrying the state it should show."""
-        return domain.CommandReply(cmd_id=cmd_id, code=self.code, message=self.message,
-                                   incident=self.incident or self.current, reason=self.reason,
-                                   params=dict(self.params))
+        return domain.CommandReply(
+            cmd_id=cmd_id,
+            code=self.code,
+            message=self.message,
+            incident=self.incident or self.current,
+            reason=self.reason,
+            params=dict(self.params),
+        )
 
 
 def _refuse(code: domain.ReplyCode, message: str, current: domain.Incident | None) -> Outcome:
@@ -139,8 +144,9 @@ def apply_command(
             who = f" by {incident.acked_by}" if incident.acked_by else ""
             return _refuse("superseded", f"already {incident.state}{who}", incident)
         allowed = ", ".join(table) or "nowhere"
-        return _refuse("invalid", f"cannot {kind} an incident that is {incident.state} "
-                                  f"(allowed from: {allowed})", incident)
+        return _refuse(
+            "invalid", f"cannot {kind} an incident that is {incident.state} (allowed from: {allowed})", incident
+        )
     text = command.text.strip()
     if len(text) > MAX_TEXT_CHARS:
         return _refuse("invalid", f"text longer than {MAX_TEXT_CHARS} characters", incident)
@@ -159,7 +165,7 @@ def apply_command(
         text = command.step_id
     changes = _changes(incident, command, text, now, sop)
     if to_state not in SHELVABLE:
-        changes.setdefault("shelved_until", 0.0)    # being worked or finished: off the shelf
+        changes.setdefault("shelved_until", 0.0)  # being worked or finished: off the shelf
     # A note's text lives once, in `notes`; its timeline entry points there (same time and author).
     entry_text = "" if kind == "note" else text
     updated = _advance(incident, now, command.operator, kind, to_state, entry_text, command.cmd_id, **changes)
@@ -178,10 +184,14 @@ def apply_command(
 
 def _too_large(incident: domain.Incident, size: int, limit: int, which: str = "") -> Outcome:
     which = which or incident.id
-    return Outcome(None, "invalid",
-                   f"incident {which} would be {size} bytes packed, over its {limit}-byte limit "
-                   f"({len(incident.notes)} notes)", incident, reason="incident_too_large",
-                   params=(("id", which), ("size", str(size)), ("limit", str(limit))))
+    return Outcome(
+        None,
+        "invalid",
+        f"incident {which} would be {size} bytes packed, over its {limit}-byte limit ({len(incident.notes)} notes)",
+        incident,
+        reason="incident_too_large",
+        params=(("id", which), ("size", str(size)), ("limit", str(limit))),
+    )
 
 
 def fit_size(incident: domain.Incident) -> domain.Incident | None:
@@ -198,8 +208,9 @@ def fit_size(incident: domain.Incident) -> domain.Incident | None:
 
 def _trimmed(incident: domain.Incident, keep: int) -> domain.Incident:
     dropped = len(incident.history) - keep
-    return domain.incident_with(incident, history=incident.history[dropped:],
-                                history_trimmed=incident.history_trimmed + dropped)
+    return domain.incident_with(
+        incident, history=incident.history[dropped:], history_trimmed=incident.history_trimmed + dropped
+    )
 
 
 def _overtaken_by(incident: domain.Incident, expected: int | None) -> str | None:
@@ -209,18 +220,22 @@ def _overtaken_by(incident: domain.Incident, expected: int | None) -> str | None
         return f"incident is at revision {incident.revision}, command expected {expected}"
     if incident.history_trimmed and incident.history and expected < incident.history[0].revision:
         # What happened between `expected` and the oldest entry kept is no longer listed.
-        return (f"revision {expected} is older than the timeline kept (from revision "
-                f"{incident.history[0].revision}); now {incident.state}")
-    newer = [entry for entry in incident.history
-             if entry.revision > expected and entry.action in _OPERATOR_ACTIONS]
+        return (
+            f"revision {expected} is older than the timeline kept (from revision "
+            f"{incident.history[0].revision}); now {incident.state}"
+        )
+    newer = [entry for entry in incident.history if entry.revision > expected and entry.action in _OPERATOR_ACTIONS]
     if not newer:
         return None
     last = newer[-1]
-    return (f"{last.actor} did {last.action} (revision {last.revision}) after the revision "
-            f"{expected} this command was based on; now {incident.state}")
+    return (
+        f"{last.actor} did {last.action} (revision {last.revision}) after the revision "
+        f"{expected} this command was based on; now {incident.state}"
+    )
 
 
 # --- per-command validation: None = fine, else the refusal --------------------------------
+
 
 def _check_note(incident, command, text, now, role, sop, target):
     if not text:
@@ -257,8 +272,11 @@ def _check_resolve(incident, command, text, now, role, sop, target):
             return _refuse("invalid", "an SOP override needs a reason", incident)
         return None
     if missing:
-        return _refuse("invalid", f"mandatory SOP steps not done: {', '.join(missing)} "
-                                  "(or a supervisor override with a reason)", incident)
+        return _refuse(
+            "invalid",
+            f"mandatory SOP steps not done: {', '.join(missing)} (or a supervisor override with a reason)",
+            incident,
+        )
     return None
 
 
@@ -311,9 +329,14 @@ def _check_unshelve(incident, command, text, now, role, sop, target):
 
 
 _CHECKS = {
-    "note": _check_note, "dispatch": _check_dispatch, "resolve": _check_resolve,
-    "cancel": _check_cancel, "merge": _check_merge, "sop_step": _check_sop_step,
-    "shelve": _check_shelve, "unshelve": _check_unshelve,
+    "note": _check_note,
+    "dispatch": _check_dispatch,
+    "resolve": _check_resolve,
+    "cancel": _check_cancel,
+    "merge": _check_merge,
+    "sop_step": _check_sop_step,
+    "shelve": _check_shelve,
+    "unshelve": _check_unshelve,
 }
 
 
@@ -348,34 +371,61 @@ def _changes(incident, command, text, now, sop) -> dict:
 
 def _advance(incident, now, actor, action, to_state, text, cmd_id="", **changes) -> domain.Incident:
     revision = incident.revision + 1
-    entry = domain.HistoryEntry(time=now, actor=actor, action=action, revision=revision,
-                                from_state=incident.state, to_state=to_state, text=text, cmd_id=cmd_id)
-    updated = domain.incident_with(incident, state=to_state, revision=revision, updated=now,
-                                   history=incident.history + (entry,), **changes)
+    entry = domain.HistoryEntry(
+        time=now,
+        actor=actor,
+        action=action,
+        revision=revision,
+        from_state=incident.state,
+        to_state=to_state,
+        text=text,
+        cmd_id=cmd_id,
+    )
+    updated = domain.incident_with(
+        incident, state=to_state, revision=revision, updated=now, history=incident.history + (entry,), **changes
+    )
     return _trimmed(updated, MAX_HISTORY) if len(updated.history) > MAX_HISTORY else updated
 
 
 def _absorb_merged(target, merged, now, command) -> domain.Incident:
     units = target.units + tuple(u for u in merged.units if u not in target.units)
-    return _advance(target, now, command.operator, "merged_in", target.state,
-                    f"{merged.id} merged in", command.cmd_id,
-                    linked=target.linked + (merged.id,),
-                    group_count=target.group_count + merged.group_count, units=units)
+    return _advance(
+        target,
+        now,
+        command.operator,
+        "merged_in",
+        target.state,
+        f"{merged.id} merged in",
+        command.cmd_id,
+        linked=target.linked + (merged.id,),
+        group_count=target.group_count + merged.group_count,
+        units=units,
+    )
 
 
 # --- hub-side helpers (not operator commands) ---------------------------------------------
+
 
 def admit(incident: domain.Incident, now: float, sop_id: str = "") -> domain.Incident:
     """A freshly reported incident made ready for the workflow: priority rated, SOP recorded,
     created/updated stamped and a "created" timeline entry (the revision is left to the hub)."""
     incident = prio.rated(incident)
     created = incident.created or now
-    entry = domain.HistoryEntry(time=created, actor=incident.source, action="created",
-                                revision=incident.revision, to_state=incident.state,
-                                text=incident.title)
-    return domain.incident_with(incident, created=created, updated=max(incident.updated, created),
-                                sop_id=incident.sop_id or sop_id,
-                                history=incident.history + (entry,))
+    entry = domain.HistoryEntry(
+        time=created,
+        actor=incident.source,
+        action="created",
+        revision=incident.revision,
+        to_state=incident.state,
+        text=incident.title,
+    )
+    return domain.incident_with(
+        incident,
+        created=created,
+        updated=max(incident.updated, created),
+        sop_id=incident.sop_id or sop_id,
+        history=incident.history + (entry,),
+    )
 
 
 def expired_shelves(incidents, now: float) -> list[domain.Incident]:
@@ -385,9 +435,15 @@ def expired_shelves(incidents, now: float) -> list[domain.Incident]:
 
 def unshelve_expired(incident: domain.Incident, now: float) -> domain.Incident:
     """Take an expired shelf down, recorded as done by "system" so everyone sees it return."""
-    return _advance(incident, now, "system", "unshelved", incident.state,
-                    f"shelf expired (set by {incident.shelved_by}: {incident.shelve_reason})",
-                    shelved_until=0.0)
+    return _advance(
+        incident,
+        now,
+        "system",
+        "unshelved",
+        incident.state,
+        f"shelf expired (set by {incident.shelved_by}: {incident.shelve_reason})",
+        shelved_until=0.0,
+    )
 
 
 # --- what a console offers (derived from the tables above, never re-encoded in a view) -----
@@ -421,5 +477,6 @@ def next_action(incident: domain.Incident, now: float, role: str = "operator") -
         return ""
     target = MAIN_PATH[MAIN_PATH.index(incident.state) + 1]
     available = available_actions(incident, now, role)
-    return next((kind for kind, table in TRANSITIONS.items()
-                 if table.get(incident.state) == target and kind in available), "")
+    return next(
+        (kind for kind, table in TRANSITIONS.items() if table.get(incident.state) == target and kind in available), ""
+    )

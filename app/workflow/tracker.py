@@ -38,7 +38,7 @@ class RecordColumns:
         self._times = np.zeros(capacity)
         self._sources = np.zeros(capacity, dtype=np.int32)
         self._priorities = np.zeros(capacity, dtype=np.int8)
-        self._count = 0                  # records ever appended (the ring index is count % capacity)
+        self._count = 0  # records ever appended (the ring index is count % capacity)
         self.names: list[str] = []
         self._index: dict[str, int] = {}
 
@@ -74,7 +74,7 @@ class RecordColumns:
         return float(self._times[self._count % self.capacity if self._count > self.capacity else 0])
 
     def count_after(self, time: float) -> int:
-        return int(np.count_nonzero(self._times[:len(self)] > time))
+        return int(np.count_nonzero(self._times[: len(self)] > time))
 
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(times, source indices, priorities), oldest first (copies)."""
@@ -101,8 +101,8 @@ class AlarmTracker:
         self._sound_count: Counter = Counter()
         self._shelved_new: dict[str, domain.Incident] = {}
         self._escalated: dict[str, domain.Incident] = {}
-        self._shelf: dict[str, domain.Incident] = {}              # open, shelved_until set
-        self._created: dict[str, float] = {}                      # open incidents' report times
+        self._shelf: dict[str, domain.Incident] = {}  # open, shelved_until set
+        self._created: dict[str, float] = {}  # open incidents' report times
 
     @property
     def records(self) -> list[al.AlarmRecord]:
@@ -110,14 +110,21 @@ class AlarmTracker:
 
     def reset(self, incidents: Mapping[str, domain.Incident]) -> None:
         self.open = {}
-        for index in (self._sound_key, self._sound_count, self._shelved_new, self._escalated, self._shelf,
-                      self._created):
+        for index in (
+            self._sound_key,
+            self._sound_count,
+            self._shelved_new,
+            self._escalated,
+            self._shelf,
+            self._created,
+        ):
             index.clear()
         for inc in incidents.values():
             self._file(inc)
         self._known = set(incidents)
-        newest = sorted((inc for inc in incidents.values() if inc.msg_status == "Actual"),
-                        key=lambda inc: inc.created)[-self.columns.capacity:]
+        newest = sorted((inc for inc in incidents.values() if inc.msg_status == "Actual"), key=lambda inc: inc.created)[
+            -self.columns.capacity :
+        ]
         self.columns.clear()
         for inc in newest:
             self._record(inc)
@@ -191,8 +198,9 @@ class AlarmTracker:
             start = max(start, min(self.columns.oldest_time(), now - 1.0))
         end = now + 1e-6
         times, sources, priorities = self.columns.columns()
-        return al.alarm_load_columns(times, sources, self.columns.names, priorities, start, end, operators,
-                                     self._standing(end))
+        return al.alarm_load_columns(
+            times, sources, self.columns.names, priorities, start, end, operators, self._standing(end)
+        )
 
     def _standing(self, now: float) -> tuple[int, int, int]:
         """al.standing_alarms over the open incidents, the shelved ones looked at one by one."""
@@ -203,8 +211,10 @@ class AlarmTracker:
         return len(self.open) - len(shelved), stale, len(shelved)
 
     def shelved(self, now: float) -> list[domain.Incident]:
-        return sorted((inc for inc in self._shelf.values() if now < inc.shelved_until),
-                      key=lambda inc: (inc.shelved_until, inc.id))
+        return sorted(
+            (inc for inc in self._shelf.values() if now < inc.shelved_until),
+            key=lambda inc: (inc.shelved_until, inc.id),
+        )
 
     def escalated(self) -> list[domain.Incident]:
         """Escalated incidents, oldest report first (ties by id, so E walks them in a fixed order)."""

@@ -10,9 +10,17 @@ from app.store.cache import CachedState, CacheStore
 
 
 def _incident(n: int, **kw) -> domain.Incident:
-    base = dict(id=f"1022-c-{n}", category="Env", event="waste", urgency="Future", severity="Minor",
-                certainty="Possible", area=domain.PointArea(lat=10.8, lon=106.7), source="1022",
-                title=f"Phản ánh rác thải {n}")
+    base = dict(
+        id=f"1022-c-{n}",
+        category="Env",
+        event="waste",
+        urgency="Future",
+        severity="Minor",
+        certainty="Possible",
+        area=domain.PointArea(lat=10.8, lon=106.7),
+        source="1022",
+        title=f"Phản ánh rác thải {n}",
+    )
     base.update(kw)
     return domain.Incident(**base)
 
@@ -27,8 +35,9 @@ def _load(store: CacheStore) -> CachedState:
 
 def test_batches_persist_and_reset_replaces(tmp_path):
     store = CacheStore(tmp_path / "cache.db")
-    store.apply_batch(ClientBatch(reset=True, incidents={f"1022-c-{n}": _incident(n) for n in range(50)},
-                                  resume=("e1", 50)))
+    store.apply_batch(
+        ClientBatch(reset=True, incidents={f"1022-c-{n}": _incident(n) for n in range(50)}, resume=("e1", 50))
+    )
     store.apply_batch(ClientBatch(incidents={"1022-c-3": _incident(3, state="acknowledged")}, resume=("e1", 51)))
     store.close()
     store = CacheStore(tmp_path / "cache.db")
@@ -50,11 +59,13 @@ def test_outbox_is_durable_before_the_callback_and_removed_on_answer(tmp_path):
         assert stored
         # Runs after the commit: a second connection already sees the row.
         from sqlalchemy import create_engine, text
+
         eng = create_engine(f"sqlite:///{tmp_path / 'cache.db'}")
         with eng.connect() as conn:
             seen_on_disk.append(conn.execute(text("select count(*) from outbox")).scalar_one())
         eng.dispose()
         done.set()
+
     store.add_to_outbox(cmd, then)
     assert done.wait(10) and seen_on_disk == [1]
     store.close()
@@ -88,6 +99,7 @@ def test_unreadable_rows_are_skipped_and_counted(tmp_path):
     def damage(engine):
         with engine.begin() as conn:
             conn.execute(update(incidents_t).where(incidents_t.c.id == "1022-c-2").values(body=b"\xc1\xc1"))
+
     store.call(damage)
     store.close()
     store = CacheStore(tmp_path / "cache.db")
@@ -106,24 +118,27 @@ def test_outbox_writes_sync_the_log_and_plain_batches_do_not(tmp_path):
     def synchronous(engine):
         with engine.connect() as conn:
             return conn.exec_driver_sql("PRAGMA synchronous").scalar_one()
-    store.add_to_outbox(domain.Command(cmd_id="c1", kind="ack", incident_id="x", operator="lan", issued=1.0),
-                        lambda *_: None)
+
+    store.add_to_outbox(
+        domain.Command(cmd_id="c1", kind="ack", incident_id="x", operator="lan", issued=1.0), lambda *_: None
+    )
     store.call(synchronous, level.append)
     store.apply_batch(ClientBatch(incidents={"1022-c-1": _incident(1)}))
     store.call(synchronous, lambda v: (level.append(v), done.set()))
     assert done.wait(10)
     store.close()
-    assert level == [2, 1]      # 2 = FULL, 1 = NORMAL
+    assert level == [2, 1]  # 2 = FULL, 1 = NORMAL
 
 
 def test_a_failing_query_does_not_cost_the_commands_queued_behind_it(tmp_path, caplog):
     store = CacheStore(tmp_path / "cache.db")
     gate, done = threading.Event(), threading.Event()
     stored = []
-    store.call(lambda _engine: gate.wait(10))          # hold the store thread so the rest coalesces
+    store.call(lambda _engine: gate.wait(10))  # hold the store thread so the rest coalesces
 
     def broken(_engine):
         raise RuntimeError("a query bug")
+
     store.call(broken)
     cmd = domain.Command(cmd_id="c9", kind="ack", incident_id="1022-c-1", operator="lan", issued=1.0)
     store.add_to_outbox(cmd, lambda c, ok: (stored.append(ok), done.set()))

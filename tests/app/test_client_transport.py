@@ -7,17 +7,26 @@ from contextlib import contextmanager
 
 import pytest
 import zmq
-from support import SessionProbe, ThreadHub, wait_until
 
 from app import domain, protocol
 from app.client.transport import ClientTransport
 from app.ports import HubPorts
+from support import SessionProbe, ThreadHub, wait_until
 
 
 def _incident(n: int, **kw) -> domain.Incident:
-    base = dict(id=f"115-t-{n}", category="Health", event="medical_emergency", urgency="Immediate",
-                severity="Severe", certainty="Likely", area=domain.PointArea(lat=10.77, lon=106.69),
-                source="115", title=f"Người ngất xỉu {n}", created=2000.0 + n)
+    base = dict(
+        id=f"115-t-{n}",
+        category="Health",
+        event="medical_emergency",
+        urgency="Immediate",
+        severity="Severe",
+        certainty="Likely",
+        area=domain.PointArea(lat=10.77, lon=106.69),
+        source="115",
+        title=f"Người ngất xỉu {n}",
+        created=2000.0 + n,
+    )
     base.update(kw)
     return domain.Incident(**base)
 
@@ -43,8 +52,9 @@ class ScriptedHub:
         self.pub.send_multipart(protocol.encode(inc, source="hub", epoch=self.epoch, seq=self.seq))
 
     def heartbeat(self) -> None:
-        self.pub.send_multipart(protocol.encode(domain.Heartbeat(last_seq=self.seq), source="hub",
-                                                epoch=self.epoch, seq=self.seq))
+        self.pub.send_multipart(
+            protocol.encode(domain.Heartbeat(last_seq=self.seq), source="hub", epoch=self.epoch, seq=self.seq)
+        )
 
     def serve_snapshots(self, timeout: float = 0.0) -> int:
         served = 0
@@ -53,11 +63,21 @@ class ScriptedHub:
             req = protocol.decode(frames)
             topic = f"snap/{req.header.id}"
             self.snapshot_requests += 1
-            self.snap.send_multipart([ident, *protocol.encode_snapshot_chunk(
-                incidents=[protocol.pack(i) for i in self.state.values()], source="hub", epoch=self.epoch,
-                seq=self.seq, topic=topic)])
-            self.snap.send_multipart([ident, *protocol.encode(self.end(), source="hub",
-                                                               epoch=self.epoch, seq=self.seq, topic=topic)])
+            self.snap.send_multipart(
+                [
+                    ident,
+                    *protocol.encode_snapshot_chunk(
+                        incidents=[protocol.pack(i) for i in self.state.values()],
+                        source="hub",
+                        epoch=self.epoch,
+                        seq=self.seq,
+                        topic=topic,
+                    ),
+                ]
+            )
+            self.snap.send_multipart(
+                [ident, *protocol.encode(self.end(), source="hub", epoch=self.epoch, seq=self.seq, topic=topic)]
+            )
             served += 1
             timeout = 0
         return served
@@ -65,10 +85,13 @@ class ScriptedHub:
     def end(self, **changes) -> domain.SnapshotEnd:
         """The SnapshotEnd a schema 1.1 hub sends for the scripted state (fields overridable)."""
         keys = [protocol.snapshot_key("incidents", i) for i in self.state.values()]
-        fields = {"seq": self.seq, "incident_count": len(keys),
-                  "counts": {k: 0 for k in domain.SNAPSHOT_KINDS} | {"incidents": len(keys)},
-                  "digests": {k: protocol.snapshot_digest([]) for k in domain.SNAPSHOT_KINDS}
-                  | {"incidents": protocol.snapshot_digest(keys)}}
+        fields = {
+            "seq": self.seq,
+            "incident_count": len(keys),
+            "counts": {k: 0 for k in domain.SNAPSHOT_KINDS} | {"incidents": len(keys)},
+            "digests": {k: protocol.snapshot_digest([]) for k in domain.SNAPSHOT_KINDS}
+            | {"incidents": protocol.snapshot_digest(keys)},
+        }
         fields.update(changes)
         return domain.SnapshotEnd(**fields)
 
@@ -91,7 +114,7 @@ def live_transport(scripted: ScriptedHub, **kw):
     try:
         assert scripted.serve_snapshots(timeout=5) == 1
         wait_until(lambda: probe.state == "live")
-        time.sleep(0.2)   # slow joiner: let the subscription settle before publishing
+        time.sleep(0.2)  # slow joiner: let the subscription settle before publishing
         yield probe, t
     finally:
         t.stop()
@@ -130,7 +153,7 @@ def test_a_seq_gap_triggers_a_fresh_snapshot(scripted):
 def test_heartbeat_announcing_unseen_updates_triggers_resync(scripted):
     with live_transport(scripted) as (probe, t):
         scripted.state["115-t-9"] = _incident(9)
-        scripted.seq = 5            # published while we were not listening
+        scripted.seq = 5  # published while we were not listening
         scripted.heartbeat()
         assert scripted.serve_snapshots(timeout=5) == 1
         wait_until(lambda: "115-t-9" in probe.incidents and t.seq == 5)
@@ -178,6 +201,7 @@ def _hub_db_with_incident(path) -> None:
     """A hub database that already holds incident 115-t-1, written by a hub on other ports,
     so the hub under test knows it from its first instant (no race with the resent command)."""
     from app.embedded import free_base_port
+
     base = free_base_port()
     with ThreadHub(base, path) as hub:
         push = zmq.Context.instance().socket(zmq.PUSH)
@@ -194,9 +218,10 @@ def test_commands_are_resent_until_the_hub_answers(hub_base_port, tmp_path):
     t = ClientTransport(ports, probe, flush_interval=0.02, command_retry=0.5)
     t.start()
     try:
-        t.send_command(domain.Command(cmd_id="late", kind="note", incident_id="115-t-1", operator="a",
-                                      issued=0, text="x"))
-        time.sleep(1.2)                      # no hub yet: nothing can answer
+        t.send_command(
+            domain.Command(cmd_id="late", kind="note", incident_id="115-t-1", operator="a", issued=0, text="x")
+        )
+        time.sleep(1.2)  # no hub yet: nothing can answer
         assert probe.replies == []
         with ThreadHub(hub_base_port, tmp_path / "hub.db") as hub:
             wait_until(lambda: len(probe.replies) == 1, timeout=10)
@@ -213,15 +238,28 @@ def test_junk_on_the_snapshot_socket_is_counted_and_the_real_snapshot_still_land
         assert scripted.snap.poll(5000)
         ident, *frames = scripted.snap.recv_multipart()
         req = protocol.decode(frames)
-        scripted.snap.send_multipart([ident, b"\x00\x01"])                       # wrong frame count
-        scripted.snap.send_multipart([ident, b"snap/x", b"\xc1", b"\xc1"])       # undecodable
-        scripted.snap.send_multipart([ident, *protocol.encode(domain.SnapshotEnd(seq=99), source="x",
-                                                               topic="snap/someone-else")])  # stale request
+        scripted.snap.send_multipart([ident, b"\x00\x01"])  # wrong frame count
+        scripted.snap.send_multipart([ident, b"snap/x", b"\xc1", b"\xc1"])  # undecodable
+        scripted.snap.send_multipart(
+            [ident, *protocol.encode(domain.SnapshotEnd(seq=99), source="x", topic="snap/someone-else")]
+        )  # stale request
         topic = f"snap/{req.header.id}"
-        scripted.snap.send_multipart([ident, *protocol.encode_snapshot_chunk(
-            incidents=[protocol.pack(_incident(1))], source="hub", epoch="e1", seq=1, topic=topic)])
-        scripted.snap.send_multipart([ident, *protocol.encode(domain.SnapshotEnd(seq=1, incident_count=1),
-                                                               source="hub", epoch="e1", seq=1, topic=topic)])
+        scripted.snap.send_multipart(
+            [
+                ident,
+                *protocol.encode_snapshot_chunk(
+                    incidents=[protocol.pack(_incident(1))], source="hub", epoch="e1", seq=1, topic=topic
+                ),
+            ]
+        )
+        scripted.snap.send_multipart(
+            [
+                ident,
+                *protocol.encode(
+                    domain.SnapshotEnd(seq=1, incident_count=1), source="hub", epoch="e1", seq=1, topic=topic
+                ),
+            ]
+        )
         wait_until(lambda: probe.state == "live" and "115-t-1" in probe.incidents)
         assert t.seq == 1, "the stale SnapshotEnd(seq=99) must be ignored"
         wait_until(lambda: probe.stats is not None and probe.stats.dropped.get("malformed", 0) == 2)
@@ -235,13 +273,23 @@ def _serve(scripted: ScriptedHub, chunk_incidents, end: domain.SnapshotEnd, extr
     ident, *frames = scripted.snap.recv_multipart()
     scripted.snapshot_requests += 1
     topic = f"snap/{protocol.decode(frames).header.id}"
-    scripted.snap.send_multipart([ident, *protocol.encode_snapshot_chunk(
-        incidents=[protocol.pack(i) for i in chunk_incidents], source="hub", epoch=scripted.epoch,
-        seq=scripted.seq, topic=topic)])
+    scripted.snap.send_multipart(
+        [
+            ident,
+            *protocol.encode_snapshot_chunk(
+                incidents=[protocol.pack(i) for i in chunk_incidents],
+                source="hub",
+                epoch=scripted.epoch,
+                seq=scripted.seq,
+                topic=topic,
+            ),
+        ]
+    )
     for frames in extra:
         scripted.snap.send_multipart([ident, topic.encode(), *frames])
-    scripted.snap.send_multipart([ident, *protocol.encode(end, source="hub", epoch=scripted.epoch,
-                                                           seq=scripted.seq, topic=topic)])
+    scripted.snap.send_multipart(
+        [ident, *protocol.encode(end, source="hub", epoch=scripted.epoch, seq=scripted.seq, topic=topic)]
+    )
     return time.monotonic()
 
 
@@ -263,15 +311,18 @@ def test_a_snapshot_that_does_not_add_up_is_never_live_and_is_retried(scripted, 
     elif case == "unreadable_chunk":
         # An oversized chunk for this request: the console cannot read it, so it cannot know
         # what it held; counts that happen to match must not make the snapshot whole.
-        extra = [[protocol.encode(domain.Heartbeat(last_seq=0), source="hub")[1], b"\x90" * (protocol.MAX_FRAME_BYTES + 1)]]
+        extra = [
+            [protocol.encode(domain.Heartbeat(last_seq=0), source="hub")[1], b"\x90" * (protocol.MAX_FRAME_BYTES + 1)]
+        ]
     elif case == "legacy_count":
-        chunk, end = full[:2], domain.SnapshotEnd(seq=scripted.seq, incident_count=3)   # a schema 1.0 hub
+        chunk, end = full[:2], domain.SnapshotEnd(seq=scripted.seq, incident_count=3)  # a schema 1.0 hub
     probe = SessionProbe()
     t = _connect(scripted.ports, probe)
     try:
         sent = _serve(scripted, chunk, end, extra)
         expected_code = {"wrong_revision": "snapshot_mismatch", "unreadable_chunk": "snapshot_unreadable"}.get(
-            case, "snapshot_incomplete")
+            case, "snapshot_incomplete"
+        )
         wait_until(lambda: _first_status(probe, expected_code) is not None, timeout=5)
         noticed = time.monotonic() - sent
         print(f"\n{case}: console reported {expected_code} {noticed * 1000:.0f} ms after the SnapshotEnd")
@@ -280,7 +331,7 @@ def test_a_snapshot_that_does_not_add_up_is_never_live_and_is_retried(scripted, 
         if case in ("lost_chunk", "legacy_count"):
             assert dict(status.params)["expected"] == 3 and dict(status.params)["got"] == 2
         for _ in range(3):
-            scripted.heartbeat()              # heartbeats in step with the seq must not declare it live
+            scripted.heartbeat()  # heartbeats in step with the seq must not declare it live
             time.sleep(0.1)
         assert probe.state != "live" and not any(s.state == "live" for s in probe.statuses)
         assert probe.incidents == {}, "nothing from a discarded snapshot reaches the console"
@@ -296,7 +347,9 @@ def test_the_status_bar_words_an_incomplete_snapshot_in_both_languages():
     from app.i18n import Translator
 
     params = {"kind": "incidents", "expected": 20000, "got": 19600, "retry": 2.0}
-    vi = Translator("vi").t("conn.why.snapshot_incomplete", **params | {"kind": Translator("vi").t("snap.kind.incidents")})
+    vi = Translator("vi").t(
+        "conn.why.snapshot_incomplete", **params | {"kind": Translator("vi").t("snap.kind.incidents")}
+    )
     en = Translator("en").t("conn.why.snapshot_incomplete", **params)
     assert "20000" in vi and "sự cố" in vi and "thử lại" in vi
     assert en == "snapshot incomplete: expected 20000 incidents, got 19600; retrying in 2 s"
@@ -311,8 +364,12 @@ def test_a_refused_snapshot_request_says_the_hub_is_busy_and_asks_again_when_tol
         ident, *frames = scripted.snap.recv_multipart()
         topic = f"snap/{protocol.decode(frames).header.id}"
         refused_at = time.monotonic()
-        scripted.snap.send_multipart([ident, *protocol.encode(
-            domain.SnapshotRefused(reason="busy_hub", retry_after=1.5), source="hub", topic=topic)])
+        scripted.snap.send_multipart(
+            [
+                ident,
+                *protocol.encode(domain.SnapshotRefused(reason="busy_hub", retry_after=1.5), source="hub", topic=topic),
+            ]
+        )
         wait_until(lambda: any(s.code == "snapshot_refused" for s in probe.statuses), timeout=5)
         assert probe.state == "reconnecting"
         assert scripted.serve_snapshots(timeout=5) == 1

@@ -8,9 +8,19 @@ from app.text import fold
 
 
 def _inc(**kw):
-    base = dict(id="i1", category="Fire", event="structure_fire", urgency="Immediate", severity="Severe",
-                certainty="Observed", area=domain.PointArea(lat=10.77, lon=106.70), source="114",
-                title="Cháy nhà dân", location="gần Nguyễn Huệ - Lê Lợi", district="Quận 1")
+    base = dict(
+        id="i1",
+        category="Fire",
+        event="structure_fire",
+        urgency="Immediate",
+        severity="Severe",
+        certainty="Observed",
+        area=domain.PointArea(lat=10.77, lon=106.70),
+        source="114",
+        title="Cháy nhà dân",
+        location="gần Nguyễn Huệ - Lê Lợi",
+        district="Quận 1",
+    )
     base.update(kw)
     return domain.Incident(**base)
 

@@ -13,13 +13,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from support import HubPeer, push_to_hub, wait_until
 
 from app import domain, paths
 from app.client.state import ClientBatch
 from app.embedded import EmbeddedCity, child_env
 from app.paths import ROOT
 from app.store.cache import CacheStore
+from support import HubPeer, push_to_hub, wait_until
 
 
 def _mode(path: Path) -> int:
@@ -34,9 +34,18 @@ def umask_022():
 
 
 def _incident(n: int) -> domain.Incident:
-    return domain.Incident(id=f"1022-f-{n}", category="Env", event="waste", urgency="Future", severity="Minor",
-                           certainty="Possible", area=domain.PointArea(lat=10.8, lon=106.7), source="1022",
-                           title=f"Phản ánh rác thải {n}", created=1000.0 + n)
+    return domain.Incident(
+        id=f"1022-f-{n}",
+        category="Env",
+        event="waste",
+        urgency="Future",
+        severity="Minor",
+        certainty="Possible",
+        area=domain.PointArea(lat=10.8, lon=106.7),
+        source="1022",
+        title=f"Phản ánh rác thải {n}",
+        created=1000.0 + n,
+    )
 
 
 def _sqlite_files(db: Path) -> list[Path]:
@@ -48,8 +57,12 @@ def test_the_console_cache_folder_and_files_are_private(tmp_path, umask_022):
     store = CacheStore(db)
     store.apply_batch(ClientBatch(reset=True, incidents={"1022-f-1": _incident(1)}))
     done = threading.Event()
-    store.add_to_outbox(domain.Command(cmd_id="c1", kind="note", incident_id="1022-f-1", operator="lan",
-                                       issued=1.0, text="ghi chú riêng"), lambda *_: done.set())
+    store.add_to_outbox(
+        domain.Command(
+            cmd_id="c1", kind="note", incident_id="1022-f-1", operator="lan", issued=1.0, text="ghi chú riêng"
+        ),
+        lambda *_: done.set(),
+    )
     assert done.wait(10)
     try:
         assert _mode(db.parent) == 0o700
@@ -90,13 +103,14 @@ def test_data_and_cache_folders_are_private(tmp_path, umask_022, monkeypatch):
 
 def test_the_hub_database_and_its_wal_are_private(hub_base_port, tmp_path, umask_022):
     from support import HubProcess
+
     db = tmp_path / "hub-data" / "hub.db"
     hub = HubProcess(hub_base_port, db, log_path=tmp_path / "hub.log").start()
     peer = HubPeer(hub.ports)
     try:
         wait_until(lambda: peer.updates(timeout=1, skip_heartbeats=False), 15, message="hub not up")
         push_to_hub(hub.ports, _incident(1))
-        wait_until(lambda: "1022-f-1" in peer.snapshot()[0], 15)     # committed: the WAL has it
+        wait_until(lambda: "1022-f-1" in peer.snapshot()[0], 15)  # committed: the WAL has it
         assert _mode(db.parent) == 0o700
         for path in _sqlite_files(db):
             assert path.exists() and _mode(path) == 0o600, f"{path.name} is {_mode(path):o}"
@@ -115,8 +129,9 @@ def test_the_console_log_is_private(tmp_path, umask_022):
         main._setup_logging("INFO", Path({str(data)!r}))
         logging.getLogger("ioc").info("ca trực: Lan bàn giao cho Minh")
     """)
-    subprocess.run([sys.executable, "-c", script], cwd=str(ROOT), env=child_env(), check=True, timeout=60,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", script], cwd=str(ROOT), env=child_env(), check=True, timeout=60, capture_output=True
+    )
     log = data / "logs" / "console.log"
     assert "bàn giao" in log.read_text(encoding="utf-8")
     assert _mode(log.parent) == 0o700 and _mode(log) == 0o600

@@ -8,16 +8,26 @@ import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from app import domain, protocol
 from support import HubPeer as Peer
 from support import ThreadHub, wait_until
 
-from app import domain, protocol
-
 
 def _incident(n: int, **kw) -> domain.Incident:
-    base = dict(id=f"113-t-{n}", category="Security", event="theft", urgency="Expected", severity="Moderate",
-                certainty="Likely", area=domain.PointArea(lat=10.776, lon=106.70), source="113",
-                title=f"Trộm cắp tài sản {n}", district="Quận 1", created=1000.0 + n)
+    base = dict(
+        id=f"113-t-{n}",
+        category="Security",
+        event="theft",
+        urgency="Expected",
+        severity="Moderate",
+        certainty="Likely",
+        area=domain.PointArea(lat=10.776, lon=106.70),
+        source="113",
+        title=f"Trộm cắp tài sản {n}",
+        district="Quận 1",
+        created=1000.0 + n,
+    )
     base.update(kw)
     return domain.Incident(**base)
 
@@ -57,12 +67,16 @@ def test_heartbeat_carries_last_seq_when_idle(hub, peer):
 
 
 def test_snapshot_reflects_state_and_the_seq_it_covers(hub, peer):
-    for n in range(1000):     # more than one snapshot chunk
+    for n in range(1000):  # more than one snapshot chunk
         peer.push.send_multipart(protocol.encode(_incident(n), source="sim"))
-    peer.push.send_multipart(protocol.encode(
-        domain.Camera(id="cam1", code="TTH 1", name="Nút giao", lat=10.8, lon=106.7), source="sim"))
-    peer.push.send_multipart(protocol.encode(
-        domain.SensorReading(station="aq-1", kind="pm25", value=31.0, unit="µg/m³", time=1.0), source="sim"))
+    peer.push.send_multipart(
+        protocol.encode(domain.Camera(id="cam1", code="TTH 1", name="Nút giao", lat=10.8, lon=106.7), source="sim")
+    )
+    peer.push.send_multipart(
+        protocol.encode(
+            domain.SensorReading(station="aq-1", kind="pm25", value=31.0, unit="µg/m³", time=1.0), source="sim"
+        )
+    )
     wait_until(lambda: hub.seq == 1002)
     incidents, cameras, sensors, end = peer.snapshot()
     assert len(incidents) == 1000 and set(cameras) == {"cam1"} and sensors[("aq-1", "pm25")].value == 31.0
@@ -80,8 +94,9 @@ def test_commands_apply_once_and_answer_every_time(hub, peer):
     again = peer.command(ack)
     assert again.code == "duplicate" and again.incident.revision == first.incident.revision
     assert peer.updates(timeout=1.2) == [], "a duplicate must not publish a change"
-    other = peer.command(domain.Command(cmd_id="c-2", kind="ack", incident_id="113-t-1", operator="minh",
-                                        issued=time.time()))
+    other = peer.command(
+        domain.Command(cmd_id="c-2", kind="ack", incident_id="113-t-1", operator="minh", issued=time.time())
+    )
     assert other.code == "superseded" and other.incident.acked_by == "lan"
     missing = peer.command(domain.Command(cmd_id="c-3", kind="ack", incident_id="nope", operator="x", issued=0))
     assert missing.code == "not_found"
@@ -129,8 +144,10 @@ def test_unknown_major_version_is_quarantined(hub, peer):
     from sqlalchemy import func, select
 
     from app.hub.store import quarantine_table
-    wait_until(lambda: hub.store.engine.connect().execute(
-        select(func.count()).select_from(quarantine_table)).scalar_one() == 1)
+
+    wait_until(
+        lambda: hub.store.engine.connect().execute(select(func.count()).select_from(quarantine_table)).scalar_one() == 1
+    )
 
 
 frames_strategy = st.lists(st.binary(max_size=200), min_size=0, max_size=4)
@@ -144,6 +161,7 @@ def test_random_bytes_on_every_socket_never_stop_the_good_stream(hub, peer, junk
 
     def bad_count():
         return sum(v for k, v in hub.stats.items() if k.split(".")[-1] in bad_kinds)
+
     before = bad_count()
     sent = 3 * sum(1 for frames in junk if frames)
     for frames in junk:
@@ -157,10 +175,11 @@ def test_random_bytes_on_every_socket_never_stop_the_good_stream(hub, peer, junk
     assert got and got[0].body.id == inc.id
     wait_until(lambda: bad_count() - before == sent, message=f"expected {sent} counted drops")
     # The hub still answers commands and snapshots after the junk.
-    reply = peer.command(domain.Command(cmd_id=f"n-{start}", kind="note", incident_id=inc.id,
-                                        operator="t", issued=0, text="ghi chú"))
+    reply = peer.command(
+        domain.Command(cmd_id=f"n-{start}", kind="note", incident_id=inc.id, operator="t", issued=0, text="ghi chú")
+    )
     assert reply.code == "ok"
-    peer.updates(want=1)   # the note's update
+    peer.updates(want=1)  # the note's update
     while peer.cmd.poll(0):
         peer.cmd.recv_multipart()
     while peer.snap.poll(0):
@@ -169,6 +188,7 @@ def test_random_bytes_on_every_socket_never_stop_the_good_stream(hub, peer, junk
 
 def test_a_damaged_stored_row_is_skipped_and_the_rest_loads(hub_base_port, tmp_path):
     import sqlite3
+
     with ThreadHub(hub_base_port, tmp_path / "hub.db") as hub:
         p = Peer(hub.ports)
         for n in (1, 2):

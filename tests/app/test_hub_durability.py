@@ -7,19 +7,29 @@ import sqlite3
 import time
 
 import zmq
-from support import HubPeer, HubProcess, SessionProbe, ThreadHub, wait_until
 
 from app import domain, protocol
 from app.client.session import ConsoleSession
 from app.hub.store import HubStore
+from support import HubPeer, HubProcess, SessionProbe, ThreadHub, wait_until
 
 LOCK_S = 8.0
 
 
 def _incident(n: int, **kw) -> domain.Incident:
-    base = dict(id=f"113-d-{n}", category="Security", event="theft", urgency="Expected", severity="Moderate",
-                certainty="Likely", area=domain.PointArea(lat=10.776, lon=106.70), source="113",
-                title=f"Trộm cắp tài sản {n}", district="Quận 1", created=1000.0 + n)
+    base = dict(
+        id=f"113-d-{n}",
+        category="Security",
+        event="theft",
+        urgency="Expected",
+        severity="Moderate",
+        certainty="Likely",
+        area=domain.PointArea(lat=10.776, lon=106.70),
+        source="113",
+        title=f"Trộm cắp tài sản {n}",
+        district="Quận 1",
+        created=1000.0 + n,
+    )
     base.update(kw)
     return domain.Incident(**base)
 
@@ -74,8 +84,9 @@ def test_a_locked_database_costs_no_report_no_command_and_not_the_hub(hub_base_p
         wait_until(lambda: any(r.code == "unavailable" for r in probe.replies), 8)
 
         # Reads go on: heartbeats and a snapshot of what is durable (no ack, no report 2).
-        seen = other.updates(timeout=2.5, until=lambda out: any(m.header.type == "heartbeat" for m in out),
-                             skip_heartbeats=False)
+        seen = other.updates(
+            timeout=2.5, until=lambda out: any(m.header.type == "heartbeat" for m in out), skip_heartbeats=False
+        )
         assert any(m.header.type == "heartbeat" for m in seen)
         assert not any(isinstance(m.body, domain.Incident) for m in seen), "published before it was durable"
         incidents, _c, _s, _end = other.snapshot()
@@ -98,8 +109,13 @@ def test_a_locked_database_costs_no_report_no_command_and_not_the_hub(hub_base_p
         again = _reply(other.cmd, 5000)
         assert again is not None and again.code == "ok"
         wait_until(lambda: any(r.code == "ok" for r in probe.replies), 10, message="console command not answered")
-        wait_until(lambda: [n.text for n in probe.incidents["113-d-1"].notes] == ["ghi chú Y", "ghi chú Z"]
-                   or [n.text for n in probe.incidents["113-d-1"].notes] == ["ghi chú Z", "ghi chú Y"], 10)
+        wait_until(
+            lambda: (
+                [n.text for n in probe.incidents["113-d-1"].notes] == ["ghi chú Y", "ghi chú Z"]
+                or [n.text for n in probe.incidents["113-d-1"].notes] == ["ghi chú Z", "ghi chú Y"]
+            ),
+            10,
+        )
         other.close()
     finally:
         session.close()
@@ -166,8 +182,8 @@ def test_a_thread_hub_refuses_commands_while_its_database_is_locked(hub_base_por
             try:
                 peer.push.send_multipart(protocol.encode(_incident(2), source="sim"))
                 wait_until(lambda: hub.store.failing, 5)
-                wait_until(lambda: "113-d-2" in hub.store.incidents, 5)      # taken, in memory
-                assert "113-d-2" not in hub.store.packed_incidents            # not served: not durable
+                wait_until(lambda: "113-d-2" in hub.store.incidents, 5)  # taken, in memory
+                assert "113-d-2" not in hub.store.packed_incidents  # not served: not durable
                 reply = peer.command(_command("c1", "ack", "113-d-1"))
                 assert reply.code == "unavailable" and hub.stats["command.unavailable"] == 1
                 assert hub.store.incidents["113-d-1"].state == "new", "a refused command was applied"

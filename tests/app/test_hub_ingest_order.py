@@ -7,17 +7,28 @@ import time
 
 import pytest
 from sqlalchemy import text
-from support import HubPeer, HubProcess, ThreadHub, wait_until
 
 from app import domain, protocol
 from app.hub import ingest
 from app.hub.store import REPORT_KEEP_S, HubStore
+from support import HubPeer, HubProcess, ThreadHub, wait_until
 
 
 def _report(t: float, **kw) -> domain.Incident:
-    base = dict(id="114-order-1", category="Fire", event="structure_fire", urgency="Immediate",
-                severity="Moderate", certainty="Observed", area=domain.PointArea(lat=10.776, lon=106.70),
-                source="114", title="Cháy nhà dân", district="Quận 1", created=t, updated=t)
+    base = dict(
+        id="114-order-1",
+        category="Fire",
+        event="structure_fire",
+        urgency="Immediate",
+        severity="Moderate",
+        certainty="Observed",
+        area=domain.PointArea(lat=10.776, lon=106.70),
+        source="114",
+        title="Cháy nhà dân",
+        district="Quận 1",
+        created=t,
+        updated=t,
+    )
     base.update(kw)
     return domain.Incident(**base)
 
@@ -48,9 +59,10 @@ def test_the_same_report_message_sent_twice_is_applied_once(hub, peer):
     peer.push.send_multipart(_frames(_report(t0)))
     update = _frames(_report(t0 + 10, severity="Severe", description="Lửa lan sang nhà bên"))
     peer.push.send_multipart(update)
-    peer.push.send_multipart(update)          # the backend retried: same message, same id
-    peer.push.send_multipart(_frames(_report(t0 + 20, severity="Severe", description="Lửa lan sang nhà bên",
-                                             id="114-order-barrier")))
+    peer.push.send_multipart(update)  # the backend retried: same message, same id
+    peer.push.send_multipart(
+        _frames(_report(t0 + 20, severity="Severe", description="Lửa lan sang nhà bên", id="114-order-barrier"))
+    )
     wait_until(lambda: "114-order-barrier" in hub.store.incidents)
     incident = _incident(peer)
     assert incident.revision == 2, "created, then one update: the resent update must not count again"
@@ -61,7 +73,7 @@ def test_the_same_report_message_sent_twice_is_applied_once(hub, peer):
 def test_an_identical_report_under_a_new_message_id_is_no_new_revision(hub, peer):
     t0 = time.time() - 60
     peer.push.send_multipart(_frames(_report(t0)))
-    again = _report(t0 + 5)                    # re-encoded by the backend: new id, same content
+    again = _report(t0 + 5)  # re-encoded by the backend: new id, same content
     peer.push.send_multipart(_frames(again))
     peer.push.send_multipart(_frames(_report(t0, id="114-order-barrier")))
     wait_until(lambda: "114-order-barrier" in hub.store.incidents)
@@ -89,7 +101,7 @@ def test_an_older_report_after_a_newer_one_does_not_roll_back_and_is_kept_in_his
 def test_a_report_stamped_far_ahead_of_the_hub_clock_does_not_freeze_the_incident(hub, peer):
     now = time.time()
     peer.push.send_multipart(_frames(_report(now - 30)))
-    peer.push.send_multipart(_frames(_report(now + 30 * 86400, severity="Severe")))   # a wrong clock
+    peer.push.send_multipart(_frames(_report(now + 30 * 86400, severity="Severe")))  # a wrong clock
     peer.push.send_multipart(_frames(_report(now + 1, severity="Extreme")))
     wait_until(lambda: getattr(hub.store.incidents.get("114-order-1"), "severity", "") == "Extreme")
     assert hub.stats["ingest.clock_ahead"] == 1
@@ -124,7 +136,7 @@ def test_a_resent_report_is_applied_once_across_a_hub_restart(hub_base_port, tmp
         wait_until(lambda: getattr(_incident(peer), "severity", "") == "Extreme", timeout=20)
         revision = _incident(peer).revision
         peer.close()
-        hub.kill()                              # SIGKILL: only what was committed survives
+        hub.kill()  # SIGKILL: only what was committed survives
         hub.start()
         wait_until(lambda: hub.log_text().count(" listening: ") == 2, timeout=30)
         peer = HubPeer(hub.ports)
@@ -148,7 +160,7 @@ def test_report_ids_are_pruned_by_age_but_each_incident_keeps_its_newest_time(tm
     store.put_report("m-3", "inc-b", 150.0, old)
     store.put_report("m-4", "inc-b", 160.0, time.time())
     store.close()
-    store = HubStore(url)                       # the start prunes at its first commit with reports
+    store = HubStore(url)  # the start prunes at its first commit with reports
     assert not store.seen_report("m-1") and store.seen_report("m-4")
     assert store.report_times == {"inc-a": 200.0, "inc-b": 160.0}
     store.put_report("m-5", "inc-c", 10.0, time.time())

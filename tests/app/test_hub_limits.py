@@ -10,21 +10,32 @@ import time
 import psutil
 import pytest
 import zmq
-from support import HubPeer, HubProcess, ThreadHub, wait_until
 
 from app import domain, protocol
 from app.hub.store import HubStore
+from support import HubPeer, HubProcess, ThreadHub, wait_until
 
 MB = 1 << 20
 ALLOWED_GROWTH = 100 * MB
-STATE_INCIDENTS = 150                    # a ~0.8 MB snapshot (it fits one old-style chunk too)
+STATE_INCIDENTS = 150  # a ~0.8 MB snapshot (it fits one old-style chunk too)
 DESCRIPTION = "Ngập sâu, giao thông ùn tắc kéo dài, cần lực lượng hỗ trợ phân luồng. " * 50
 
 
 def _incident(n: int) -> domain.Incident:
-    return domain.Incident(id=f"114-h-{n}", category="Met", event="flood", urgency="Expected", severity="Moderate",
-                           certainty="Observed", area=domain.PointArea(lat=10.78, lon=106.70), source="114",
-                           title=f"Ngập đường {n}", description=DESCRIPTION[:4000], revision=1, created=1000.0 + n)
+    return domain.Incident(
+        id=f"114-h-{n}",
+        category="Met",
+        event="flood",
+        urgency="Expected",
+        severity="Moderate",
+        certainty="Observed",
+        area=domain.PointArea(lat=10.78, lon=106.70),
+        source="114",
+        title=f"Ngập đường {n}",
+        description=DESCRIPTION[:4000],
+        revision=1,
+        created=1000.0 + n,
+    )
 
 
 @pytest.fixture
@@ -90,7 +101,7 @@ def test_hoarding_snapshot_clients_keep_the_hub_bounded_and_are_logged_once(hub_
     ctx = zmq.Context()
     try:
         socks = [_hoarder(ctx, hub.ports, 300)]
-        socks += [_hoarder(ctx, hub.ports, 5) for _ in range(30)]      # other identities, same behaviour
+        socks += [_hoarder(ctx, hub.ports, 5) for _ in range(30)]  # other identities, same behaviour
         rss.watch(4.0)
         print("\n" + rss.report("hoarding: 1 peer x 300 requests + 30 peers x 5"))
         assert rss.peak - rss.idle <= ALLOWED_GROWTH, rss.report("hoarding")
@@ -109,7 +120,7 @@ def test_a_slow_subscriber_during_a_burst_costs_bounded_memory(hub_process):
     hub, _peer = hub_process
     ctx = zmq.Context()
     try:
-        slow = ctx.socket(zmq.SUB)               # subscribes, then never reads
+        slow = ctx.socket(zmq.SUB)  # subscribes, then never reads
         slow.setsockopt(zmq.RCVHWM, 1)
         slow.setsockopt(zmq.RCVBUF, 4096)
         slow.setsockopt(zmq.SUBSCRIBE, b"")
@@ -119,16 +130,22 @@ def test_a_slow_subscriber_during_a_burst_costs_bounded_memory(hub_process):
         fast.setsockopt(zmq.SUBSCRIBE, b"sen/")
         fast.setsockopt(zmq.RCVHWM, 0)
         fast.connect(hub.ports.pub)
-        time.sleep(0.3)                          # slow joiner: subscriptions reach the hub
+        time.sleep(0.3)  # slow joiner: subscriptions reach the hub
         rss = RssWatch(hub.proc.pid)
         push = ctx.socket(zmq.PUSH)
         push.setsockopt(zmq.LINGER, 0)
         push.connect(hub.ports.ingest)
-        name = "Trạm quan trắc không khí " * 40     # ~1 KB per update
+        name = "Trạm quan trắc không khí " * 40  # ~1 KB per update
         total, seen, started = 150_000, 0, time.time()
         for n in range(total):
-            reading = domain.SensorReading(station=f"st-{n % 50}", kind="pm25", value=30.0 + n % 7,
-                                           unit="µg/m³", time=started + n * 1e-4, name=name)
+            reading = domain.SensorReading(
+                station=f"st-{n % 50}",
+                kind="pm25",
+                value=30.0 + n % 7,
+                unit="µg/m³",
+                time=started + n * 1e-4,
+                name=name,
+            )
             push.send_multipart(protocol.encode(reading, source="sim"))
             if n % 1000 == 0:
                 rss.sample()
@@ -161,9 +178,9 @@ def _raw_subscribe(ports, prefix: bytes) -> None:
         try:
             conn.sendall(greeting + b"\x04" + bytes([len(ready)]) + ready)
             conn.sendall(b"\x02" + struct.pack(">Q", len(body)) + body)
-            time.sleep(0.5)                      # let the hub read (or refuse) it before we hang up
+            time.sleep(0.5)  # let the hub read (or refuse) it before we hang up
         except OSError:
-            pass                                 # the hub hung up on us: the refusal we want
+            pass  # the hub hung up on us: the refusal we want
 
 
 def test_a_huge_subscription_is_refused_without_growing_the_hub(hub_process):
@@ -225,7 +242,7 @@ def test_snapshot_requests_past_the_rate_are_refused_with_when_to_ask_again(hub_
             refusal = answers[3]
             assert isinstance(refusal, domain.SnapshotRefused) and refusal.reason == "rate_limited"
             assert 0 < refusal.retry_after <= 1.0
-            time.sleep(refusal.retry_after)          # the wait the hub asked for, then it serves again
+            time.sleep(refusal.retry_after)  # the wait the hub asked for, then it serves again
             assert isinstance(ask(), domain.SnapshotEnd)
             assert hub.stats["snapshot.served"] == 4 and hub.stats["snapshot.rate_limited"] == 1
         finally:

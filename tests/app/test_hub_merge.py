@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import zmq
-from support import SessionProbe, ThreadHub, wait_until
 
 from app import domain, protocol
 from app.client.session import ConsoleSession
+from support import SessionProbe, ThreadHub, wait_until
 
 
 def _call(n: int) -> domain.Incident:
-    return domain.Incident(id=f"113-m-{n}", category="Security", event="theft", urgency="Expected",
-                           severity="Moderate", certainty="Likely", area=domain.PointArea(lat=10.7769, lon=106.7009),
-                           source="113", title="Trộm xe máy", district="Quận 1")
+    return domain.Incident(
+        id=f"113-m-{n}",
+        category="Security",
+        event="theft",
+        urgency="Expected",
+        severity="Moderate",
+        certainty="Likely",
+        area=domain.PointArea(lat=10.7769, lon=106.7009),
+        source="113",
+        title="Trộm xe máy",
+        district="Quận 1",
+    )
 
 
 def test_merge_a_duplicate_into_the_first_report(hub_base_port, tmp_path):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from support import SessionProbe, ThreadHub, wait_until
 
 from app import domain, protocol
 from app.client.session import ConsoleSession
 from app.hub.walls import apply_wall_command
 from app.wall import layout as L
+from support import SessionProbe, ThreadHub, wait_until
 
 
 def _cmd(kind, **kw):
@@ -21,18 +21,23 @@ def test_pure_rules():
     layout = L.preset_layout("2x2", name="Quận 1 giờ cao điểm")
     ok = apply_wall_command(_cmd("layout_share", payload=protocol.pack(layout)), {}, {}, "operator", 1.0)
     assert ok.code == "ok" and ok.layout.shared and ok.layout.revision == 1
-    again = apply_wall_command(_cmd("layout_share", payload=protocol.pack(layout)),
-                               {layout.name: ok.layout}, {}, "operator", 2.0)
+    again = apply_wall_command(
+        _cmd("layout_share", payload=protocol.pack(layout)), {layout.name: ok.layout}, {}, "operator", 2.0
+    )
     assert again.layout.revision == 2
     assert apply_wall_command(_cmd("layout_share", payload=b"\xc1"), {}, {}, "operator", 1.0).code == "invalid"
     unnamed = L.preset_layout("2x2", name=" ")
-    assert apply_wall_command(_cmd("layout_share", payload=protocol.pack(unnamed)), {}, {}, "operator", 1).code == "invalid"
+    assert (
+        apply_wall_command(_cmd("layout_share", payload=protocol.pack(unnamed)), {}, {}, "operator", 1).code
+        == "invalid"
+    )
     push = _cmd("wall_push", text="wall-A", payload=protocol.pack(layout))
     assert apply_wall_command(push, {}, {}, "operator", 1.0).code == "forbidden"
     pushed = apply_wall_command(push, {}, {}, "supervisor", 1.0)
     assert pushed.code == "ok" and pushed.wall.wall == "wall-A" and pushed.wall.layout == layout
-    cam = apply_wall_command(_cmd("wall_camera", text="wall-A", target_id="c9", tile=3),
-                             {}, {"wall-A": pushed.wall}, "supervisor", 2.0)
+    cam = apply_wall_command(
+        _cmd("wall_camera", text="wall-A", target_id="c9", tile=3), {}, {"wall-A": pushed.wall}, "supervisor", 2.0
+    )
     assert L.camera_ids(cam.wall.layout)[3] == "c9" and cam.wall.revision == 2
     fresh = apply_wall_command(_cmd("wall_camera", text="wall-B", target_id="c1"), {}, {}, "supervisor", 1.0)
     assert L.camera_ids(fresh.wall.layout) == ["c1"]
@@ -65,7 +70,7 @@ def test_shared_layout_reaches_another_console_and_a_restart(hub, tmp_path, monk
         b.push_to_wall("wall-1", got)
         b.push_camera_to_wall("wall-1", "cam-7", tile=0)
         wait_until(lambda: "wall-1" in a_probe.walls and L.camera_ids(a_probe.walls["wall-1"].layout)[0] == "cam-7")
-        a.push_to_wall("wall-1", L.preset_layout("1x1"))             # an operator may not
+        a.push_to_wall("wall-1", L.preset_layout("1x1"))  # an operator may not
         wait_until(lambda: any(r.code == "forbidden" for r in a_probe.replies))
     finally:
         a.close()

@@ -7,18 +7,28 @@ import threading
 import time
 
 import pytest
-from support import HubPeer, wait_until
 
 from app import domain, protocol
 from app.embedded import free_base_port
 from app.hub.server import Hub, WorkflowOptions
 from app.ports import HubPorts
+from support import HubPeer, wait_until
 
 
 def _report(n: int, **kw) -> domain.Incident:
-    base = dict(id=f"cam-t-{n}", category="Transport", event="congestion", urgency="Expected",
-                severity="Moderate", certainty="Observed", area=domain.PointArea(lat=10.776, lon=106.70),
-                source="camera", title=f"Ùn tắc {n}", district="Quận 1", created=time.time())
+    base = dict(
+        id=f"cam-t-{n}",
+        category="Transport",
+        event="congestion",
+        urgency="Expected",
+        severity="Moderate",
+        certainty="Observed",
+        area=domain.PointArea(lat=10.776, lon=106.70),
+        source="camera",
+        title=f"Ùn tắc {n}",
+        district="Quận 1",
+        created=time.time(),
+    )
     base.update(kw)
     return domain.Incident(**base)
 
@@ -30,8 +40,7 @@ def make_hub(tmp_path):
     started = []
 
     def make(**options):
-        hub = Hub(HubPorts("127.0.0.1", base), f"sqlite:///{tmp_path / 'hub.db'}",
-                  workflow=WorkflowOptions(**options))
+        hub = Hub(HubPorts("127.0.0.1", base), f"sqlite:///{tmp_path / 'hub.db'}", workflow=WorkflowOptions(**options))
         thread = threading.Thread(target=hub.run, daemon=True)
         thread.start()
         assert hub.wait_ready(10)
@@ -95,8 +104,11 @@ def test_resolve_needs_the_sop_or_a_supervisor_override_with_a_reason(make_hub):
 
 def test_unacknowledged_p1_escalates_on_the_tick(make_hub):
     hub, peer = make_hub(escalate_after_s=1.0)
-    peer.push.send_multipart(protocol.encode(
-        _report(1, source="114", event="structure_fire", severity="Extreme", urgency="Immediate"), source="sim"))
+    peer.push.send_multipart(
+        protocol.encode(
+            _report(1, source="114", event="structure_fire", severity="Extreme", urgency="Immediate"), source="sim"
+        )
+    )
     msgs = peer.updates(timeout=5, until=lambda out: out[-1].body.escalated)
     last = msgs[-1].body
     assert last.priority == 1 and last.escalated and last.history[-1].actor == "system"
@@ -111,7 +123,7 @@ def test_handover_is_kept_published_and_acknowledged_once(make_hub):
     assert made.code == "ok"
     (pub,) = [m for m in peer.updates(until=lambda out: out) if m.header.type == "handover"]
     assert pub.topic == "hand/h-1" and len(pub.body.open_incidents) == 1 and pub.body.notes.startswith("Cầu")
-    assert peer.command("handover_ack", "h-1", "lan").code == "invalid"      # not your own
+    assert peer.command("handover_ack", "h-1", "lan").code == "invalid"  # not your own
     assert peer.command("handover_ack", "h-1", "minh").code == "ok"
     assert peer.command("handover_ack", "h-1", "tuan").code == "superseded"
     assert hub.store.handovers["h-1"].acknowledged_by == "minh"
@@ -139,8 +151,11 @@ def test_a_flood_of_escalations_logs_a_few_lines_and_a_count(make_hub, caplog):
     hub, peer = make_hub(escalate_after_s=0.5, grouping=None)
     caplog.set_level("WARNING", logger="app.hub.server")
     for n in range(40):
-        peer.push.send_multipart(protocol.encode(
-            _report(n, source="114", event="structure_fire", severity="Extreme", urgency="Immediate"), source="sim"))
+        peer.push.send_multipart(
+            protocol.encode(
+                _report(n, source="114", event="structure_fire", severity="Extreme", urgency="Immediate"), source="sim"
+            )
+        )
     wait_until(lambda: hub.stats["workflow.escalated"] == 40, timeout=10, message="40 P1s did not escalate")
     lines = [r.getMessage() for r in caplog.records if r.name == "app.hub.server"]
     one_by_one = [line for line in lines if line.startswith("escalated ")]

@@ -50,8 +50,9 @@ def test_import_linter_contracts_hold():
     assert lint.exists(), f"import-linter is not installed in this venv ({lint} missing)"
     result = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     # Drop import-linter's ASCII-art banner so the failure shows just the broken contracts.
-    text = "\n".join(line for line in (result.stdout + result.stderr).splitlines()
-                     if not any(ch in line for ch in "╔╗╚╝║"))
+    text = "\n".join(
+        line for line in (result.stdout + result.stderr).splitlines() if not any(ch in line for ch in "╔╗╚╝║")
+    )
     assert result.returncode == 0, f"lint-imports failed:\n{text.strip()}"
 
 
@@ -60,7 +61,10 @@ def test_importing_every_app_module_loads_no_qt():
     assert "app.protocol" in modules and "app.domain" in modules
     result = subprocess.run(
         [sys.executable, "-c", _PROBE, ",".join(FORBIDDEN), *modules],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, f"importing app modules failed:\n{result.stderr}"
     report = json.loads(result.stdout.strip().splitlines()[-1])

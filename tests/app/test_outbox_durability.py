@@ -8,12 +8,11 @@ import subprocess
 import sys
 import textwrap
 
-from support import HubPeer, HubProcess, SessionProbe, push_to_hub, wait_until
-
 from app import domain
 from app.client.session import ConsoleSession
 from app.embedded import child_env
 from app.paths import ROOT
+from support import HubPeer, HubProcess, SessionProbe, push_to_hub, wait_until
 
 N = 10
 
@@ -51,9 +50,18 @@ CHILD = textwrap.dedent("""
 
 
 def _incident(n: int) -> domain.Incident:
-    return domain.Incident(id=f"1022-o-{n}", category="Env", event="waste", urgency="Future", severity="Minor",
-                           certainty="Possible", area=domain.PointArea(lat=10.8, lon=106.7), source="1022",
-                           title=f"Phản ánh rác thải {n}", created=1000.0 + n)
+    return domain.Incident(
+        id=f"1022-o-{n}",
+        category="Env",
+        event="waste",
+        urgency="Future",
+        severity="Minor",
+        certainty="Possible",
+        area=domain.PointArea(lat=10.8, lon=106.7),
+        source="1022",
+        title=f"Phản ánh rác thải {n}",
+        created=1000.0 + n,
+    )
 
 
 def test_commands_reported_queued_survive_sigkill_and_apply_once(hub_base_port, tmp_path):
@@ -67,11 +75,16 @@ def test_commands_reported_queued_survive_sigkill_and_apply_once(hub_base_port, 
     peer.close()
     hub.stop()
 
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(hub_base_port), str(cache), ",".join(ids)],
-                             cwd=str(ROOT), env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(hub_base_port), str(cache), ",".join(ids)],
+        cwd=str(ROOT),
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         line = child.stdout.readline().decode().strip()
-        os.kill(child.pid, signal.SIGKILL)   # the moment it said so: no clean shutdown, no flush
+        os.kill(child.pid, signal.SIGKILL)  # the moment it said so: no clean shutdown, no flush
     finally:
         child.kill()
         child.wait(10)
@@ -84,9 +97,11 @@ def test_commands_reported_queued_survive_sigkill_and_apply_once(hub_base_port, 
         wait_until(lambda: probe.from_cache_batches == 1, 10)
         assert sorted(c.incident_id for c in probe.pending) == ids, "a command reported queued was lost"
         hub = HubProcess(hub_base_port, db).start()
-        wait_until(lambda: len(probe.replies) >= N and all(
-            len(probe.incidents.get(i, _incident(0)).notes) == 1 for i in ids), 30,
-            message="queued commands not applied when the hub came back")
+        wait_until(
+            lambda: len(probe.replies) >= N and all(len(probe.incidents.get(i, _incident(0)).notes) == 1 for i in ids),
+            30,
+            message="queued commands not applied when the hub came back",
+        )
         assert sorted(r.code for r in probe.replies) == ["ok"] * N
         assert {probe.incidents[i].notes[0].text for i in ids} == {f"note {n}" for n in range(N)}
     finally:
@@ -103,8 +118,9 @@ def test_commands_reported_queued_survive_sigkill_and_apply_once(hub_base_port, 
 
 def test_a_command_the_cache_cannot_store_is_reported_unsaved_and_still_sent(hub_base_port, tmp_path, caplog):
     from support import ThreadHub
+
     (tmp_path / "not-a-folder").write_text("x")
-    broken = tmp_path / "not-a-folder" / "cache.db"      # the cache cannot be created at all
+    broken = tmp_path / "not-a-folder" / "cache.db"  # the cache cannot be created at all
     with ThreadHub(hub_base_port, tmp_path / "hub.db") as hub:
         push_to_hub(hub.ports, _incident(1))
         probe = SessionProbe()

@@ -11,9 +11,19 @@ from app import domain, protocol
 
 
 def _incident(**kw) -> domain.Incident:
-    base = dict(id="114-x-1", category="Fire", event="structure_fire", urgency="Immediate", severity="Severe",
-                certainty="Observed", area=domain.CircleArea(lat=10.77, lon=106.70, radius_m=150), source="114",
-                title="Cháy nhà dân trên đường Nguyễn Huệ", description="Khói đen bốc cao", district="Quận 1")
+    base = dict(
+        id="114-x-1",
+        category="Fire",
+        event="structure_fire",
+        urgency="Immediate",
+        severity="Severe",
+        certainty="Observed",
+        area=domain.CircleArea(lat=10.77, lon=106.70, radius_m=150),
+        source="114",
+        title="Cháy nhà dân trên đường Nguyễn Huệ",
+        description="Khói đen bốc cao",
+        district="Quận 1",
+    )
     base.update(kw)
     return domain.Incident(**base)
 
@@ -55,8 +65,9 @@ def test_vietnamese_text_survives():
 
 def test_raw_snapshot_chunk_decodes_as_a_normal_chunk():
     incs = [_incident(id=f"i{n}") for n in range(3)]
-    frames = protocol.encode_snapshot_chunk(incidents=[protocol.pack(i) for i in incs], source="hub",
-                                            epoch="e", seq=9, topic="snap/r")
+    frames = protocol.encode_snapshot_chunk(
+        incidents=[protocol.pack(i) for i in incs], source="hub", epoch="e", seq=9, topic="snap/r"
+    )
     msg = protocol.decode(frames)
     assert msg.topic == "snap/r"
     assert list(msg.body.incidents) == incs and msg.body.cameras == ()
@@ -124,8 +135,12 @@ def test_oversized_frames_are_refused_before_decoding():
 
 
 def test_error_tree():
-    for cls in (protocol.MalformedMessage, protocol.OversizedFrame, protocol.UnsupportedVersion,
-                protocol.UnknownMessageType):
+    for cls in (
+        protocol.MalformedMessage,
+        protocol.OversizedFrame,
+        protocol.UnsupportedVersion,
+        protocol.UnknownMessageType,
+    ):
         assert issubclass(cls, protocol.ProtocolError)
 
 

@@ -5,35 +5,53 @@ from __future__ import annotations
 import time
 
 import zmq
-from support import HubPeer, SessionProbe, ThreadHub, wait_until
 
 from app import domain, protocol
 from app.client.transport import ClientTransport
 from app.hub.store import HubStore
 from app.workflow import states
+from support import HubPeer, SessionProbe, ThreadHub, wait_until
 
-LONG_TEXT = "Nước ngập sâu 40 cm, xe máy chết máy hàng loạt, người dân cần hỗ trợ. " * 50   # ~3.5 KB
+LONG_TEXT = "Nước ngập sâu 40 cm, xe máy chết máy hàng loạt, người dân cần hỗ trợ. " * 50  # ~3.5 KB
 
 
 def _incident(n: int, **kw) -> domain.Incident:
-    base = {"id": f"114-big-{n}", "category": "Met", "event": "flood", "urgency": "Immediate",
-            "severity": "Severe", "certainty": "Observed", "area": domain.PointArea(lat=10.78, lon=106.70),
-            "source": "114", "title": f"Ngập nặng đường số {n}", "description": LONG_TEXT[:4000],
-            "district": "Quận 1", "revision": 1, "created": 1000.0 + n}
+    base = {
+        "id": f"114-big-{n}",
+        "category": "Met",
+        "event": "flood",
+        "urgency": "Immediate",
+        "severity": "Severe",
+        "certainty": "Observed",
+        "area": domain.PointArea(lat=10.78, lon=106.70),
+        "source": "114",
+        "title": f"Ngập nặng đường số {n}",
+        "description": LONG_TEXT[:4000],
+        "district": "Quận 1",
+        "revision": 1,
+        "created": 1000.0 + n,
+    }
     base.update(kw)
     return domain.Incident(**base)
 
 
 def _camera(n: int) -> domain.Camera:
     url = f"rtsp://cam-{n}.ioc.example.vn:554/Streaming/Channels/101?token=" + "a1b2c3d4" * 40
-    return domain.Camera(id=f"cam-{n:05d}", code=f"Q1-{n:05d}", name=f"Ngã tư số {n} hướng về trung tâm",
-                         lat=10.7 + n * 1e-5, lon=106.6 + n * 1e-5, district="Quận 1", main_url=url,
-                         sub_url=url.replace("101", "102"), snapshot_url=url.replace("rtsp", "http"))
+    return domain.Camera(
+        id=f"cam-{n:05d}",
+        code=f"Q1-{n:05d}",
+        name=f"Ngã tư số {n} hướng về trung tâm",
+        lat=10.7 + n * 1e-5,
+        lon=106.6 + n * 1e-5,
+        district="Quận 1",
+        main_url=url,
+        sub_url=url.replace("101", "102"),
+        snapshot_url=url.replace("rtsp", "http"),
+    )
 
 
 def _notes(count: int, size: int = 400) -> tuple[domain.Note, ...]:
-    return tuple(domain.Note(author="lan", time=2000.0 + i, text=f"{i}: " + LONG_TEXT[:size])
-                 for i in range(count))
+    return tuple(domain.Note(author="lan", time=2000.0 + i, text=f"{i}: " + LONG_TEXT[:size]) for i in range(count))
 
 
 def _seed(db_path, *, incidents=(), cameras=()) -> None:
@@ -68,7 +86,7 @@ def _raw_snapshot(ports) -> list[list[bytes]]:
 def test_a_large_state_arrives_whole_in_frames_under_one_mebibyte(hub_base_port, tmp_path):
     cameras = [_camera(n) for n in range(5000)]
     incidents = [_incident(n) for n in range(3000)]
-    incidents += [_incident(n, notes=_notes(60)) for n in range(3000, 3100)]   # ~30 KB each
+    incidents += [_incident(n, notes=_notes(60)) for n in range(3000, 3100)]  # ~30 KB each
     _seed(tmp_path / "hub.db", incidents=incidents, cameras=cameras)
     with ThreadHub(hub_base_port, tmp_path / "hub.db") as hub:
         messages = _raw_snapshot(hub.ports)
@@ -90,8 +108,10 @@ def test_a_large_state_arrives_whole_in_frames_under_one_mebibyte(hub_base_port,
 
 
 def test_a_stored_incident_too_large_for_a_frame_is_sent_with_its_timeline_trimmed(hub_base_port, tmp_path):
-    history = tuple(domain.HistoryEntry(time=3000.0 + i, actor="lan", action="dispatch", revision=i + 2,
-                                        text=LONG_TEXT[:2000]) for i in range(600))
+    history = tuple(
+        domain.HistoryEntry(time=3000.0 + i, actor="lan", action="dispatch", revision=i + 2, text=LONG_TEXT[:2000])
+        for i in range(600)
+    )
     legacy = _incident(1, history=history, revision=602)
     assert domain.packed_size(legacy) > protocol.MAX_FRAME_BYTES
     _seed(tmp_path / "hub.db", incidents=[legacy, _incident(2)])
@@ -102,7 +122,7 @@ def test_a_stored_incident_too_large_for_a_frame_is_sent_with_its_timeline_trimm
         try:
             wait_until(lambda: probe.state == "live", timeout=10)
             got = probe.incidents["114-big-1"]
-            assert got.revision >= 602 and got.history_trimmed > 0      # (the hub may escalate it meanwhile)
+            assert got.revision >= 602 and got.history_trimmed > 0  # (the hub may escalate it meanwhile)
             assert domain.packed_size(got) <= domain.MAX_INCIDENT_BYTES
             entries = [e for e in got.history if e.action == "dispatch"]
             assert len(entries) + got.history_trimmed == 600, "trimmed entries are counted, not lost silently"
@@ -130,8 +150,9 @@ def test_a_report_past_the_incident_size_bound_is_refused_and_logged(hub_base_po
 
 
 def _note(n: int, incident_id: str, text: str) -> domain.Command:
-    return domain.Command(cmd_id=f"note-{n}", kind="note", incident_id=incident_id, operator="lan",
-                          issued=time.time(), text=text)
+    return domain.Command(
+        cmd_id=f"note-{n}", kind="note", incident_id=incident_id, operator="lan", issued=time.time(), text=text
+    )
 
 
 def test_notes_past_the_bound_are_refused_with_a_reason_and_the_incident_can_still_be_worked(hub_base_port, tmp_path):
@@ -150,8 +171,12 @@ def test_notes_past_the_bound_are_refused_with_a_reason_and_the_incident_can_sti
             assert domain.packed_size(stored) <= domain.MAX_INCIDENT_BYTES
             # Each note's text is stored once: its timeline entry carries none.
             assert all(e.text == "" for e in stored.history if e.action == "note")
-            for kind, args in (("ack", {}), ("dispatch", {"units": ("police:Q1-07",)}), ("start", {}),
-                               ("cancel", {"text": "trùng với sự cố khác"})):
+            for kind, args in (
+                ("ack", {}),
+                ("dispatch", {"units": ("police:Q1-07",)}),
+                ("start", {}),
+                ("cancel", {"text": "trùng với sự cố khác"}),
+            ):
                 r = peer.command(kind, "114-big-1", **args)
                 assert r.code == "ok", (kind, r.message)
         finally:
@@ -181,7 +206,7 @@ def test_a_reply_about_an_oversized_stored_incident_still_arrives_and_is_not_res
             wait_until(lambda: len(probe.replies) == 1, timeout=10, message="the reply never arrived")
             reply = probe.replies[0]
             assert reply.code == "invalid" and reply.reason == "incident_too_large"
-            time.sleep(1.0)                # three retry periods: a console without its answer would resend
+            time.sleep(1.0)  # three retry periods: a console without its answer would resend
             assert hub.stats["command.received"] == 1
         finally:
             t.stop()
@@ -205,8 +230,14 @@ def test_the_snapshot_benchmark_quick_mode_passes():
 
     from app.paths import ROOT
 
-    run = subprocess.run([sys.executable, "benchmarks/snapshot.py", "--quick"], cwd=ROOT, capture_output=True, check=False,
-                         text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "benchmarks/snapshot.py", "--quick"],
+        cwd=ROOT,
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0 and "PASS" in run.stdout, run.stdout + run.stderr
 
 

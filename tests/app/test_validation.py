@@ -10,7 +10,6 @@ import sys
 
 import msgspec
 import pytest
-from support import HubPeer, ThreadHub, wait_until
 
 from app import domain, protocol
 from app.embedded import child_env
@@ -18,6 +17,7 @@ from app.hub import ingest
 from app.hub.__main__ import exposure_warning
 from app.paths import ROOT
 from app.wall import layout as L
+from support import HubPeer, ThreadHub, wait_until
 
 NAN = math.nan
 
@@ -28,8 +28,9 @@ def _with_rect(layout: L.WallLayout, index: int, **rect) -> L.WallLayout:
     return msgspec.structs.replace(layout, items=tuple(items))
 
 
-@pytest.mark.parametrize("rect", [dict(x=NAN), dict(w=NAN), dict(h=math.inf), dict(y=-math.inf),
-                                  dict(w=-0.5), dict(x=0.9), dict(h=0.0)])
+@pytest.mark.parametrize(
+    "rect", [dict(x=NAN), dict(w=NAN), dict(h=math.inf), dict(y=-math.inf), dict(w=-0.5), dict(x=0.9), dict(h=0.0)]
+)
 def test_a_layout_with_a_bad_rectangle_is_refused(rect):
     with pytest.raises(L.LayoutError, match="tile 2"):
         L.validate(_with_rect(L.preset_layout("2x2"), 2, **rect))
@@ -74,12 +75,15 @@ def _camera(**kw) -> domain.Camera:
     return domain.Camera(**base)
 
 
-@pytest.mark.parametrize(("fields", "reason"), [
-    (dict(direction=NAN), "direction"),
-    (dict(direction=math.inf), "direction"),
-    (dict(direction=720.0), "direction"),
-    (dict(lat=0.0, lon=0.0), "(0, 0)"),
-])
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        (dict(direction=NAN), "direction"),
+        (dict(direction=math.inf), "direction"),
+        (dict(direction=720.0), "direction"),
+        (dict(lat=0.0, lon=0.0), "(0, 0)"),
+    ],
+)
 def test_a_bad_camera_is_refused_with_a_log_line_naming_it_and_its_source(hub, peer, caplog, fields, reason):
     caplog.set_level(logging.WARNING, logger="app.hub.server")
     peer.push.send_multipart(protocol.encode(_camera(**fields), source="vms-district-3"))
@@ -99,12 +103,23 @@ def test_a_signed_bearing_is_normalised_and_a_full_turn_is_north():
 
 def test_every_ingest_refusal_names_the_object_and_the_source(hub, peer, caplog):
     caplog.set_level(logging.WARNING, logger="app.hub.server")
-    far = domain.Incident(id="113-far-1", category="Security", event="theft", urgency="Expected",
-                          severity="Minor", certainty="Likely", area=domain.PointArea(lat=123.0, lon=106.0),
-                          source="113", title="Trộm")
+    far = domain.Incident(
+        id="113-far-1",
+        category="Security",
+        event="theft",
+        urgency="Expected",
+        severity="Minor",
+        certainty="Likely",
+        area=domain.PointArea(lat=123.0, lon=106.0),
+        source="113",
+        title="Trộm",
+    )
     peer.push.send_multipart(protocol.encode(far, source="cad-113"))
-    peer.push.send_multipart(protocol.encode(domain.SensorReading(station="aq-1", kind="pm25", value=1.0,
-                                                                  unit="µg/m³", time=-5.0), source="logger-7"))
+    peer.push.send_multipart(
+        protocol.encode(
+            domain.SensorReading(station="aq-1", kind="pm25", value=1.0, unit="µg/m³", time=-5.0), source="logger-7"
+        )
+    )
     peer.push.send_multipart(protocol.encode(domain.Heartbeat(last_seq=1), source="confused-peer"))
     wait_until(lambda: hub.stats["ingest.invalid"] == 2 and hub.stats["ingest.unexpected_type"] == 1)
     lines = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
@@ -113,10 +128,20 @@ def test_every_ingest_refusal_names_the_object_and_the_source(hub, peer, caplog)
     assert any("heartbeat" in x and "'confused-peer'" in x for x in lines), lines
 
 
-@pytest.mark.parametrize(("host", "warned"), [
-    ("127.0.0.1", False), ("localhost", False), ("::1", False), ("127.0.0.5", False),
-    ("0.0.0.0", True), ("::", True), ("*", True), ("192.168.1.20", True), ("hub.example.vn", True),
-])
+@pytest.mark.parametrize(
+    ("host", "warned"),
+    [
+        ("127.0.0.1", False),
+        ("localhost", False),
+        ("::1", False),
+        ("127.0.0.5", False),
+        ("0.0.0.0", True),
+        ("::", True),
+        ("*", True),
+        ("192.168.1.20", True),
+        ("hub.example.vn", True),
+    ],
+)
 def test_which_hosts_get_the_exposure_warning(host, warned):
     text = exposure_warning(host, 5556)
     assert (text is not None) == warned
@@ -127,9 +152,25 @@ def test_which_hosts_get_the_exposure_warning(host, warned):
 def test_the_hub_warns_before_it_binds_beyond_loopback(tmp_path, hub_base_port):
     """The real `python -m app.hub`. 192.0.2.1 (TEST-NET-1) is no address of this machine, so the
     bind fails and nothing is exposed; the warning must already be in the log."""
-    proc = subprocess.run([sys.executable, "-m", "app.hub", "--host", "192.0.2.1", "--port", str(hub_base_port),
-                           "--db", f"sqlite:///{tmp_path / 'hub.db'}"],
-                          cwd=str(ROOT), env=child_env(), capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "app.hub",
+            "--host",
+            "192.0.2.1",
+            "--port",
+            str(hub_base_port),
+            "--db",
+            f"sqlite:///{tmp_path / 'hub.db'}",
+        ],
+        cwd=str(ROOT),
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     warning = [x for x in proc.stderr.splitlines() if "WARNING" in x and "beyond loopback" in x]
     assert warning and "not encrypted" in warning[0] and str(hub_base_port) in warning[0]
     assert proc.returncode == 1, "the bind to an address this machine does not have must fail"

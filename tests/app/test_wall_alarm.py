@@ -19,10 +19,10 @@ def test_distance_and_bearing():
 
 
 def test_facing_cameras_rank_before_nearer_ones_looking_away():
-    spot = (10.7769, 106.7009)                      # Nguyễn Huệ walking street
+    spot = (10.7769, 106.7009)  # Nguyễn Huệ walking street
     cams = [
-        _cam("near-away", spot[0] - 0.0005, spot[1], direction=180),   # south of it, looking south
-        _cam("far-facing", spot[0] - 0.002, spot[1], direction=0),     # further south, looking north
+        _cam("near-away", spot[0] - 0.0005, spot[1], direction=180),  # south of it, looking south
+        _cam("far-facing", spot[0] - 0.002, spot[1], direction=0),  # further south, looking north
         _cam("too-far", spot[0] - 0.02, spot[1]),
         _cam("offline", spot[0] + 0.0001, spot[1], status="offline"),
         _cam("near-unknown", spot[0] + 0.0003, spot[1]),

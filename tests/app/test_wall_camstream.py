@@ -40,7 +40,7 @@ def _read_mjpeg_frames(url: str, count: int) -> list[bytes]:
         line = resp.fp.readline()
         if line.lower().startswith(b"content-length:"):
             length = int(line.split(b":")[1])
-            resp.fp.readline()                          # blank line after the part headers
+            resp.fp.readline()  # blank line after the part headers
             frames.append(resp.fp.read(length))
     conn.close()
     return frames
@@ -48,8 +48,11 @@ def _read_mjpeg_frames(url: str, count: int) -> list[bytes]:
 
 def test_stream_urls_shape():
     main, sub, snap = stream_urls("http://127.0.0.1:9/", "abc")
-    assert (main, sub, snap) == ("http://127.0.0.1:9/cam/abc/main.mjpg", "http://127.0.0.1:9/cam/abc/sub.mjpg",
-                                 "http://127.0.0.1:9/cam/abc/snapshot.jpg")
+    assert (main, sub, snap) == (
+        "http://127.0.0.1:9/cam/abc/main.mjpg",
+        "http://127.0.0.1:9/cam/abc/sub.mjpg",
+        "http://127.0.0.1:9/cam/abc/snapshot.jpg",
+    )
 
 
 def test_substream_frames_change_and_have_the_sub_size(server, cameras):

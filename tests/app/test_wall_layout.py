@@ -17,8 +17,21 @@ def _cover(layout: L.WallLayout) -> float:
     return sum(item.rect.area for item in layout.items)
 
 
-@pytest.mark.parametrize("preset,tiles", [("1x1", 1), ("2x2", 4), ("3x3", 9), ("4x4", 16), ("5x5", 25),
-                                          ("1+5", 6), ("1+7", 8), ("1+12", 13), ("2+8", 10), ("8x8", 64)])
+@pytest.mark.parametrize(
+    "preset,tiles",
+    [
+        ("1x1", 1),
+        ("2x2", 4),
+        ("3x3", 9),
+        ("4x4", 16),
+        ("5x5", 25),
+        ("1+5", 6),
+        ("1+7", 8),
+        ("1+12", 13),
+        ("2+8", 10),
+        ("8x8", 64),
+    ],
+)
 def test_presets_have_the_right_tile_count_and_tile_the_whole_wall(preset, tiles):
     layout = L.validate(L.preset_layout(preset))
     assert len(layout.items) == tiles
@@ -151,14 +164,23 @@ def test_msgpack_round_trip_for_the_wire():
     assert msgspec.msgpack.decode(msgspec.msgpack.encode(layout), type=L.WallLayout) == layout
 
 
-@given(st.lists(st.tuples(st.sampled_from(["assign", "drop", "remove", "swap"]),
-                          st.integers(0, 8), st.integers(0, 8), st.sampled_from("abcdef")), max_size=40))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["assign", "drop", "remove", "swap"]),
+            st.integers(0, 8),
+            st.integers(0, 8),
+            st.sampled_from("abcdef"),
+        ),
+        max_size=40,
+    )
+)
 def test_operations_never_duplicate_a_dropped_camera_or_move_rectangles(ops):
     layout = L.preset_layout("3x3")
     rects = [it.rect for it in layout.items]
     for op, i, j, cam in ops:
         if op == "assign":
-            layout = L.drop(layout, i, cam)      # the wall assigns through drop
+            layout = L.drop(layout, i, cam)  # the wall assigns through drop
         elif op == "drop":
             layout = L.drop(layout, i, cam)
         elif op == "remove":

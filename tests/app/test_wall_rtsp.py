@@ -20,7 +20,7 @@ def camera():
 def test_jpeg_parts_of_a_rendered_frame(camera):
     jpeg = FrameRenderer(camera, 320, 184).render()
     rtp_type, width, height, qt, scan = jpeg_parts(jpeg)
-    assert (rtp_type, width, height) == (1, 320, 184)      # Pillow writes 4:2:0 -> type 1
+    assert (rtp_type, width, height) == (1, 320, 184)  # Pillow writes 4:2:0 -> type 1
     assert len(qt) == 128
     assert scan and not scan.endswith(b"\xff\xd9")
 
@@ -38,7 +38,7 @@ def test_packets_carry_the_whole_scan_with_one_marker(camera):
     for i, p in enumerate(packets):
         offset = int.from_bytes(p[13:16], "big")
         assert offset == expected_offset
-        body = p[12 + 8:]
+        body = p[12 + 8 :]
         if i == 0:
             assert body[:4] == b"\x00\x00\x00\x80" and body[4:132] == qt
             body = body[132:]
@@ -52,6 +52,7 @@ def test_progressive_jpeg_is_refused(camera):
     import io
 
     from PIL import Image
+
     out = io.BytesIO()
     Image.new("RGB", (64, 64)).save(out, format="JPEG", progressive=True)
     with pytest.raises(JpegError):
@@ -81,18 +82,23 @@ def test_rtsp_session_over_tcp_interleaved(camera):
             assert "DESCRIBE" in _request(sock, f"OPTIONS {url} RTSP/1.0\r\nCSeq: 1\r\n\r\n")
             sdp = _request(sock, f"DESCRIBE {url} RTSP/1.0\r\nCSeq: 2\r\nAccept: application/sdp\r\n\r\n")
             assert "m=video 0 RTP/AVP 26" in sdp and camera.code in sdp
-            setup = _request(sock, f"SETUP {url}/track0 RTSP/1.0\r\nCSeq: 3\r\n"
-                                   "Transport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n")
+            setup = _request(
+                sock,
+                f"SETUP {url}/track0 RTSP/1.0\r\nCSeq: 3\r\nTransport: RTP/AVP/TCP;unicast;interleaved=0-1\r\n\r\n",
+            )
             assert "interleaved=0-1" in setup
-            session = [ln.split(":", 1)[1].split(";")[0].strip() for ln in setup.split("\r\n")
-                       if ln.lower().startswith("session:")][0]
+            session = [
+                ln.split(":", 1)[1].split(";")[0].strip()
+                for ln in setup.split("\r\n")
+                if ln.lower().startswith("session:")
+            ][0]
             assert "200 OK" in _request(sock, f"PLAY {url} RTSP/1.0\r\nCSeq: 4\r\nSession: {session}\r\n\r\n")
             markers, buf = 0, b""
             while markers < 3:
                 buf += sock.recv(65536)
                 while len(buf) >= 4 and buf[:1] == b"$" and len(buf) >= 4 + struct.unpack(">H", buf[2:4])[0]:
                     size = struct.unpack(">H", buf[2:4])[0]
-                    packet, buf = buf[4:4 + size], buf[4 + size:]
+                    packet, buf = buf[4 : 4 + size], buf[4 + size :]
                     assert packet[1] & 0x7F == 26
                     markers += packet[1] >> 7
     finally:

@@ -28,7 +28,7 @@ def test_patterns_differ_in_rhythm_not_only_volume():
     assert len(set(rhythms.values())) == len(rhythms)
     counts = {name: len(p.pulses) for name, p in PATTERNS.items()}
     assert counts["p1"] == 10 and counts["p2"] == 3 and counts["p3"] == 2 and counts["p4"] == 1
-    assert len({f for f, _on, _gap in PATTERNS["escalation"].pulses}) == 2     # two-tone
+    assert len({f for f, _on, _gap in PATTERNS["escalation"].pulses}) == 2  # two-tone
     # Higher priority: higher pitch and more insistent repetition.
     pitch = [PATTERNS[k].pulses[0][0] for k in ("p1", "p2", "p3", "p4")]
     assert pitch == sorted(pitch, reverse=True)
@@ -56,25 +56,37 @@ def test_wav_lasts_one_cycle_and_sounds_at_the_pattern_pitch(name):
     assert np.abs(samples).max() <= 32767 * 0.61
     # Silence between pulses is real silence.
     first_gap = pattern.pulses[0][2]
-    silence = samples[int(first_on * rate) + 2:int((first_on + first_gap) * rate) - 2]
+    silence = samples[int(first_on * rate) + 2 : int((first_on + first_gap) * rate) - 2]
     assert len(silence) > 0.02 * rate and np.abs(silence).max() == 0
 
 
 def incident(**changes):
-    base = domain.Incident(id="i", category="Fire", event="fire", urgency="Immediate", severity="Extreme",
-                           certainty="Observed", area=domain.PointArea(10.8, 106.7), source="114",
-                           title="Cháy", priority=1)
+    base = domain.Incident(
+        id="i",
+        category="Fire",
+        event="fire",
+        urgency="Immediate",
+        severity="Extreme",
+        certainty="Observed",
+        area=domain.PointArea(10.8, 106.7),
+        source="114",
+        title="Cháy",
+        priority=1,
+    )
     return domain.incident_with(base, **changes)
 
 
-@pytest.mark.parametrize(("changes", "expected"), [
-    ({}, "p1"),
-    ({"priority": 3}, "p3"),
-    ({"escalated": True}, "escalation"),
-    ({"state": "acknowledged"}, None),
-    ({"state": "closed", "escalated": True}, None),
-    ({"shelved_until": NOW + 60}, None),
-])
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({}, "p1"),
+        ({"priority": 3}, "p3"),
+        ({"escalated": True}, "escalation"),
+        ({"state": "acknowledged"}, None),
+        ({"state": "closed", "escalated": True}, None),
+        ({"shelved_until": NOW + 60}, None),
+    ],
+)
 def test_alert_for(changes, expected):
     assert alert_for(incident(**changes), NOW) == expected
 

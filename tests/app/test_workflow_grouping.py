@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app import domain
-from app.workflow.grouping import METRES_PER_DEGREE, GroupingConfig, Grouper, absorb, group_events
+from app.workflow.grouping import METRES_PER_DEGREE, Grouper, GroupingConfig, absorb, group_events
 
-LAT, LON = 10.7769, 106.7009           # Nhà thờ Đức Bà
+LAT, LON = 10.7769, 106.7009  # Nhà thờ Đức Bà
 CFG = GroupingConfig(radius_m=200.0, window_s=600.0)
-M_LAT = 1 / METRES_PER_DEGREE                          # degrees per metre north
+M_LAT = 1 / METRES_PER_DEGREE  # degrees per metre north
 M_LON = 1 / (METRES_PER_DEGREE * math.cos(math.radians(CFG.ref_lat)))
 
 
@@ -22,29 +22,40 @@ def heads(events, config=CFG):
 
 
 def test_same_type_within_radius_and_window_groups_under_the_first():
-    assert heads([("a", "flood", LAT, LON, 0), ("b", "flood", LAT + 150 * M_LAT, LON, 30),
-                  ("c", "flood", LAT, LON - 190 * M_LON, 599)]) == ["a", "a", "a"]
+    assert heads(
+        [
+            ("a", "flood", LAT, LON, 0),
+            ("b", "flood", LAT + 150 * M_LAT, LON, 30),
+            ("c", "flood", LAT, LON - 190 * M_LON, 599),
+        ]
+    ) == ["a", "a", "a"]
 
 
-@pytest.mark.parametrize(("second", "why"), [
-    (("b", "fire", LAT, LON, 10), "another type"),
-    (("b", "flood", LAT + 210 * M_LAT, LON, 10), "beyond the radius north"),
-    (("b", "flood", LAT, LON + 210 * M_LON, 10), "beyond the radius east"),
-    (("b", "flood", LAT + 150 * M_LAT, LON + 150 * M_LON, 10), "212 m diagonally"),
-    (("b", "flood", LAT, LON, 601), "after the window"),
-])
+@pytest.mark.parametrize(
+    ("second", "why"),
+    [
+        (("b", "fire", LAT, LON, 10), "another type"),
+        (("b", "flood", LAT + 210 * M_LAT, LON, 10), "beyond the radius north"),
+        (("b", "flood", LAT, LON + 210 * M_LON, 10), "beyond the radius east"),
+        (("b", "flood", LAT + 150 * M_LAT, LON + 150 * M_LON, 10), "212 m diagonally"),
+        (("b", "flood", LAT, LON, 601), "after the window"),
+    ],
+)
 def test_does_not_group(second, why):
     assert heads([("a", "flood", LAT, LON, 0), second]) == ["a", "b"], why
 
 
 def test_window_slides_with_the_latest_event():
-    events = [("e%d" % i, "flood", LAT, LON, i * 500.0) for i in range(5)]
+    events = [(f"e{i}", "flood", LAT, LON, i * 500.0) for i in range(5)]
     assert set(heads(events)) == {"e0"}
 
 
 def test_event_joins_the_nearest_group():
-    events = [("west", "fire", LAT, LON - 150 * M_LON, 0), ("east", "fire", LAT, LON + 150 * M_LON, 0),
-              ("x", "fire", LAT, LON + 40 * M_LON, 1)]
+    events = [
+        ("west", "fire", LAT, LON - 150 * M_LON, 0),
+        ("east", "fire", LAT, LON + 150 * M_LON, 0),
+        ("x", "fire", LAT, LON + 40 * M_LON, 1),
+    ]
     assert heads(events)[2] == "east"
 
 
@@ -69,7 +80,7 @@ def test_forget_closes_a_group():
     grouper = Grouper(CFG)
     grouper.offer("a", "flood", LAT, LON, 0)
     grouper.forget("a")
-    grouper.forget("a")                 # twice is harmless
+    grouper.forget("a")  # twice is harmless
     assert grouper.offer("b", "flood", LAT, LON, 1) is None and len(grouper) == 1
 
 
@@ -89,9 +100,18 @@ def test_config_must_be_positive(radius, window):
 
 
 def test_absorb_counts_without_touching_the_timeline():
-    head = domain.Incident(id="a", category="Met", event="flood", urgency="Expected", severity="Minor",
-                           certainty="Observed", area=domain.PointArea(LAT, LON), source="sensor",
-                           title="Ngập", revision=4)
+    head = domain.Incident(
+        id="a",
+        category="Met",
+        event="flood",
+        urgency="Expected",
+        severity="Minor",
+        certainty="Observed",
+        area=domain.PointArea(LAT, LON),
+        source="sensor",
+        title="Ngập",
+        revision=4,
+    )
     grown = absorb(head, 99.0, count=5)
     assert (grown.group_count, grown.revision, grown.updated, grown.history) == (6, 5, 99.0, ())
 
@@ -99,12 +119,17 @@ def test_absorb_counts_without_touching_the_timeline():
 def reference(events, config):
     """Brute force over every open group, the definition the grid must match."""
     kx = METRES_PER_DEGREE * math.cos(math.radians(config.ref_lat))
-    groups = []                          # [head, type, x, y, last]
+    groups = []  # [head, type, x, y, last]
     out = []
     for event_id, event, lat, lon, t in events:
         x, y = lon * kx, lat * METRES_PER_DEGREE
-        fits = [g for g in groups if g[1] == event and abs(t - g[4]) <= config.window_s
-                and (g[2] - x) ** 2 + (g[3] - y) ** 2 <= config.radius_m ** 2]
+        fits = [
+            g
+            for g in groups
+            if g[1] == event
+            and abs(t - g[4]) <= config.window_s
+            and (g[2] - x) ** 2 + (g[3] - y) ** 2 <= config.radius_m**2
+        ]
         if fits:
             best = min(fits, key=lambda g: (g[2] - x) ** 2 + (g[3] - y) ** 2)
             best[4] = max(best[4], t)
@@ -117,8 +142,9 @@ def reference(events, config):
 
 event_strategy = st.tuples(
     st.sampled_from(["flood", "fire"]),
-    st.floats(-800, 800), st.floats(-800, 800),     # metres from the centre
-    st.floats(0, 120),                              # seconds after the previous event
+    st.floats(-800, 800),
+    st.floats(-800, 800),  # metres from the centre
+    st.floats(0, 120),  # seconds after the previous event
 )
 
 
@@ -134,8 +160,11 @@ def test_grid_matches_brute_force(raw):
 
 
 def test_equidistant_tie_goes_to_the_older_group():
-    events = [("east", "fire", LAT, LON + 150 * M_LON, 0), ("west", "fire", LAT, LON - 150 * M_LON, 0),
-              ("x", "fire", LAT, LON, 1)]
+    events = [
+        ("east", "fire", LAT, LON + 150 * M_LON, 0),
+        ("west", "fire", LAT, LON - 150 * M_LON, 0),
+        ("x", "fire", LAT, LON, 1),
+    ]
     assert heads(events)[2] == "east"
 
 
@@ -143,13 +172,27 @@ def test_merge_candidates_same_type_first_then_nearest_and_drills_apart():
     from app.workflow.grouping import merge_candidates
 
     def inc(iid, event, dlat, status="Actual"):
-        return domain.Incident(id=iid, category="Fire", event=event, urgency="Immediate", severity="Severe",
-                               certainty="Observed", area=domain.PointArea(10.78 + dlat, 106.70), source="114",
-                               title=iid, msg_status=status)
+        return domain.Incident(
+            id=iid,
+            category="Fire",
+            event=event,
+            urgency="Immediate",
+            severity="Severe",
+            certainty="Observed",
+            area=domain.PointArea(10.78 + dlat, 106.70),
+            source="114",
+            title=iid,
+            msg_status=status,
+        )
 
     me = inc("me", "fire", 0.0)
-    others = [inc("far-fire", "fire", 0.02), inc("near-flood", "flood", 0.001), inc("near-fire", "fire", 0.002),
-              inc("drill-fire", "fire", 0.0005, status="Exercise"), me]
+    others = [
+        inc("far-fire", "fire", 0.02),
+        inc("near-flood", "flood", 0.001),
+        inc("near-fire", "fire", 0.002),
+        inc("drill-fire", "fire", 0.0005, status="Exercise"),
+        me,
+    ]
     assert [o.id for o in merge_candidates(me, others)] == ["near-fire", "far-fire", "near-flood"]
     assert [o.id for o in merge_candidates(me, others, limit=1)] == ["near-fire"]
     drill = others[3]

@@ -11,10 +11,21 @@ NOW = 1_750_000_000.0
 
 
 def incident(id_, state="new", priority=3, created=NOW - 100, **changes):
-    base = domain.Incident(id=id_, category="Fire", event="fire", urgency="Expected",
-                           severity="Moderate", certainty="Observed", area=domain.PointArea(10.8, 106.7),
-                           source="114", title=f"Sự cố {id_}", state=state, priority=priority,
-                           created=created, district="Quận 1")
+    base = domain.Incident(
+        id=id_,
+        category="Fire",
+        event="fire",
+        urgency="Expected",
+        severity="Moderate",
+        certainty="Observed",
+        area=domain.PointArea(10.8, 106.7),
+        source="114",
+        title=f"Sự cố {id_}",
+        state=state,
+        priority=priority,
+        created=created,
+        district="Quận 1",
+    )
     return domain.incident_with(base, **changes)
 
 
@@ -27,7 +38,8 @@ def record() -> HandoverRecord:
         incident("late-p3", created=NOW - 10),
         incident("p1", "dispatched", priority=1, units=("fire:PC07",), escalated=True),
         incident("early-p3", "in_progress", created=NOW - 500, group_count=4),
-        incident("done", "closed"), incident("gone", "merged"),
+        incident("done", "closed"),
+        incident("gone", "merged"),
         incident("shelf-b", shelved_until=NOW + 900, shelve_reason="bảo trì", shelved_by="an"),
         incident("shelf-a", "acknowledged", shelved_until=NOW + 60, shelve_reason="gió", shelved_by="bình"),
         incident("shelf-expired", shelved_until=NOW - 1, created=NOW - 5),
@@ -46,7 +58,9 @@ def test_open_incidents_by_priority_then_age_without_the_finished_or_shelved():
 
 def test_shelved_alarms_by_expiry_with_reason_and_who():
     assert [(s.id, s.reason, s.by) for s in record().shelved] == [
-        ("shelf-a", "gió", "bình"), ("shelf-b", "bảo trì", "an")]
+        ("shelf-a", "gió", "bình"),
+        ("shelf-b", "bảo trì", "an"),
+    ]
 
 
 def test_degraded_and_offline_cameras_only():
@@ -79,8 +93,9 @@ def test_record_round_trips_through_msgpack():
 
 
 def command(kind, record_id="h-2", operator="an", text=""):
-    return domain.Command(cmd_id=f"{kind}-{operator}", kind=kind, incident_id=record_id,
-                          operator=operator, issued=NOW, text=text)
+    return domain.Command(
+        cmd_id=f"{kind}-{operator}", kind=kind, incident_id=record_id, operator=operator, issued=NOW, text=text
+    )
 
 
 def test_handover_command_builds_a_record_and_the_ack_command_acknowledges_it():

@@ -20,22 +20,25 @@ def test_matrix_covers_every_cap_value_with_p1_to_p4():
             assert priority_for(severity, urgency) in (1, 2, 3, 4)
 
 
-@pytest.mark.parametrize(("severity", "urgency", "expected"), [
-    ("Extreme", "Immediate", 1),
-    ("Severe", "Immediate", 1),
-    ("Extreme", "Expected", 1),
-    ("Severe", "Expected", 2),
-    ("Moderate", "Immediate", 2),
-    ("Moderate", "Expected", 3),
-    ("Minor", "Immediate", 3),
-    ("Minor", "Expected", 4),
-    ("Severe", "Past", 4),
-    ("Unknown", "Immediate", 2),
-    ("Unknown", "Unknown", 3),
-    ("Severe", "Unknown", 2),
-    ("Bogus", "Immediate", 2),      # unknown words rate as Unknown
-    ("Extreme", "Whenever", 2),
-])
+@pytest.mark.parametrize(
+    ("severity", "urgency", "expected"),
+    [
+        ("Extreme", "Immediate", 1),
+        ("Severe", "Immediate", 1),
+        ("Extreme", "Expected", 1),
+        ("Severe", "Expected", 2),
+        ("Moderate", "Immediate", 2),
+        ("Moderate", "Expected", 3),
+        ("Minor", "Immediate", 3),
+        ("Minor", "Expected", 4),
+        ("Severe", "Past", 4),
+        ("Unknown", "Immediate", 2),
+        ("Unknown", "Unknown", 3),
+        ("Severe", "Unknown", 2),
+        ("Bogus", "Immediate", 2),  # unknown words rate as Unknown
+        ("Extreme", "Whenever", 2),
+    ],
+)
 def test_documented_cells(severity, urgency, expected):
     assert priority_for(severity, urgency) == expected
 
@@ -54,9 +57,18 @@ def test_more_urgent_is_never_lower_priority(severity):
 
 def p1(**changes) -> domain.Incident:
     base = domain.Incident(
-        id="p1", category="Fire", event="fire", urgency="Immediate", severity="Extreme",
-        certainty="Observed", area=domain.PointArea(10.77, 106.69), source="114",
-        title="Cháy chung cư", created=T0, priority=1)
+        id="p1",
+        category="Fire",
+        event="fire",
+        urgency="Immediate",
+        severity="Extreme",
+        certainty="Observed",
+        area=domain.PointArea(10.77, 106.69),
+        source="114",
+        title="Cháy chung cư",
+        created=T0,
+        priority=1,
+    )
     return domain.incident_with(base, **changes)
 
 
@@ -79,20 +91,23 @@ def test_escalation_delay_is_configurable():
     assert len(due_escalations([p1()], T0 + 30, after_s=30)) == 1
 
 
-@pytest.mark.parametrize("changes", [
-    {"state": "acknowledged"},
-    {"state": "cancelled"},
-    {"escalated": True},
-    {"priority": 2, "severity": "Moderate"},
-    {"shelved_until": T0 + 3600},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"state": "acknowledged"},
+        {"state": "cancelled"},
+        {"escalated": True},
+        {"priority": 2, "severity": "Moderate"},
+        {"shelved_until": T0 + 3600},
+    ],
+)
 def test_only_unacknowledged_unescalated_unshelved_p1s_escalate(changes):
     assert due_escalations([p1(**changes)], T0 + 600) == []
 
 
 def test_due_escalations_oldest_first_and_rated_on_the_fly():
     newer = p1(id="b", created=T0 + 10)
-    older = p1(id="a", created=T0, priority=0)      # unrated but Extreme/Immediate = P1
+    older = p1(id="a", created=T0, priority=0)  # unrated but Extreme/Immediate = P1
     assert [i.id for i in due_escalations([newer, older], T0 + 100)] == ["a", "b"]
 
 

@@ -10,31 +10,63 @@ from app.workflow import states
 from app.workflow.sop import Sop, SopStep, SopTitle
 
 NOW = 1_750_000_000.0
-SOP = Sop(id="s", version=1, title=SopTitle(vi="Quy trình", en="Procedure"),
-          steps=(SopStep(id="a", vi="Một", en="One"), SopStep(id="b", vi="Hai", en="Two", mandatory=False)))
+SOP = Sop(
+    id="s",
+    version=1,
+    title=SopTitle(vi="Quy trình", en="Procedure"),
+    steps=(SopStep(id="a", vi="Một", en="One"), SopStep(id="b", vi="Hai", en="Two", mandatory=False)),
+)
 TERMINAL = {"closed", "cancelled", "merged"}
 
 command_strategy = st.builds(
     lambda kind, op, role, text, units, step, until, override, stale: (
-        domain.Command(cmd_id="", kind=kind, incident_id="i", operator=op, issued=NOW, text=text,
-                       units=units, target_id="t", step_id=step, until=NOW + until, override=override,
-                       expected_revision=0 if stale else None), role),
+        domain.Command(
+            cmd_id="",
+            kind=kind,
+            incident_id="i",
+            operator=op,
+            issued=NOW,
+            text=text,
+            units=units,
+            target_id="t",
+            step_id=step,
+            until=NOW + until,
+            override=override,
+            expected_revision=0 if stale else None,
+        ),
+        role,
+    ),
     # Forward moves weighted up so sequences reach resolved and closed, not only merged.
     st.sampled_from([*states.COMMAND_KINDS, *["ack", "dispatch", "start", "sop_step", "resolve", "close"] * 6]),
     st.sampled_from(["an", "bình"]),
     st.sampled_from(["operator", "operator", "supervisor", "field"]),
-    st.sampled_from(["", "lý do"]), st.sampled_from([(), ("u1",), ("u1", "u2")]),
-    st.sampled_from(["a", "b", "zz"]), st.sampled_from([-10.0, 600.0, 90_000.0]),
-    st.booleans(), st.sampled_from([False, False, False, True]),
+    st.sampled_from(["", "lý do"]),
+    st.sampled_from([(), ("u1",), ("u1", "u2")]),
+    st.sampled_from(["a", "b", "zz"]),
+    st.sampled_from([-10.0, 600.0, 90_000.0]),
+    st.booleans(),
+    st.sampled_from([False, False, False, True]),
 )
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(command_strategy, max_size=40))
 def test_invariants_hold_for_any_command_sequence(script):
-    inc = states.admit(domain.Incident(
-        id="i", category="Fire", event="fire", urgency="Expected", severity="Moderate", certainty="Observed",
-        area=domain.PointArea(10.8, 106.7), source="114", title="t", revision=0), NOW)
+    inc = states.admit(
+        domain.Incident(
+            id="i",
+            category="Fire",
+            event="fire",
+            urgency="Expected",
+            severity="Moderate",
+            certainty="Observed",
+            area=domain.PointArea(10.8, 106.7),
+            source="114",
+            title="t",
+            revision=0,
+        ),
+        NOW,
+    )
     target = domain.incident_with(inc, id="t")
     accepted = 0
     for n, (cmd, role) in enumerate(script):

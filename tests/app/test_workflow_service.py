@@ -6,7 +6,7 @@ import pytest
 
 from app import domain
 from app.workflow import service
-from app.workflow.grouping import GroupingConfig, Grouper
+from app.workflow.grouping import Grouper, GroupingConfig
 from app.workflow.sop import load_library
 
 NOW = 1_750_000_000.0
@@ -19,20 +19,44 @@ def sops():
 
 
 def report(id_, event="flood", source="sensor", lat=LAT, lon=LON, created=NOW, **changes):
-    base = domain.Incident(id=id_, category="Met", event=event, urgency="Expected", severity="Severe",
-                           certainty="Observed", area=domain.CircleArea(lat, lon, 50), source=source,
-                           title="Ngập sâu 30 cm", created=created)
+    base = domain.Incident(
+        id=id_,
+        category="Met",
+        event=event,
+        urgency="Expected",
+        severity="Severe",
+        certainty="Observed",
+        area=domain.CircleArea(lat, lon, 50),
+        source=source,
+        title="Ngập sâu 30 cm",
+        created=created,
+    )
     return domain.incident_with(base, **changes)
 
 
 def cmd(kind, incident_id="a", **fields):
-    return domain.Command(cmd_id=f"{kind}-{incident_id}-{len(fields)}", kind=kind, incident_id=incident_id,
-                          operator="an", issued=NOW, **fields)
+    return domain.Command(
+        cmd_id=f"{kind}-{incident_id}-{len(fields)}",
+        kind=kind,
+        incident_id=incident_id,
+        operator="an",
+        issued=NOW,
+        **fields,
+    )
 
 
 def test_intake_admits_a_new_report_and_strips_any_workflow_it_brought(sops):
-    sneaky = report("a", state="closed", acked_by="x", units=("u",), sop_done=("depth",), priority=4,
-                    history=(domain.HistoryEntry(0, "x", "ack", 5),), escalated=True, revision=9)
+    sneaky = report(
+        "a",
+        state="closed",
+        acked_by="x",
+        units=("u",),
+        sop_done=("depth",),
+        priority=4,
+        history=(domain.HistoryEntry(0, "x", "ack", 5),),
+        escalated=True,
+        revision=9,
+    )
     result = service.intake(sneaky, {}, NOW + 1, Grouper(), sops)
     inc = result.incident
     assert result.grouped_into == ""
@@ -59,8 +83,9 @@ def test_a_drill_never_groups_into_a_real_incident(sops):
     real = service.intake(report("a"), {}, NOW, grouper, sops).incident
     drill = service.intake(report("b", msg_status="Exercise"), {"a": real}, NOW + 1, grouper, sops)
     assert drill.grouped_into == "" and drill.incident.msg_status == "Exercise"
-    second = service.intake(report("c", msg_status="Exercise"), {"a": real, "b": drill.incident}, NOW + 2,
-                            grouper, sops)
+    second = service.intake(
+        report("c", msg_status="Exercise"), {"a": real, "b": drill.incident}, NOW + 2, grouper, sops
+    )
     assert second.grouped_into == "b"
 
 
@@ -84,7 +109,7 @@ def test_handle_command_finds_the_sop_and_gates_resolve(sops):
     inc = service.intake(report("a"), {}, NOW, None, sops).incident
     inc = domain.incident_with(inc, state="in_progress")
     out = service.handle_command({"a": inc}, cmd("resolve"), NOW)
-    assert out.accepted                           # no library given: not gated
+    assert out.accepted  # no library given: not gated
     out = service.handle_command({"a": inc}, cmd("resolve"), NOW, sops=sops)
     assert out.code == "invalid" and "confirm_camera" in out.message
     out = service.handle_command({"a": inc}, cmd("sop_step", step_id="depth"), NOW, sops=sops)

@@ -33,38 +33,49 @@ def test_every_required_incident_type_ships_a_bilingual_checklist(library):
     assert "Xác" in library.get("fire").steps[0].vi
 
 
-@pytest.mark.parametrize(("event", "source", "expected"), [
-    ("crime", "113", "police"),
-    ("anything", "113", "police"),
-    ("fire", "camera", "fire"),
-    ("anything", "114", "fire"),
-    ("anything", "115", "medical"),
-    ("flood", "sensor", "flood"),
-    ("flood", "114", "flood"),            # the event decides before the channel
-    ("Traffic_Accident ", "camera", "traffic_accident"),
-    ("air_quality", "sensor", "air_quality"),
-    ("pothole", "1022", "citizen_report"),
-    ("pothole", "camera", "general"),     # nothing matches: the default
-    # What the demo simulator sends.
-    ("theft", "113", "police"),
-    ("public_disorder", "113", "police"),
-    ("structure_fire", "114", "fire"),
-    ("vehicle_fire", "114", "fire"),
-    ("fire_alarm", "sensor", "fire"),
-    ("injury_traffic", "115", "medical"),
-    ("medical_emergency", "115", "medical"),
-    ("waste", "1022", "citizen_report"),
-    ("accident", "camera", "traffic_accident"),
-    ("congestion", "camera", "general"),
-])
+@pytest.mark.parametrize(
+    ("event", "source", "expected"),
+    [
+        ("crime", "113", "police"),
+        ("anything", "113", "police"),
+        ("fire", "camera", "fire"),
+        ("anything", "114", "fire"),
+        ("anything", "115", "medical"),
+        ("flood", "sensor", "flood"),
+        ("flood", "114", "flood"),  # the event decides before the channel
+        ("Traffic_Accident ", "camera", "traffic_accident"),
+        ("air_quality", "sensor", "air_quality"),
+        ("pothole", "1022", "citizen_report"),
+        ("pothole", "camera", "general"),  # nothing matches: the default
+        # What the demo simulator sends.
+        ("theft", "113", "police"),
+        ("public_disorder", "113", "police"),
+        ("structure_fire", "114", "fire"),
+        ("vehicle_fire", "114", "fire"),
+        ("fire_alarm", "sensor", "fire"),
+        ("injury_traffic", "115", "medical"),
+        ("medical_emergency", "115", "medical"),
+        ("waste", "1022", "citizen_report"),
+        ("accident", "camera", "traffic_accident"),
+        ("congestion", "camera", "general"),
+    ],
+)
 def test_mapping_from_event_and_source(library, event, source, expected):
     assert library.sop_id_for(event, source) == expected
 
 
 def test_incident_keeps_the_sop_it_started_with(library):
-    inc = domain.Incident(id="i", category="Fire", event="fire", urgency="Immediate",
-                          severity="Severe", certainty="Observed", area=domain.PointArea(0, 0),
-                          source="114", title="t")
+    inc = domain.Incident(
+        id="i",
+        category="Fire",
+        event="fire",
+        urgency="Immediate",
+        severity="Severe",
+        certainty="Observed",
+        area=domain.PointArea(0, 0),
+        source="114",
+        title="t",
+    )
     assert library.for_incident(inc).id == "fire"
     assert library.for_incident(domain.incident_with(inc, sop_id="flood")).id == "flood"
     assert library.for_incident(domain.incident_with(inc, sop_id="gone")).id == "fire"
@@ -77,22 +88,29 @@ def test_missing_lists_mandatory_steps_in_checklist_order(library):
     assert "notify_power" not in fire.mandatory_ids
 
 
-GOOD = {"id": "x", "version": 1, "title": {"vi": "Thử", "en": "Test"},
-        "steps": [{"id": "a", "vi": "Bước", "en": "Step"}]}
+GOOD = {
+    "id": "x",
+    "version": 1,
+    "title": {"vi": "Thử", "en": "Test"},
+    "steps": [{"id": "a", "vi": "Bước", "en": "Step"}],
+}
 
 
-@pytest.mark.parametrize(("mutate", "why"), [
-    (lambda d: d.pop("steps"), "steps"),
-    (lambda d: d.update(steps=[]), "no steps"),
-    (lambda d: d.update(colour="red"), "colour"),
-    (lambda d: d.update(version="one"), "version"),
-    (lambda d: d["title"].update(en=" "), "both 'vi' and 'en'"),
-    (lambda d: d["steps"].append({"id": "a", "vi": "b", "en": "c"}), "appears twice"),
-    (lambda d: d["steps"].append({"id": "b", "vi": "b", "en": ""}), "'b' needs both"),
-    (lambda d: d["steps"].append({"id": "", "vi": "b", "en": "c"}), "empty id"),
-    (lambda d: d.update(sources=["911"]), "unknown sources ['911']"),
-    (lambda d: d.update(agencies=["army"]), "unknown agencies ['army']"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "why"),
+    [
+        (lambda d: d.pop("steps"), "steps"),
+        (lambda d: d.update(steps=[]), "no steps"),
+        (lambda d: d.update(colour="red"), "colour"),
+        (lambda d: d.update(version="one"), "version"),
+        (lambda d: d["title"].update(en=" "), "both 'vi' and 'en'"),
+        (lambda d: d["steps"].append({"id": "a", "vi": "b", "en": "c"}), "appears twice"),
+        (lambda d: d["steps"].append({"id": "b", "vi": "b", "en": ""}), "'b' needs both"),
+        (lambda d: d["steps"].append({"id": "", "vi": "b", "en": "c"}), "empty id"),
+        (lambda d: d.update(sources=["911"]), "unknown sources ['911']"),
+        (lambda d: d.update(agencies=["army"]), "unknown agencies ['army']"),
+    ],
+)
 def test_bad_documents_are_refused_with_the_file_and_the_reason(mutate, why):
     doc = json.loads(json.dumps(GOOD))
     mutate(doc)

@@ -32,22 +32,37 @@ ALLOWED: dict[tuple[str, str], str] = {
     **{("shelve", s): s for s in ("new", "acknowledged")},
     **{("unshelve", s): s for s in ("new", "acknowledged")},
 }
-KINDS = ("ack", "note", "dispatch", "start", "resolve", "close", "cancel", "merge",
-         "sop_step", "shelve", "unshelve")
+KINDS = ("ack", "note", "dispatch", "start", "resolve", "close", "cancel", "merge", "sop_step", "shelve", "unshelve")
 
-SOP = Sop(id="fire", version=1, title=SopTitle(vi="Cháy", en="Fire"), steps=(
-    SopStep(id="locate", vi="Xác định vị trí", en="Locate"),
-    SopStep(id="notify_power", vi="Báo điện lực", en="Notify power", mandatory=False),
-    SopStep(id="fire_out", vi="Xác nhận đã dập tắt", en="Fire is out"),
-))
+SOP = Sop(
+    id="fire",
+    version=1,
+    title=SopTitle(vi="Cháy", en="Fire"),
+    steps=(
+        SopStep(id="locate", vi="Xác định vị trí", en="Locate"),
+        SopStep(id="notify_power", vi="Báo điện lực", en="Notify power", mandatory=False),
+        SopStep(id="fire_out", vi="Xác nhận đã dập tắt", en="Fire is out"),
+    ),
+)
 
 
 def incident(state: str = "new", **changes) -> domain.Incident:
     base = domain.Incident(
-        id="inc-1", category="Fire", event="fire", urgency="Expected", severity="Moderate",
-        certainty="Observed", area=domain.PointArea(10.78, 106.70), source="114",
-        title="Cháy nhà dân", state=state, revision=3, created=NOW - 100, updated=NOW - 50,
-        priority=3)
+        id="inc-1",
+        category="Fire",
+        event="fire",
+        urgency="Expected",
+        severity="Moderate",
+        certainty="Observed",
+        area=domain.PointArea(10.78, 106.70),
+        source="114",
+        title="Cháy nhà dân",
+        state=state,
+        revision=3,
+        created=NOW - 100,
+        updated=NOW - 50,
+        priority=3,
+    )
     return domain.incident_with(base, **changes)
 
 
@@ -56,8 +71,7 @@ _ids = itertools.count()
 
 def command(kind: str, **fields) -> domain.Command:
     fields.setdefault("operator", "an")
-    return domain.Command(cmd_id=f"c{next(_ids)}", kind=kind, incident_id="inc-1",
-                          issued=NOW, **fields)
+    return domain.Command(cmd_id=f"c{next(_ids)}", kind=kind, incident_id="inc-1", issued=NOW, **fields)
 
 
 def valid_args(kind: str, state: str):
@@ -143,6 +157,7 @@ def test_unknown_role_is_forbidden_everything():
 
 # --- revision guard -----------------------------------------------------------------------
 
+
 def test_two_operators_ack_at_once_one_wins_the_other_is_superseded_with_the_winner():
     inc = incident("new")
     first = states.apply_command(inc, command("ack", operator="an", expected_revision=3), NOW)
@@ -162,8 +177,9 @@ def test_unguarded_second_ack_is_still_told_who_won():
 
 
 def test_stale_revision_refuses_any_command_after_another_operators_action():
-    dispatched = states.apply_command(incident("acknowledged"),
-                                      command("dispatch", operator="an", units=("u1",)), NOW).incident
+    dispatched = states.apply_command(
+        incident("acknowledged"), command("dispatch", operator="an", units=("u1",)), NOW
+    ).incident
     out = states.apply_command(dispatched, command("note", operator="bình", text="x", expected_revision=3), NOW)
     assert out.code == "superseded" and out.current is dispatched
 
@@ -202,6 +218,7 @@ def test_a_resent_command_is_a_duplicate_not_a_second_action():
 
 
 # --- the timeline -------------------------------------------------------------------------
+
 
 def test_new_to_closed_keeps_every_step_in_the_history():
     inc = states.admit(incident("new", revision=0), NOW, sop_id="fire")
@@ -243,23 +260,27 @@ def test_admit_rates_the_priority_and_records_creation():
 
 # --- per-command rules ---------------------------------------------------------------------
 
-@pytest.mark.parametrize(("kind", "state", "fields", "code", "why"), [
-    ("note", "new", {"text": "   "}, "invalid", "needs text"),
-    ("note", "new", {"text": "x" * 2001}, "invalid", "longer than"),
-    ("dispatch", "acknowledged", {}, "invalid", "at least one unit"),
-    ("dispatch", "acknowledged", {"units": (" ", "")}, "invalid", "at least one unit"),
-    ("dispatch", "acknowledged", {"units": ("u" * 65,)}, "invalid", "longer than 64"),
-    ("cancel", "new", {}, "invalid", "reason"),
-    ("merge", "new", {}, "invalid", "needs a target"),
-    ("merge", "new", {"target_id": "inc-1"}, "invalid", "itself"),
-    ("merge", "new", {"target_id": "inc-9"}, "not_found", "inc-9"),
-    ("sop_step", "acknowledged", {"step_id": "nope"}, "invalid", "no step"),
-    ("shelve", "new", {"until": NOW + 60}, "invalid", "reason"),
-    ("shelve", "new", {"text": "r"}, "invalid", "expiry"),
-    ("shelve", "new", {"text": "r", "until": NOW - 1}, "invalid", "expiry"),
-    ("shelve", "new", {"text": "r", "until": NOW + 13 * 3600}, "invalid", "limited to 12 h"),
-    ("unshelve", "new", {}, "invalid", "not shelved"),
-])
+
+@pytest.mark.parametrize(
+    ("kind", "state", "fields", "code", "why"),
+    [
+        ("note", "new", {"text": "   "}, "invalid", "needs text"),
+        ("note", "new", {"text": "x" * 2001}, "invalid", "longer than"),
+        ("dispatch", "acknowledged", {}, "invalid", "at least one unit"),
+        ("dispatch", "acknowledged", {"units": (" ", "")}, "invalid", "at least one unit"),
+        ("dispatch", "acknowledged", {"units": ("u" * 65,)}, "invalid", "longer than 64"),
+        ("cancel", "new", {}, "invalid", "reason"),
+        ("merge", "new", {}, "invalid", "needs a target"),
+        ("merge", "new", {"target_id": "inc-1"}, "invalid", "itself"),
+        ("merge", "new", {"target_id": "inc-9"}, "not_found", "inc-9"),
+        ("sop_step", "acknowledged", {"step_id": "nope"}, "invalid", "no step"),
+        ("shelve", "new", {"until": NOW + 60}, "invalid", "reason"),
+        ("shelve", "new", {"text": "r"}, "invalid", "expiry"),
+        ("shelve", "new", {"text": "r", "until": NOW - 1}, "invalid", "expiry"),
+        ("shelve", "new", {"text": "r", "until": NOW + 13 * 3600}, "invalid", "limited to 12 h"),
+        ("unshelve", "new", {}, "invalid", "not shelved"),
+    ],
+)
 def test_refused_arguments(kind, state, fields, code, why):
     out = states.apply_command(incident(state), command(kind, **fields), NOW, sop=SOP)
     assert out.code == code and why in out.message
@@ -281,13 +302,16 @@ def test_dispatch_adds_only_new_units_and_reinforces_without_moving_back():
 
 
 def test_sop_step_needs_an_sop_and_is_done_once():
-    assert "no SOP" in states.apply_command(incident("acknowledged"), command("sop_step", step_id="locate"), NOW).message
+    assert (
+        "no SOP" in states.apply_command(incident("acknowledged"), command("sop_step", step_id="locate"), NOW).message
+    )
     done = incident("acknowledged", sop_done=("locate",))
     out = states.apply_command(done, command("sop_step", step_id="locate"), NOW, sop=SOP)
     assert out.code == "invalid" and "already done" in out.message
 
 
 # --- SOP-gated resolve --------------------------------------------------------------------
+
 
 def test_resolve_is_refused_until_every_mandatory_step_is_done():
     out = states.apply_command(incident("in_progress", sop_done=("notify_power",)), command("resolve"), NOW, sop=SOP)
@@ -307,8 +331,9 @@ def test_supervisor_override_with_a_reason_resolves_with_steps_missing():
     cmd = command("resolve", override=True, text="đơn vị tại chỗ xác nhận, mất liên lạc camera", operator="giám sát")
     out = states.apply_command(incident("in_progress"), cmd, NOW, role="supervisor", sop=SOP)
     assert out.accepted and out.incident.state == "resolved"
-    assert out.incident.history[-1].text == ("SOP override, not done: locate, fire_out. "
-                                             "đơn vị tại chỗ xác nhận, mất liên lạc camera")
+    assert out.incident.history[-1].text == (
+        "SOP override, not done: locate, fire_out. đơn vị tại chỗ xác nhận, mất liên lạc camera"
+    )
 
 
 def test_override_with_nothing_missing_records_just_the_note():
@@ -325,12 +350,14 @@ def test_operator_cannot_override_the_sop():
 
 
 def test_supervisor_override_needs_a_reason():
-    out = states.apply_command(incident("in_progress"), command("resolve", override=True), NOW,
-                               role="supervisor", sop=SOP)
+    out = states.apply_command(
+        incident("in_progress"), command("resolve", override=True), NOW, role="supervisor", sop=SOP
+    )
     assert out.code == "invalid" and "reason" in out.message
 
 
 # --- shelving -------------------------------------------------------------------------------
+
 
 def test_shelve_records_reason_expiry_and_who_and_unshelve_takes_it_down():
     cmd = command("shelve", text="camera rung do gió", until=NOW + 1800, operator="an")
@@ -371,11 +398,11 @@ def test_expired_shelves_come_down_by_system_with_a_timeline_entry():
 
 # --- merging ----------------------------------------------------------------------------------
 
+
 def test_merge_moves_the_duplicate_into_the_target():
     dup = incident("dispatched", units=("police:Q1", "fire:PC07"), group_count=3)
     target = incident("acknowledged", id="inc-2", units=("fire:PC07",), revision=7, linked=("inc-0",))
-    out = states.apply_command(dup, command("merge", target_id="inc-2", text="cùng vụ cháy"), NOW,
-                               merge_target=target)
+    out = states.apply_command(dup, command("merge", target_id="inc-2", text="cùng vụ cháy"), NOW, merge_target=target)
     assert out.incident.state == "merged" and out.incident.merged_into == "inc-2"
     (merged_target,) = out.related
     assert merged_target.linked == ("inc-0", "inc-1")
@@ -400,8 +427,12 @@ def test_merge_target_must_be_the_named_one():
 
 # --- what a console offers is what the hub accepts --------------------------------------------
 
-_OPTIONAL_SOP = Sop(id="any", version=1, title=SopTitle(vi="Chung", en="General"),
-                    steps=(SopStep(id="s1", vi="Bước", en="Step", mandatory=False),))
+_OPTIONAL_SOP = Sop(
+    id="any",
+    version=1,
+    title=SopTitle(vi="Chung", en="General"),
+    steps=(SopStep(id="s1", vi="Bước", en="Step", mandatory=False),),
+)
 
 
 @pytest.mark.parametrize("role", ["operator", "supervisor", "field"])
@@ -409,21 +440,37 @@ _OPTIONAL_SOP = Sop(id="any", version=1, title=SopTitle(vi="Chung", en="General"
 @pytest.mark.parametrize("shelved", [False, True])
 @pytest.mark.parametrize("p1", [False, True])
 def test_available_actions_are_exactly_those_the_hub_accepts(role, state, shelved, p1):
-    inc = incident(state, priority=1 if p1 else 3, shelved_until=NOW + 300 if shelved else 0.0,
-                   shelved_by="an" if shelved else "")
+    inc = incident(
+        state, priority=1 if p1 else 3, shelved_until=NOW + 300 if shelved else 0.0, shelved_by="an" if shelved else ""
+    )
     target = domain.incident_with(incident("new"), id="other")
     offered = states.available_actions(inc, NOW, role)
     for kind in KINDS:
         # Every input a dialog would collect, so only the state, the shelf and the role can refuse.
-        probe = command(kind, text="lý do", units=("police:Q1-07",), target_id="other", step_id="s1",
-                        until=NOW + 600, expected_revision=inc.revision)
+        probe = command(
+            kind,
+            text="lý do",
+            units=("police:Q1-07",),
+            target_id="other",
+            step_id="s1",
+            until=NOW + 600,
+            expected_revision=inc.revision,
+        )
         outcome = states.apply_command(inc, probe, NOW, role, _OPTIONAL_SOP, target)
         assert (kind in offered) == outcome.accepted, (kind, outcome.code, outcome.message)
 
 
 def test_next_action_walks_the_main_path_and_respects_the_role():
-    expected = {"new": "ack", "acknowledged": "dispatch", "dispatched": "start", "in_progress": "resolve",
-                "resolved": "close", "closed": "", "cancelled": "", "merged": ""}
+    expected = {
+        "new": "ack",
+        "acknowledged": "dispatch",
+        "dispatched": "start",
+        "in_progress": "resolve",
+        "resolved": "close",
+        "closed": "",
+        "cancelled": "",
+        "merged": "",
+    }
     assert {state: states.next_action(incident(state), NOW) for state in expected} == expected
     # A field unit may not acknowledge, so it is offered nothing on a new incident; it may resolve.
     assert states.next_action(incident("new"), NOW, "field") == ""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from support import HubProcess, SimulatorProcess
 
 from app.embedded import free_base_port
 from app.i18n import Translator
 from main import build_console
+from support import HubProcess, SimulatorProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -78,11 +78,14 @@ def test_events_reach_both_consoles_and_an_ack_in_one_shows_in_the_other(qtbot, 
         ids = _wait_for_all(qtbot, sim, hub, a, b)
         assert len(ids) >= 100
         assert a.connection.state == b.connection.state == "live"
-        target = next(a.feed_model.incident_at(r) for r in range(a.feed_model.rowCount())
-                      if a.feed_model.incident_at(r).state == "new")
+        target = next(
+            a.feed_model.incident_at(r)
+            for r in range(a.feed_model.rowCount())
+            if a.feed_model.incident_at(r).state == "new"
+        )
         assert a.feed_view.select_incident(target.id)
         a.feed_view.ack_button.click()
-        assert a.workflow.is_issuing(target.id)           # given; shown pending once on disk
+        assert a.workflow.is_issuing(target.id)  # given; shown pending once on disk
         qtbot.waitUntil(lambda: b.feed_model.incident(target.id).state == "acknowledged", timeout=10_000)
         assert b.feed_model.incident(target.id).acked_by == "lan"
         qtbot.waitUntil(lambda: not a.feed_model.is_pending(target.id), timeout=5000)
@@ -104,6 +107,7 @@ def test_hub_restart_offline_within_3s_then_resync_to_the_hubs_exact_set(qtbot, 
         sim.stop()
     hub.kill()
     import time
+
     killed = time.monotonic()
     qtbot.waitUntil(lambda: window.connection.state == "offline", timeout=4000)
     assert time.monotonic() - killed <= 3.0
@@ -146,19 +150,27 @@ def test_ack_while_hub_down_survives_restart_and_applies_exactly_once(qtbot, hub
         _wait_for_all(qtbot, sim, hub, window)
     finally:
         sim.stop()
-    target = next(window.feed_model.incident_at(r) for r in range(window.feed_model.rowCount())
-                  if window.feed_model.incident_at(r).state == "new")
+    target = next(
+        window.feed_model.incident_at(r)
+        for r in range(window.feed_model.rowCount())
+        if window.feed_model.incident_at(r).state == "new"
+    )
     hub.stop()
     qtbot.waitUntil(lambda: window.connection.state == "offline", timeout=5000)
     window.feed_view.select_incident(target.id)
     window.feed_view.ack_button.click()
-    qtbot.waitUntil(lambda: window.feed_model.is_pending(target.id), timeout=5000)   # on disk now
-    consoles.close(window, session)              # the console restarts before the hub is back
+    qtbot.waitUntil(lambda: window.feed_model.is_pending(target.id), timeout=5000)  # on disk now
+    consoles.close(window, session)  # the console restarts before the hub is back
     window2, _s2 = consoles.start("alpha", "lan")
     qtbot.waitUntil(lambda: window2.feed_model.is_pending(target.id), timeout=5000)
     hub.start()
-    qtbot.waitUntil(lambda: window2.feed_model.incident(target.id).state == "acknowledged"
-                    and not window2.feed_model.is_pending(target.id), timeout=20_000)
+    qtbot.waitUntil(
+        lambda: (
+            window2.feed_model.incident(target.id).state == "acknowledged"
+            and not window2.feed_model.is_pending(target.id)
+        ),
+        timeout=20_000,
+    )
     inc = window2.feed_model.incident(target.id)
     assert inc.acked_by == "lan" and inc.revision == target.revision + 1
     hub.stop()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from support import HubProcess
 
 from app.demo_city import DemoCity
 from app.embedded import free_base_port
 from app.i18n import Translator
 from app.wall import layout as L
 from main import build_console, build_wall_display
+from support import HubProcess
 
 pytestmark = pytest.mark.e2e
 CAMERAS = [c for c in DemoCity().cameras if c.district == "Quận 1"][:4]
@@ -66,8 +66,7 @@ def test_a_layout_pushed_to_a_wall_display_shows_there_and_survives_its_restart(
             layout = L.assign(layout, i, cam.id)
         sup.city.wall.apply_layout(layout)
         sup.city.push_current_layout("lobby")
-        qtbot.waitUntil(lambda: L.camera_ids(display.current_layout)[:3] == [c.id for c in CAMERAS[:3]],
-                        timeout=10_000)
+        qtbot.waitUntil(lambda: L.camera_ids(display.current_layout)[:3] == [c.id for c in CAMERAS[:3]], timeout=10_000)
         assert display.controller.revision == 1
         # One camera into one tile, from the supervisor's console.
         ssup.push_camera_to_wall("lobby", CAMERAS[3].id, tile=3)

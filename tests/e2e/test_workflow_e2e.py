@@ -6,12 +6,12 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from support import HubProcess, SimulatorProcess, push_to_hub
 
 from app import domain
 from app.embedded import free_base_port
 from app.i18n import Translator
 from main import build_console
+from support import HubProcess, SimulatorProcess, push_to_hub
 
 pytestmark = pytest.mark.e2e
 
@@ -19,7 +19,9 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def hub(tmp_path):
     # A short escalation delay, and one supervisor.
-    h = HubProcess(free_base_port(), tmp_path / "hub.db", args=("--escalate-after", "2", "--supervisors", "hoa")).start()
+    h = HubProcess(
+        free_base_port(), tmp_path / "hub.db", args=("--escalate-after", "2", "--supervisors", "hoa")
+    ).start()
     yield h
     h.stop()
 
@@ -47,9 +49,20 @@ def console(qtbot, tmp_path, hub):
 
 
 def _call(n: int, **kw) -> domain.Incident:
-    base = dict(id=f"113-e2e-{n}", category="Security", event="theft", urgency="Expected", severity="Moderate",
-                certainty="Likely", area=domain.PointArea(lat=10.7769, lon=106.7009), source="113",
-                title=f"Trộm cắp {n}", district="Quận 1", location="Nguyễn Huệ", created=time.time())
+    base = dict(
+        id=f"113-e2e-{n}",
+        category="Security",
+        event="theft",
+        urgency="Expected",
+        severity="Moderate",
+        certainty="Likely",
+        area=domain.PointArea(lat=10.7769, lon=106.7009),
+        source="113",
+        title=f"Trộm cắp {n}",
+        district="Quận 1",
+        location="Nguyễn Huệ",
+        created=time.time(),
+    )
     base.update(kw)
     return domain.Incident(**base)
 
@@ -64,9 +77,15 @@ def test_simultaneous_acks_one_wins_and_the_other_sees_the_winner(qtbot, hub, co
     a.workflow.detail.buttons["ack"].click()
     b.workflow.detail.buttons["ack"].click()
     assert a.workflow.is_issuing("113-e2e-1") and b.workflow.is_issuing("113-e2e-1")
-    qtbot.waitUntil(lambda: a.last_reply is not None and b.last_reply is not None
-                    and a.workflow.detail.pending_kind is None and b.workflow.detail.pending_kind is None,
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: (
+            a.last_reply is not None
+            and b.last_reply is not None
+            and a.workflow.detail.pending_kind is None
+            and b.workflow.detail.pending_kind is None
+        ),
+        timeout=10_000,
+    )
     winner = a.feed_model.incident("113-e2e-1").acked_by
     loser = b if winner == "lan" else a
     assert winner in ("lan", "minh") and b.feed_model.incident("113-e2e-1").acked_by == winner
@@ -76,8 +95,11 @@ def test_simultaneous_acks_one_wins_and_the_other_sees_the_winner(qtbot, hub, co
 
     # A dispatch by the winner and then a supervisor's resolve reach the other console.
     win = a if winner == "lan" else b
-    win.workflow.issue("dispatch", "113-e2e-1", {"units": ("police:Q1-07",),
-                                                 "expected_revision": win.feed_model.incident("113-e2e-1").revision})
+    win.workflow.issue(
+        "dispatch",
+        "113-e2e-1",
+        {"units": ("police:Q1-07",), "expected_revision": win.feed_model.incident("113-e2e-1").revision},
+    )
     qtbot.waitUntil(lambda: loser.feed_model.incident("113-e2e-1").state == "dispatched", timeout=10_000)
     assert loser.workflow.detail.incident.units == ("police:Q1-07",)
     assert loser.workflow.detail.units.item(0).text().startswith("Police")
@@ -91,22 +113,32 @@ def test_simultaneous_acks_one_wins_and_the_other_sees_the_winner(qtbot, hub, co
 
 def test_unacknowledged_p1_escalates_for_the_supervisor(qtbot, hub, console):
     operator, sup = console("lan"), console("hoa", "supervisor")
-    fire = _call(2, id="114-e2e-2", source="114", event="structure_fire", category="Fire",
-                 severity="Extreme", urgency="Immediate", title="Cháy nhà dân")
+    fire = _call(
+        2,
+        id="114-e2e-2",
+        source="114",
+        event="structure_fire",
+        category="Fire",
+        severity="Extreme",
+        urgency="Immediate",
+        title="Cháy nhà dân",
+    )
     push_to_hub(hub.ports, fire)
     qtbot.waitUntil(lambda: sup.feed_model.incident("114-e2e-2") is not None, timeout=10_000)
     assert sup.feed_model.incident("114-e2e-2").priority == 1
     qtbot.waitUntil(lambda: sup.workflow.escalation_banner.isVisible(), timeout=10_000)
     assert "Cháy nhà dân" in sup.workflow.escalation_banner.text()
-    assert sup.workflow.sound.current == "escalation"          # the supervisors' own pattern
+    assert sup.workflow.sound.current == "escalation"  # the supervisors' own pattern
     assert operator.feed_model.incident("114-e2e-2").escalated
     assert not operator.workflow.escalation_banner.isVisible()  # operators see the flag, not the banner
     assert operator.workflow.sound.current == "p1"
     # E jumps the supervisor to it; acknowledging silences it everywhere.
     sup.activateWindow()
     qtbot.keyClick(sup.feed_view.table, Qt.Key.Key_E)
-    qtbot.waitUntil(lambda: sup.workflow.detail.incident is not None
-                    and sup.workflow.detail.incident.id == "114-e2e-2", timeout=5000)
+    qtbot.waitUntil(
+        lambda: sup.workflow.detail.incident is not None and sup.workflow.detail.incident.id == "114-e2e-2",
+        timeout=5000,
+    )
     assert "ESCALATED" in sup.workflow.detail.status_line.text()
     operator.feed_view.select_incident("114-e2e-2")
     operator.workflow.detail.buttons["ack"].click()
@@ -122,15 +154,21 @@ def test_flood_groups_raises_the_banner_fills_the_meter_and_the_console_answers(
     sim = SimulatorProcess(hub.ports, "--rate", "2000", "--seed", "21", "--duration", "4")
     try:
         qtbot.waitUntil(lambda: window.workflow.flood_banner.isVisible(), timeout=15_000)
-        qtbot.waitUntil(lambda: any(window.feed_model.incident_at(r).group_count > 1
-                                    for r in range(min(2000, window.feed_model.rowCount()))), timeout=15_000)
+        qtbot.waitUntil(
+            lambda: any(
+                window.feed_model.incident_at(r).group_count > 1 for r in range(min(2000, window.feed_model.rowCount()))
+            ),
+            timeout=15_000,
+        )
         # While the flood pours in, the keyboard still works.
         window.feed_view.table.setFocus()
         window.activateWindow()
         first = window.feed_view.selected_incident_id()
         qtbot.keyClick(window.feed_view.table, Qt.Key.Key_J)
-        qtbot.waitUntil(lambda: window.workflow.detail.incident is not None
-                        and window.workflow.detail.incident.id != first, timeout=5000)
+        qtbot.waitUntil(
+            lambda: window.workflow.detail.incident is not None and window.workflow.detail.incident.id != first,
+            timeout=5000,
+        )
         qtbot.waitUntil(lambda: sim.proc.poll() is not None, timeout=20_000)
     finally:
         sim.stop()
@@ -143,19 +181,26 @@ def test_flood_groups_raises_the_banner_fills_the_meter_and_the_console_answers(
     assert "FLOOD" in window.workflow.meter.values["now"].text()
     grouped = sum(window.feed_model.incident_at(r).group_count - 1 for r in range(window.feed_model.rowCount()))
     gaps = [b - a for a, b in zip(ticks, ticks[1:])]
-    print(f"flood: {window.feed_model.total} incidents on screen, {grouped} reports grouped into them; "
-          f"longest GUI timer gap {max(gaps) * 1000:.0f} ms over {len(gaps)} ticks")
+    print(
+        f"flood: {window.feed_model.total} incidents on screen, {grouped} reports grouped into them; "
+        f"longest GUI timer gap {max(gaps) * 1000:.0f} ms over {len(gaps)} ticks"
+    )
     assert grouped > 0
 
 
 def test_shelved_alarm_is_listed_on_every_console_and_handover_is_taken_over(qtbot, hub, console):
     a, b = console("lan"), console("minh")
     push_to_hub(hub.ports, _call(3, title="Camera báo sai"))
-    qtbot.waitUntil(lambda: a.feed_model.incident("113-e2e-3") is not None
-                    and b.feed_model.incident("113-e2e-3") is not None, timeout=10_000)
+    qtbot.waitUntil(
+        lambda: a.feed_model.incident("113-e2e-3") is not None and b.feed_model.incident("113-e2e-3") is not None,
+        timeout=10_000,
+    )
     inc = a.feed_model.incident("113-e2e-3")
-    a.workflow.issue("shelve", "113-e2e-3", {"text": "camera lens dirty", "until": time.time() + 900,
-                                             "expected_revision": inc.revision})
+    a.workflow.issue(
+        "shelve",
+        "113-e2e-3",
+        {"text": "camera lens dirty", "until": time.time() + 900, "expected_revision": inc.revision},
+    )
     qtbot.waitUntil(lambda: b.feed_model.incident("113-e2e-3").shelved_by == "lan", timeout=10_000)
     b.workflow._next_meter = 0
     b.workflow.refresh_now()
@@ -175,5 +220,6 @@ def test_shelved_alarm_is_listed_on_every_console_and_handover_is_taken_over(qtb
     dialog.close()
     hub.stop()
     import sqlite3
+
     with sqlite3.connect(hub.db_path) as conn:
         assert conn.execute("select count(*) from handovers").fetchone()[0] == 1

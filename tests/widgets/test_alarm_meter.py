@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 
 from app import domain
+from app.client import seen
 from app.client.state import ClientBatch
 from app.i18n import Translator
 from app.store.cache import CacheStore
-from app.client import seen
 from app.workflow.tracker import AlarmTracker
 from widgets.alarm_meter import AlarmMeterPane
 from widgets.alert_sound import AlertSound
@@ -16,9 +16,20 @@ from widgets.flood_banner import EscalationBanner, FloodBanner
 
 
 def _inc(n: int, now: float, **kw) -> domain.Incident:
-    base = dict(id=f"i{n}", category="Transport", event="congestion", urgency="Expected", severity="Moderate",
-                certainty="Observed", area=domain.PointArea(lat=10.77, lon=106.70), source="camera",
-                title=f"Ùn tắc {n}", camera_id=f"cam{n % 3}", created=now - 300 + n, priority=4 - n % 3)
+    base = dict(
+        id=f"i{n}",
+        category="Transport",
+        event="congestion",
+        urgency="Expected",
+        severity="Moderate",
+        certainty="Observed",
+        area=domain.PointArea(lat=10.77, lon=106.70),
+        source="camera",
+        title=f"Ùn tắc {n}",
+        camera_id=f"cam{n % 3}",
+        created=now - 300 + n,
+        priority=4 - n % 3,
+    )
     base.update(kw)
     return domain.Incident(**base)
 
@@ -28,7 +39,7 @@ def test_meter_shows_a_flood_against_the_targets(qtbot):
     tracker = AlarmTracker()
     arrived = tracker.update([_inc(n, now) for n in range(30)])
     assert len(arrived) == 30 and tracker.recent_count(now) == 30 and tracker.in_flood(now)
-    assert not tracker.in_flood(now, operators=3)          # 10 each is not more than 10
+    assert not tracker.in_flood(now, operators=3)  # 10 each is not more than 10
     tracker.update([_inc(99, now, msg_status="Exercise")])
     assert tracker.recent_count(now) == 30, "drills are not alarms"
     meter = AlarmMeterPane(Translator("en"))
@@ -37,7 +48,7 @@ def test_meter_shows_a_flood_against_the_targets(qtbot):
     assert "FLOOD" in meter.values["now"].text() and "30" in meter.values["now"].text()
     assert "less than 10 min" in meter.values["rate"].text()
     assert meter.top.count() == 3 and meter.top.item(0).text().split()[1] == "cam0"
-    assert "31" in meter.values["standing"].text()           # open and not shelved: a standing alarm
+    assert "31" in meter.values["standing"].text()  # open and not shelved: a standing alarm
 
 
 def test_shelved_list_and_banners(qtbot):
@@ -62,7 +73,7 @@ def test_shelved_list_and_banners(qtbot):
 
 
 def test_sound_patterns_by_priority_escalation_and_mute(qtbot, tmp_path):
-    sound = AlertSound(tmp_path)                 # offscreen: no device, decisions still made
+    sound = AlertSound(tmp_path)  # offscreen: no device, decisions still made
     now = time.time()
     p2 = _inc(1, now, priority=2)
     p1 = _inc(2, now, priority=1)

@@ -9,17 +9,17 @@ import msgspec
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
-from support import ThreadHub, push_to_hub
 
 from app import domain
 from app.camstream import CamStreamServer, stream_urls
 from app.demo_city import DemoCity
 from app.embedded import free_base_port
-from app.ports import HubPorts
 from app.i18n import Translator
+from app.ports import HubPorts
 from app.wall import layout as L
 from app.wall.alarm import alarm_cameras
 from main import build_console
+from support import ThreadHub, push_to_hub
 from widgets.wall.alarm_popup import AlarmPopup
 from widgets.wall.frame_clock import FrameClock
 
@@ -46,10 +46,23 @@ def _with_urls(camera: domain.Camera, base_url: str) -> domain.Camera:
     return msgspec.structs.replace(camera, main_url=main, sub_url=sub, snapshot_url=snap)
 
 
-def _incident(inc_id: str, spot: domain.Camera, severity: str = "Severe", title: str = "Cháy nhà dân") -> domain.Incident:
-    return domain.Incident(id=inc_id, category="Fire", event="fire", urgency="Immediate", severity=severity,
-                           certainty="Observed", source="114", area=domain.PointArea(lat=spot.lat, lon=spot.lon),
-                           title=title, district=spot.district, location=spot.name, created=time.time())
+def _incident(
+    inc_id: str, spot: domain.Camera, severity: str = "Severe", title: str = "Cháy nhà dân"
+) -> domain.Incident:
+    return domain.Incident(
+        id=inc_id,
+        category="Fire",
+        event="fire",
+        urgency="Immediate",
+        severity=severity,
+        certainty="Observed",
+        source="114",
+        area=domain.PointArea(lat=spot.lat, lon=spot.lon),
+        title=title,
+        district=spot.district,
+        location=spot.name,
+        created=time.time(),
+    )
 
 
 @pytest.fixture
@@ -63,7 +76,7 @@ def server():
 def popup(qtbot):
     widget = AlarmPopup(Translator("en"))
     qtbot.addWidget(widget)
-    widget.resize(640, 420)          # tiles stay on substreams: light on a two-core machine
+    widget.resize(640, 420)  # tiles stay on substreams: light on a two-core machine
     yield widget
     widget.close()
 
@@ -92,8 +105,9 @@ def test_popup_shows_the_alarms_cameras_live_under_a_header_naming_it(qtbot, pop
 def test_a_newer_alarm_replaces_the_cameras_in_the_same_window_and_is_counted(qtbot, popup, server):
     popup.show_alarm(_incident("fire-1", CLUSTER[0]), [_with_urls(c, server.base_url) for c in CLUSTER])
     qtbot.waitUntil(lambda: _all_live(popup), timeout=8000)
-    popup.show_alarm(_incident("flood-2", ELSEWHERE, severity="Extreme", title="Ngập sâu"),
-                     [_with_urls(ELSEWHERE, server.base_url)])
+    popup.show_alarm(
+        _incident("flood-2", ELSEWHERE, severity="Extreme", title="Ngập sâu"), [_with_urls(ELSEWHERE, server.base_url)]
+    )
     assert [t.camera.id for t in popup.grid.tiles] == [ELSEWHERE.id]
     qtbot.waitUntil(lambda: _all_live(popup), timeout=8000)
     # The first alarm's four streams are given up: the server sees only the new camera watched.
@@ -129,19 +143,31 @@ def test_closing_stops_every_decoder_and_a_later_alarm_starts_afresh(qtbot, popu
 
 # --- the console's choice ---------------------------------------------------------------------
 
+
 def _write_setting(data_dir, value) -> None:
     settings = QSettings(str(data_dir / "console.ini"), QSettings.Format.IniFormat)
     settings.setValue("wall/alarm_video", value)
     settings.sync()
 
 
-@pytest.mark.parametrize("stored, mode", [(None, "tile"), ("true", "tile"), ("false", "off"),
-                                          (True, "tile"), (False, "off"), ("popup", "popup"), ("off", "off")])
+@pytest.mark.parametrize(
+    "stored, mode",
+    [
+        (None, "tile"),
+        ("true", "tile"),
+        ("false", "off"),
+        (True, "tile"),
+        (False, "off"),
+        ("popup", "popup"),
+        ("off", "off"),
+    ],
+)
 def test_the_alarm_video_choice_is_read_from_settings_and_shown_in_the_wall_menu(qtbot, tmp_path, stored, mode):
     if stored is not None:
         _write_setting(tmp_path, stored)
-    window, session = build_console(HubPorts("127.0.0.1", free_base_port()), tmp_path, Translator("en"),
-                                    operator="lan", with_map=False)
+    window, session = build_console(
+        HubPorts("127.0.0.1", free_base_port()), tmp_path, Translator("en"), operator="lan", with_map=False
+    )
     qtbot.addWidget(window)
     try:
         city = window.city
@@ -161,8 +187,9 @@ def test_the_alarm_video_choice_is_read_from_settings_and_shown_in_the_wall_menu
 
 
 def test_menu_labels_come_in_vietnamese_too(qtbot, tmp_path):
-    window, session = build_console(HubPorts("127.0.0.1", free_base_port()), tmp_path, Translator("vi"),
-                                    operator="lan", with_map=False)
+    window, session = build_console(
+        HubPorts("127.0.0.1", free_base_port()), tmp_path, Translator("vi"), operator="lan", with_map=False
+    )
     qtbot.addWidget(window)
     try:
         assert window.city.alarm_video_menu.title() == "Video báo động"
@@ -200,7 +227,7 @@ def test_in_popup_mode_a_severe_incident_opens_the_alarm_window_and_leaves_the_w
             assert not any(t.alarm or t.camera is not None for t in city.wall.grid.tiles)
             # Switched to tiles: the next alarm goes to the docked wall, the window is left as it was.
             city.alarm_video_actions["tile"].trigger()
-            push_to_hub(hub.ports, _incident("fire-2", CLUSTER[0]))   # the same spot: the same four cameras
+            push_to_hub(hub.ports, _incident("fire-2", CLUSTER[0]))  # the same spot: the same four cameras
             qtbot.waitUntil(lambda: any(t.alarm for t in city.wall.grid.tiles), timeout=10_000)
             assert sorted(i for i in L.camera_ids(city.wall.current_layout) if i) == sorted(c.id for c in CLUSTER)
             assert popup.incident.id == "fire-1" and popup.alarm_count == 1
@@ -213,4 +240,4 @@ def test_in_popup_mode_a_severe_incident_opens_the_alarm_window_and_leaves_the_w
         finally:
             session.close()
             window.close()
-    assert not popup.isVisible() and popup.grid.tiles == []      # the console's close closed it
+    assert not popup.isVisible() and popup.grid.tiles == []  # the console's close closed it

@@ -14,10 +14,20 @@ from widgets.severity import SEVERITY_COLORS
 
 
 def _inc(n: int, **kw) -> domain.Incident:
-    base = dict(id=f"i{n:06d}", category="Transport", event="congestion", urgency="Expected", severity="Moderate",
-                certainty="Observed", area=domain.PointArea(lat=10.77, lon=106.7), source="camera",
-                title=f"Ùn tắc giao thông {n}", location="Nguyễn Huệ - Lê Lợi" if n % 2 else "Cộng Hòa - Trường Chinh",
-                district="Quận 1" if n % 2 else "Quận Tân Bình", created=1_700_000_000.0 + n)
+    base = dict(
+        id=f"i{n:06d}",
+        category="Transport",
+        event="congestion",
+        urgency="Expected",
+        severity="Moderate",
+        certainty="Observed",
+        area=domain.PointArea(lat=10.77, lon=106.7),
+        source="camera",
+        title=f"Ùn tắc giao thông {n}",
+        location="Nguyễn Huệ - Lê Lợi" if n % 2 else "Cộng Hòa - Trường Chinh",
+        district="Quận 1" if n % 2 else "Quận Tân Bình",
+        created=1_700_000_000.0 + n,
+    )
     base.update(kw)
     return domain.Incident(**base)
 
@@ -43,9 +53,9 @@ def test_model_passes_qabstractitemmodeltester_through_changes(qtmodeltester, mo
 def test_newest_first_and_inserts_land_in_order(model):
     model.reset_incidents({i.id: i for i in (_inc(n) for n in (5, 1, 3))})
     assert _ids(model) == ["i000005", "i000003", "i000001"]
-    model.upsert_incidents([_inc(9), _inc(2)])      # one newer, one out of order
+    model.upsert_incidents([_inc(9), _inc(2)])  # one newer, one out of order
     assert _ids(model) == ["i000009", "i000005", "i000003", "i000002", "i000001"]
-    many_old = [_inc(n, created=1_600_000_000.0 + n) for n in range(1000, 1300)]   # > _MANY
+    many_old = [_inc(n, created=1_600_000_000.0 + n) for n in range(1000, 1300)]  # > _MANY
     model.upsert_incidents(many_old)
     ids = _ids(model)
     assert ids[:5] == ["i000009", "i000005", "i000003", "i000002", "i000001"] and len(ids) == 305
@@ -80,9 +90,9 @@ def test_filter_ignores_diacritics_and_updates_follow_it(model):
     view_filter = model._filter.__class__
     model.set_filter(view_filter(text="nguyen hue"))
     assert model.rowCount() == 5 and all(int(i[1:]) % 2 for i in _ids(model))
-    model.upsert_incidents([_inc(3, location="Cộng Hòa")])      # no longer matches: leaves
+    model.upsert_incidents([_inc(3, location="Cộng Hòa")])  # no longer matches: leaves
     assert "i000003" not in _ids(model) and model.rowCount() == 4
-    model.upsert_incidents([_inc(4, location="Nguyễn Huệ")])     # now matches: joins in order
+    model.upsert_incidents([_inc(4, location="Nguyễn Huệ")])  # now matches: joins in order
     assert _ids(model) == ["i000009", "i000007", "i000005", "i000004", "i000001"]
 
 
@@ -113,7 +123,7 @@ def test_100k_incidents_stay_cheap(qtbot, model):
     model.reset_incidents(incs)
     reset_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    for k in range(20):   # 20 batches of 50 new incidents, as the transport delivers them
+    for k in range(20):  # 20 batches of 50 new incidents, as the transport delivers them
         model.upsert_incidents([_inc(200_000 + k * 50 + j) for j in range(50)])
     qtbot.waitExposed(view)
     batch_s = (time.perf_counter() - t0) / 20

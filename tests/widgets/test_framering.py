@@ -39,7 +39,7 @@ class Ring:
     def render(self, value: int) -> int:
         """libVLC's turn: lock a buffer, paint every pixel `value`, display. Returns the buffer."""
         plane = ctypes.c_void_p()
-        picture = self._lock(self.ptr, ctypes.byref(plane))   # libVLC hands this back to display
+        picture = self._lock(self.ptr, ctypes.byref(plane))  # libVLC hands this back to display
         index = [ctypes.addressof(b) for b in self.buffers].index(plane.value)
         ctypes.memset(plane.value, value, PIXELS * 4)
         self._display(self.ptr, picture)
@@ -68,10 +68,10 @@ def test_newest_picture_is_taken_once_and_repeats_are_not_published(lib):
     index, fp1 = ring.take()
     assert index == first
     assert ring.take()[0] == -1, "each picture is handed out once"
-    ring.render(1)                                   # libVLC renders the same picture again
+    ring.render(1)  # libVLC renders the same picture again
     assert ring.take()[0] == -1 and ring.counts() == (2, 1)
     ring.render(2)
-    ring.render(3)                                   # two new pictures before the GUI looks
+    ring.render(3)  # two new pictures before the GUI looks
     index, fp3 = ring.take()
     assert ring.buffers[index].raw[:4] == b"\x03" * 4, "the newest of them"
     assert fp3 != fp1 and ring.counts() == (4, 3)
@@ -82,7 +82,7 @@ def test_the_buffer_the_gui_holds_is_never_written(lib):
     ring = Ring(lib)
     ring.render(1)
     held, _ = ring.take()
-    for value in range(2, 40):                       # libVLC runs far ahead of the GUI
+    for value in range(2, 40):  # libVLC runs far ahead of the GUI
         assert ring.render(value) != held
     assert ring.buffers[held].raw[:4] == b"\x01" * 4, "the held picture is intact"
     newest, _ = ring.take()
@@ -114,7 +114,7 @@ def test_ring_set_takes_only_the_rings_with_new_pictures_in_one_call(lib):
         ring = rings[key]
         assert ring.buffers[ring.index_of(address)].raw[:4] == bytes([{"b": 5, "d": 7}[key]]) * 4
         assert fp
-    for value in range(8, 20):                       # the held picture survives libVLC running on
+    for value in range(8, 20):  # the held picture survives libVLC running on
         assert rings["d"].index_of(got[1][1]) != rings["d"].render(value)
     assert taken.take()[0][0] == "d" and taken.take() == [], "each picture is handed out once"
     taken.discard("b")
@@ -164,7 +164,7 @@ def test_frame_clock_takes_from_registered_rings_only(qapp, lib, monkeypatch):
     assert len(tile.shown) == 1 and other.shown == []
     address, fp = tile.shown[0]
     assert ring.buffers[ring.index_of(address)].raw[:4] == b"\x04" * 4 and fp
-    clock.take_from(tile, None)                      # the tile's source stops: before its ring is freed
+    clock.take_from(tile, None)  # the tile's source stops: before its ring is freed
     clock.remove(other)
     ring.render(5)
     other_ring.render(5)

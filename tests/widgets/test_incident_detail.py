@@ -17,12 +17,24 @@ SOPS, _ = load_library()
 
 
 def _inc(**kw) -> domain.Incident:
-    base = dict(id="113-d-1", category="Security", event="theft", urgency="Expected", severity="Moderate",
-                certainty="Likely", area=domain.PointArea(lat=10.7769, lon=106.7009), source="113",
-                title="Trộm xe máy", district="Quận 1", location="Nguyễn Huệ", created=time.time(),
-                revision=1, priority=3, sop_id="police",
-                history=(domain.HistoryEntry(time=time.time(), actor="113", action="created", revision=1,
-                                             to_state="new"),))
+    base = dict(
+        id="113-d-1",
+        category="Security",
+        event="theft",
+        urgency="Expected",
+        severity="Moderate",
+        certainty="Likely",
+        area=domain.PointArea(lat=10.7769, lon=106.7009),
+        source="113",
+        title="Trộm xe máy",
+        district="Quận 1",
+        location="Nguyễn Huệ",
+        created=time.time(),
+        revision=1,
+        priority=3,
+        sop_id="police",
+        history=(domain.HistoryEntry(time=time.time(), actor="113", action="created", revision=1, to_state="new"),),
+    )
     base.update(kw)
     return domain.Incident(**base)
 
@@ -79,9 +91,17 @@ def test_pending_then_superseded_names_the_winner(qtbot, pane):
     assert sent.args[0] == "ack" and sent.args[2] == {"expected_revision": 1}
     pane.set_pending("ack")
     assert "tiếp nhận" in pane.status_line.text() and not pane.buttons["ack"].isEnabled()
-    winner = _inc(state="acknowledged", acked_by="minh", revision=2, history=_inc().history + (
-        domain.HistoryEntry(time=time.time(), actor="minh", action="ack", revision=2,
-                            from_state="new", to_state="acknowledged"),))
+    winner = _inc(
+        state="acknowledged",
+        acked_by="minh",
+        revision=2,
+        history=_inc().history
+        + (
+            domain.HistoryEntry(
+                time=time.time(), actor="minh", action="ack", revision=2, from_state="new", to_state="acknowledged"
+            ),
+        ),
+    )
     pane.show_reply("ack", domain.CommandReply(cmd_id="c", code="superseded", message="already", incident=winner))
     text = pane.status_line.text()
     assert "minh" in text and "TIẾP NHẬN" in text and pane.status_line.isVisible()
@@ -90,8 +110,10 @@ def test_pending_then_superseded_names_the_winner(qtbot, pane):
 
 
 def test_nearest_five_cameras_within_1km_and_show_on_wall(qtbot, pane):
-    cams = {f"c{i}": domain.Camera(id=f"c{i}", code=f"C{i}", name=f"Cam {i}", lat=10.7769 + i * 0.001,
-                                   lon=106.7009) for i in range(12)}            # ~111 m apart
+    cams = {
+        f"c{i}": domain.Camera(id=f"c{i}", code=f"C{i}", name=f"Cam {i}", lat=10.7769 + i * 0.001, lon=106.7009)
+        for i in range(12)
+    }  # ~111 m apart
     pane.set_cameras(cams)
     pane.set_incident(_inc())
     rows = [pane.camera_list.item(i).text() for i in range(pane.camera_list.count())]
@@ -117,8 +139,16 @@ def _shown(label) -> str:
 
 def test_backend_text_in_plain_labels_is_shown_as_written_not_rendered(pane):
     title = "<b>Ngập</b> <font size=40>sâu</font>"
-    pane.set_incident(_inc(title=title, district="<i>Q1</i>", location="<u>Nguyễn Huệ</u>",
-                           shelved_until=time.time() + 600, shelved_by="<b>lan</b>", shelve_reason="<s>trùng</s>"))
+    pane.set_incident(
+        _inc(
+            title=title,
+            district="<i>Q1</i>",
+            location="<u>Nguyễn Huệ</u>",
+            shelved_until=time.time() + 600,
+            shelved_by="<b>lan</b>",
+            shelve_reason="<s>trùng</s>",
+        )
+    )
     assert title in _shown(pane.title)
     assert "<i>Q1</i> · <u>Nguyễn Huệ</u>" in _shown(pane.location)
     assert "<b>lan</b>" in _shown(pane.status_line) and "<s>trùng</s>" in _shown(pane.status_line)
@@ -146,6 +176,7 @@ def test_merge_offers_the_window_s_candidates_and_sends_the_target(qtbot, pane, 
     def pick(parent, title, label, items, current, editable):
         asked.append(items)
         return items[0], True
+
     monkeypatch.setattr("widgets.incident_detail.QInputDialog.getItem", pick)
     with qtbot.waitSignal(pane.sig_command_requested) as sent:
         assert pane.request("merge")
@@ -155,8 +186,8 @@ def test_merge_offers_the_window_s_candidates_and_sends_the_target(qtbot, pane, 
 
 def test_silent_updates_keep_only_the_latest_fifty_per_incident(pane):
     pane.set_incident(_inc())
-    later = time.time() + 10                                   # after the "created" history entry
-    for rev in range(2, 63):                                   # 61 updates, each raising the count
+    later = time.time() + 10  # after the "created" history entry
+    for rev in range(2, 63):  # 61 updates, each raising the count
         pane.set_incident(_inc(revision=rev, group_count=rev, updated=later + rev))
     lines = [pane.timeline.item(i).text() for i in range(pane.timeline.count())]
     updates = [line for line in lines if "số cảnh báo gộp" in line]

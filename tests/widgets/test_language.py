@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QTabBar,
     QWidget,
 )
-from support import HubProcess, push_to_hub
 
 from app import domain
 from app.camstream import CamStreamServer, stream_urls
@@ -42,24 +41,26 @@ from app.embedded import free_base_port
 from app.i18n import LANGUAGES, Translator, catalog
 from app.wall import layout as L
 from main import build_console, build_wall_display
+from support import HubProcess, push_to_hub
 from widgets.main_window import MainWindow
 from widgets.wall.video_tile import VideoTile
 
 OPERATOR = "lan"
 _CITY = DemoCity()
 CAMERAS = [c for c in _CITY.cameras if c.district == "Quận 1" and c.status != "offline"][:4]
-NO_STREAM = next(c for c in _CITY.cameras if c.district == "Quận 3")       # known, but no URL
+NO_STREAM = next(c for c in _CITY.cameras if c.district == "Quận 3")  # known, but no URL
 
 # --- what may appear that is not a catalog label (kept explicit and small) --------------------
 # Numbers (with units), times and dates, keyboard-shortcut tokens and the two decoder names.
 # Proper nouns come from the data on screen (see _data_words), never from a fixed list.
 _TOKENS = re.compile(
     r"(?<![^\W\d_])(?:"
-    r"\d[\d.,:/]*\s?(?:ms|s|m|km|MB|fps|%|µg/m³)?"      # 12, 3.4 s, 10:22:01, 02/12/2026, 45 %
-    r"|µg/m³|PM2\.5|P[1-4?]"                           # the air-quality unit; priorities P1-P4
-    r"|Ctrl|Shift|Alt|Esc|Space|Enter|F\d{1,2}|[A-Z]"   # shortcut keys
-    r"|libVLC|QtMultimedia"                            # decoder names
-    r")(?![^\W\d_])")
+    r"\d[\d.,:/]*\s?(?:ms|s|m|km|MB|fps|%|µg/m³)?"  # 12, 3.4 s, 10:22:01, 02/12/2026, 45 %
+    r"|µg/m³|PM2\.5|P[1-4?]"  # the air-quality unit; priorities P1-P4
+    r"|Ctrl|Shift|Alt|Esc|Space|Enter|F\d{1,2}|[A-Z]"  # shortcut keys
+    r"|libVLC|QtMultimedia"  # decoder names
+    r")(?![^\W\d_])"
+)
 _LETTER = re.compile(r"[^\W\d_]")
 _SEPARATORS = re.compile(r"\s*(?:[·—\n\t;|●★⚠→]|: |\s{2,}|\[|\]|\(|\))\s*")
 _DATA = "\x00"
@@ -93,13 +94,12 @@ class Vocabulary:
                     continue
                 parts = re.split(r"\{[^}]*\}", variant)
                 if not "".join(parts).strip():
-                    continue                     # a bare "{x}" would accept anything
+                    continue  # a bare "{x}" would accept anything
                 self.templates.append(re.compile("(.+?)".join(re.escape(p) for p in parts)))
         self.templates.sort(key=lambda p: -len(p.pattern))
         # Whole words only, longest first, so a label never eats part of a word.
         words = sorted(self.literals, key=len, reverse=True)
-        self._literal_inside = re.compile(
-            "|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words if _LETTER.search(w)))
+        self._literal_inside = re.compile("|".join(rf"(?<!\w){re.escape(w)}(?!\w)" for w in words if _LETTER.search(w)))
 
     def accepts(self, text: str, depth: int = 0) -> bool:
         """True if `text` (data already replaced by _DATA) is made only of labels, data and tokens."""
@@ -118,7 +118,7 @@ class Vocabulary:
         for pattern in self.templates:
             found = pattern.search(text)
             if found and all(self.accepts(slot, depth + 1) for slot in found.groups()):
-                return self.accepts(text[:found.start()] + _DATA + text[found.end():], depth + 1)
+                return self.accepts(text[: found.start()] + _DATA + text[found.end() :], depth + 1)
         rest = self._literal_inside.sub(_DATA, text)
         if rest != text:
             return self.accepts(rest, depth + 1)
@@ -140,8 +140,8 @@ def _data_words(window=None, display=None) -> list[str]:
             words |= {inc.id, inc.title, inc.description, inc.district, inc.location, inc.acked_by, *inc.units}
         words |= set(window.air_chart.station_names.values())
         words.add(window.session.ports.pub)
-        words.add(window.connection.reason)        # shown as the status bar's technical detail
-        words.add(str(window.connection.epoch))    # the hub's epoch id
+        words.add(window.connection.reason)  # shown as the status bar's technical detail
+        words.add(str(window.connection.epoch))  # the hub's epoch id
         lang = window.tr_.lang
         for sop in map(window.workflow.sops.get, window.workflow.sops.ids()):
             words.add(getattr(sop.title, lang))
@@ -185,7 +185,7 @@ def _model_texts(model) -> list[str]:
     out = []
     try:
         columns = model.columnCount(QModelIndex())
-    except TypeError:               # a list model keeps its one column private
+    except TypeError:  # a list model keeps its one column private
         columns = 1
     for col in range(columns):
         out.append(model.headerData(col, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole))
@@ -197,7 +197,7 @@ def _model_texts(model) -> list[str]:
 
 
 def _menu_texts(menu: QMenu) -> list[str]:
-    menu.aboutToShow.emit()               # menus filled when opened (shared layouts)
+    menu.aboutToShow.emit()  # menus filled when opened (shared layouts)
     out = [_no_mnemonic(menu.title())]
     for action in menu.actions():
         out.append(_no_mnemonic(action.text()))
@@ -256,6 +256,7 @@ def _next_dialog_texts(open_dialog) -> list[str]:
         for widget in [dialog, *dialog.findChildren(QWidget)]:
             found.extend(_texts_of(widget))
         dialog.reject()
+
     QTimer.singleShot(20, walk)
     open_dialog()
     assert found, "no dialog opened"
@@ -265,10 +266,12 @@ def _next_dialog_texts(open_dialog) -> list[str]:
 def dialog_texts(window) -> list[str]:
     """The dialogs an operator opens from the detail pane, the wall and the Help menu."""
     detail, wall = window.workflow.detail, window.city.wall
-    return [*_next_dialog_texts(lambda: detail.request("shelve")),
-            *_next_dialog_texts(lambda: detail.request("cancel")),
-            *_next_dialog_texts(wall.save_button.click),
-            *_next_dialog_texts(window.workflow.show_shortcuts)]
+    return [
+        *_next_dialog_texts(lambda: detail.request("shelve")),
+        *_next_dialog_texts(lambda: detail.request("cancel")),
+        *_next_dialog_texts(wall.save_button.click),
+        *_next_dialog_texts(window.workflow.show_shortcuts),
+    ]
 
 
 def display_texts(display) -> list[str]:
@@ -283,12 +286,24 @@ def _with_urls(camera: domain.Camera, base_url: str) -> domain.Camera:
     return msgspec.structs.replace(camera, main_url=main, sub_url=sub, snapshot_url=snap)
 
 
-def _incident(inc_id: str, spot: domain.Camera, severity: str, title: str, source: str = "114",
-              msg_status: str = "Actual") -> domain.Incident:
-    return domain.Incident(id=inc_id, category="Fire", event="fire", urgency="Immediate", severity=severity,
-                           certainty="Observed", source=source, area=domain.PointArea(lat=spot.lat, lon=spot.lon),
-                           title=title, district=spot.district, location=spot.name, created=time.time(),
-                           msg_status=msg_status)
+def _incident(
+    inc_id: str, spot: domain.Camera, severity: str, title: str, source: str = "114", msg_status: str = "Actual"
+) -> domain.Incident:
+    return domain.Incident(
+        id=inc_id,
+        category="Fire",
+        event="fire",
+        urgency="Immediate",
+        severity=severity,
+        certainty="Observed",
+        source=source,
+        area=domain.PointArea(lat=spot.lat, lon=spot.lon),
+        title=title,
+        district=spot.district,
+        location=spot.name,
+        created=time.time(),
+        msg_status=msg_status,
+    )
 
 
 @pytest.fixture
@@ -324,17 +339,20 @@ def test_console_and_wall_display_speak_only_the_catalog_and_switch_at_runtime(q
         qtbot.waitUntil(lambda: window.connection.state == "live", timeout=15_000)
         push_to_hub(hub.ports, *[_with_urls(c, server.base_url) for c in CAMERAS], NO_STREAM)
         qtbot.waitUntil(lambda: len(window.cameras) == len(CAMERAS) + 1, timeout=10_000)
-        push_to_hub(hub.ports, _incident("fire-1", CAMERAS[0], "Severe", "Cháy nhà dân"),
-                    _incident("drill-1", CAMERAS[1], "Moderate", "Diễn tập ngập", source="sensor",
-                              msg_status="Exercise"))
+        push_to_hub(
+            hub.ports,
+            _incident("fire-1", CAMERAS[0], "Severe", "Cháy nhà dân"),
+            _incident("drill-1", CAMERAS[1], "Moderate", "Diễn tập ngập", source="sensor", msg_status="Exercise"),
+        )
         qtbot.waitUntil(lambda: window.feed_model.incident("drill-1") is not None, timeout=10_000)
         wall = window.city.wall
-        qtbot.waitUntil(lambda: any(t.alarm for t in wall.grid.tiles), timeout=10_000)   # alarm video
+        qtbot.waitUntil(lambda: any(t.alarm for t in wall.grid.tiles), timeout=10_000)  # alarm video
         wall.show_camera(NO_STREAM.id)
-        window.city.set_alarm_video_mode("popup")          # the next alarm opens its own window
+        window.city.set_alarm_video_mode("popup")  # the next alarm opens its own window
         push_to_hub(hub.ports, _incident("fire-2", CAMERAS[2], "Extreme", "Cháy kho hàng"))
-        qtbot.waitUntil(lambda: window.city.alarm_popup is not None and window.city.alarm_popup.isVisible(),
-                        timeout=10_000)
+        qtbot.waitUntil(
+            lambda: window.city.alarm_popup is not None and window.city.alarm_popup.isVisible(), timeout=10_000
+        )
         window.feed_view.select_incident("fire-1")
         window.workflow.open_handover()
 
@@ -356,8 +374,9 @@ def test_console_and_wall_display_speak_only_the_catalog_and_switch_at_runtime(q
         qtbot.waitUntil(lambda: any(t.state == "stale" for t in display.grid.tiles), timeout=15_000)
         qtbot.waitUntil(lambda: any(t.state == "stale" for t in wall.grid.tiles), timeout=15_000)
         hub.stop()
-        qtbot.waitUntil(lambda: window.connection.state == "offline" and display.controller.banner.isVisible(),
-                        timeout=20_000)
+        qtbot.waitUntil(
+            lambda: window.connection.state == "offline" and display.controller.banner.isVisible(), timeout=20_000
+        )
         assert any(tile.overlay().band for tile in wall.grid.tiles)
         _assert_catalog_only(console_texts(window), lang, _data_words(window), "the console, offline")
         _assert_catalog_only(display_texts(display), lang, _data_words(display=display), "the wall display, offline")
@@ -379,8 +398,9 @@ def test_console_and_wall_display_speak_only_the_catalog_and_switch_at_runtime(q
         window.close()
 
     # The choice is this seat's: the next console started here comes up in it.
-    again = MainWindow(Translator(lang), QSettings(str(tmp_path / "console" / "console.ini"),
-                                                   QSettings.Format.IniFormat))
+    again = MainWindow(
+        Translator(lang), QSettings(str(tmp_path / "console" / "console.ini"), QSettings.Format.IniFormat)
+    )
     qtbot.addWidget(again)
     assert again.tr_.lang == other and again.language_actions[other].isChecked()
     assert again.feed_dock.windowTitle() == Translator(other).t("pane.feed")
@@ -389,8 +409,16 @@ def test_console_and_wall_display_speak_only_the_catalog_and_switch_at_runtime(q
 def test_the_walk_catches_english_in_a_vietnamese_console():
     """The checker itself: catalog words, data and tokens pass; a stray English label does not."""
     data = ["Cháy nhà dân", "Quận 1"]
-    ok = ["Tường video", "  ● TRỰC TUYẾN  ", "Tiếp nhận\tA", "3 sự kiện/s · trễ 12 ms", "Từ mức: Nghiêm trọng",
-          "1 mất tín hiệu · 2/4 trực tiếp · HQ 2/16", "Cháy nhà dân (Quận 1)", "10:22:01"]
+    ok = [
+        "Tường video",
+        "  ● TRỰC TUYẾN  ",
+        "Tiếp nhận\tA",
+        "3 sự kiện/s · trễ 12 ms",
+        "Từ mức: Nghiêm trọng",
+        "1 mất tín hiệu · 2/4 trực tiếp · HQ 2/16",
+        "Cháy nhà dân (Quận 1)",
+        "10:22:01",
+    ]
     assert _foreign(ok, "vi", data) == []
     bad = ["Video wall", "HQ decodes 2/16 · 4 cameras", "● LIVE  1.2s", "Cháy nhà dân · stale", "Save as…"]
     assert _foreign(bad, "vi", data) == sorted(bad)

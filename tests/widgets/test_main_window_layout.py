@@ -23,7 +23,7 @@ def test_dock_arrangement_is_restored_after_restart(qtbot, tmp_path):
     w1.removeDockWidget(w1.feed_dock)
     w1.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, w1.feed_dock)
     w1.feed_dock.show()
-    w1.close()                                      # closeEvent saves the layout
+    w1.close()  # closeEvent saves the layout
     w2 = _window(qtbot, ini)
     assert w2.dockWidgetArea(w2.feed_dock) == Qt.DockWidgetArea.RightDockWidgetArea
     assert not w2.air_dock.isVisible() and w2.feed_dock.isVisible()
@@ -33,6 +33,7 @@ def test_damaged_saved_layout_is_ignored_with_a_log_line(qtbot, tmp_path, caplog
     ini = tmp_path / "console.ini"
     s = QSettings(str(ini), QSettings.Format.IniFormat)
     from PySide6.QtCore import QByteArray
+
     s.setValue("window/state", QByteArray(b"\x00garbage\xff" * 10))
     s.sync()
     w = _window(qtbot, ini)

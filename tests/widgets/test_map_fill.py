@@ -31,7 +31,7 @@ from widgets.map.pane import MapPane
 from widgets.map.region import bbox_from
 
 CENTRE = (10.7769, 106.7009)
-MANY = 2000          # five times what one flush carries
+MANY = 2000  # five times what one flush carries
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +41,23 @@ def city():
 
 def incidents(n: int, prefix: str = "c") -> list[domain.Incident]:
     rng, now = random.Random(5), time.time()
-    return [domain.Incident(id=f"{prefix}{k}", category="Transport", event="traffic_accident",
-                            urgency="Immediate", severity="Moderate", certainty="Observed",
-                            area=domain.PointArea(CENTRE[0] + rng.uniform(-0.05, 0.05),
-                                                  CENTRE[1] + rng.uniform(-0.05, 0.05)),
-                            source="113", title=f"Va chạm {k}", district="Quận 1", state="new",
-                            created=now - k)
-            for k in range(n)]
+    return [
+        domain.Incident(
+            id=f"{prefix}{k}",
+            category="Transport",
+            event="traffic_accident",
+            urgency="Immediate",
+            severity="Moderate",
+            certainty="Observed",
+            area=domain.PointArea(CENTRE[0] + rng.uniform(-0.05, 0.05), CENTRE[1] + rng.uniform(-0.05, 0.05)),
+            source="113",
+            title=f"Va chạm {k}",
+            district="Quận 1",
+            state="new",
+            created=now - k,
+        )
+        for k in range(n)
+    ]
 
 
 def page_counts(qtbot, pane: MapPane):
@@ -68,6 +78,7 @@ def wait_for_page(qtbot, pane: MapPane, expected: list[int], timeout: int = 10_0
     def there() -> bool:
         seen.append(page_counts(qtbot, pane))
         return seen[-1] == expected
+
     try:
         qtbot.waitUntil(there, timeout=timeout)
     except TimeoutError:
@@ -107,8 +118,10 @@ def test_a_crashed_page_gets_every_incident_back(qtbot, new_pane, city):
     assert new_pane.page.renderProcessPid() != pid
 
 
-REGION_SHOWN = ("(() => { let n = 0; IOC.map.eachLayer(l => { if (l instanceof L.Rectangle"
-                " && l.options.color === '#ffab00') n++; }); return n; })()")
+REGION_SHOWN = (
+    "(() => { let n = 0; IOC.map.eachLayer(l => { if (l instanceof L.Rectangle"
+    " && l.options.color === '#ffab00') n++; }); return n; })()"
+)
 
 
 def test_a_reloaded_page_gets_everything_back(qtbot, new_pane, city):
@@ -116,7 +129,7 @@ def test_a_reloaded_page_gets_everything_back(qtbot, new_pane, city):
     qtbot.waitUntil(lambda: new_pane.ready, timeout=20_000)
     new_pane.set_cameras(city.cameras[:100])
     new_pane.reset_incidents(incidents(MANY))
-    new_pane.set_region(bbox_from(106.69, 10.77, 106.71, 10.79))     # an area chosen for download
+    new_pane.set_region(bbox_from(106.69, 10.77, 106.71, 10.79))  # an area chosen for download
     wait_for_page(qtbot, new_pane, [100, MANY, 6])
     assert run_js(qtbot, new_pane, REGION_SHOWN) == 1
     with qtbot.waitSignal(new_pane.page_ready, timeout=20_000):
@@ -127,8 +140,9 @@ def test_a_reloaded_page_gets_everything_back(qtbot, new_pane, city):
 
 def test_a_reset_keeps_the_most_recently_changed_on_the_page():
     # More than the page holds, in the order a cache hands them over (none in particular).
-    many = [domain.incident_with(inc, updated=time.time() + k)
-            for k, inc in enumerate(incidents(MAX_PAGE_INCIDENTS + 1000))]
+    many = [
+        domain.incident_with(inc, updated=time.time() + k) for k, inc in enumerate(incidents(MAX_PAGE_INCIDENTS + 1000))
+    ]
     shuffled = list(many)
     random.Random(3).shuffle(shuffled)
     content = MapContent(lambda _lat, _lon: "Quận 1")
@@ -174,8 +188,9 @@ def test_a_console_opened_from_its_cache_with_the_hub_down_shows_all_it_holds(qt
     data.mkdir()
     cached = {inc.id: inc for inc in incidents(MANY)}
     store = CacheStore(data / "cache.db")
-    store.apply_batch(ClientBatch(reset=True, incidents=cached, cameras={c.id: c for c in city.cameras},
-                                  resume=("gone-epoch", 41)))
+    store.apply_batch(
+        ClientBatch(reset=True, incidents=cached, cameras={c.id: c for c in city.cameras}, resume=("gone-epoch", 41))
+    )
     store.close()
     # Nothing listens on these ports: no snapshot, no update, no heartbeat will ever come.
     window, session = build_console(HubPorts("127.0.0.1", free_base_port()), data, Translator("en"), operator="lan")
@@ -187,8 +202,9 @@ def test_a_console_opened_from_its_cache_with_the_hub_down_shows_all_it_holds(qt
         wait_for_page(qtbot, window.city.map, [778, MANY, 6], timeout=20_000)
         assert window.city.wall.camera_list.model.rowCount() == 778
         # The meter is worked out from what the console holds, on its own clock.
-        qtbot.waitUntil(lambda: window.workflow.meter.load is not None
-                        and window.workflow.meter.load.alarms == MANY, timeout=5000)
+        qtbot.waitUntil(
+            lambda: window.workflow.meter.load is not None and window.workflow.meter.load.alarms == MANY, timeout=5000
+        )
         assert window.workflow.meter.load.standing == MANY
         assert window.connection is None or window.connection.state != "live"
         assert window.city.map.page.js_errors == []
@@ -199,8 +215,9 @@ def test_a_console_opened_from_its_cache_with_the_hub_down_shows_all_it_holds(qt
 
 
 def test_a_fresh_page_keeps_the_same_incidents_as_the_one_it_replaces():
-    many = [domain.incident_with(inc, updated=time.time() + k)
-            for k, inc in enumerate(incidents(MAX_PAGE_INCIDENTS + 1000))]
+    many = [
+        domain.incident_with(inc, updated=time.time() + k) for k, inc in enumerate(incidents(MAX_PAGE_INCIDENTS + 1000))
+    ]
     content = MapContent(lambda _lat, _lon: "Quận 1")
     content.reset_incidents(many)
     # Old incidents change live: they are now among the most recently changed.

@@ -12,10 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from PIL import Image, ImageDraw
 
-from widgets.map.pane import MapPane  # imported first: registers the ioc:// scheme before QApplication
-
 from app.demo_city import DemoCity
 from app.map.tiles import BBox, tiles_in
+from widgets.map.pane import MapPane  # imported first: registers the ioc:// scheme before QApplication
 
 
 def make_tile(z: int, x: int, y: int) -> bytes:
@@ -124,8 +123,9 @@ def test_region_download_then_served_from_cache_offline(qtbot, tmp_path, server)
     assert offline.scheme_handler.tile_misses == 0 and offline.scheme_handler.tile_hits >= 4
     loaded = offline.page
     box = []
-    loaded.runJavaScript("JSON.stringify([...document.querySelectorAll('.leaflet-tile-loaded')]"
-                         ".map(t => t.naturalWidth))", 0, box.append)
+    loaded.runJavaScript(
+        "JSON.stringify([...document.querySelectorAll('.leaflet-tile-loaded')].map(t => t.naturalWidth))", 0, box.append
+    )
     qtbot.waitUntil(lambda: bool(box))
     widths = json.loads(box[0])
     assert widths and set(widths) == {256}
@@ -157,14 +157,14 @@ def test_a_bulk_download_is_refused(qtbot, tmp_path, server):
     pane.set_region(BBox(106.35, 10.35, 107.05, 11.17))
     assert "too many" in pane.region_bar.estimate.text()
     assert not pane.region_bar.download_button.isEnabled()
-    pane.download_region(12, 19)            # even when asked directly
+    pane.download_region(12, 19)  # even when asked directly
     assert not pane.downloader.running
     close_pane(pane)
 
 
 def test_unreachable_provider_falls_back_to_vector_and_backs_off(qtbot, tmp_path):
     dead = TileServer()
-    dead.stop()   # a port that was just ours and now refuses connections
+    dead.stop()  # a port that was just ours and now refuses connections
     pane = open_pane(qtbot, tmp_path, dead.template)
     qtbot.waitUntil(lambda: pane.basemap_kind == "vector", timeout=10000)
     misses = pane.scheme_handler.tile_misses
@@ -186,7 +186,7 @@ def test_no_download_without_a_provider(qtbot, tmp_path):
     pane = open_pane(qtbot, tmp_path, None)
     pane.set_region(BBox(106.69, 10.77, 106.71, 10.79))
     assert not pane.region_bar.download_button.isEnabled()
-    assert "tiles" in pane.region_bar.estimate.text()      # the estimate still shows
+    assert "tiles" in pane.region_bar.estimate.text()  # the estimate still shows
     close_pane(pane)
 
 
@@ -198,6 +198,7 @@ def _js_until(qtbot, pane, script: str, expected: str, timeout: int = 5000) -> N
             return True
         pane.page.runJavaScript(script, 0, box.append)
         return False
+
     qtbot.waitUntil(answered, timeout=timeout)
 
 

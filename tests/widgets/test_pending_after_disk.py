@@ -25,15 +25,25 @@ def _outbox_rows(path) -> list[str]:
 def test_pending_is_shown_only_after_the_command_is_on_disk(qtbot, tmp_path):
     data = tmp_path / "console"
     data.mkdir()
-    incident = domain.Incident(id="1022-p-1", category="Env", event="waste", urgency="Future", severity="Minor",
-                               certainty="Possible", area=domain.PointArea(lat=10.8, lon=106.7), source="1022",
-                               title="Phản ánh rác thải", created=1000.0)
+    incident = domain.Incident(
+        id="1022-p-1",
+        category="Env",
+        event="waste",
+        urgency="Future",
+        severity="Minor",
+        certainty="Possible",
+        area=domain.PointArea(lat=10.8, lon=106.7),
+        source="1022",
+        title="Phản ánh rác thải",
+        created=1000.0,
+    )
     seed = CacheStore(data / "cache.db")
     seed.apply_batch(ClientBatch(reset=True, incidents={incident.id: incident}))
     seed.close()
     # No hub: the command stays queued, so what the window shows is the outbox's doing alone.
-    window, session = build_console(HubPorts("127.0.0.1", free_base_port()), data, Translator("en"),
-                                    operator="lan", with_map=False, with_wall=False)
+    window, session = build_console(
+        HubPorts("127.0.0.1", free_base_port()), data, Translator("en"), operator="lan", with_map=False, with_wall=False
+    )
     qtbot.addWidget(window)
     session.start()
     try:
@@ -41,12 +51,12 @@ def test_pending_is_shown_only_after_the_command_is_on_disk(qtbot, tmp_path):
         window.feed_view.select_incident("1022-p-1")
         qtbot.waitUntil(lambda: window.workflow.detail.incident is not None)
         gate = threading.Event()
-        session.cache.call(lambda _engine: gate.wait(20))       # the disk is slow right now
+        session.cache.call(lambda _engine: gate.wait(20))  # the disk is slow right now
         command = window.workflow.issue("ack", "1022-p-1", {"expected_revision": incident.revision})
-        qtbot.wait(300)             # the GUI runs on meanwhile; nothing may claim "pending" yet
+        qtbot.wait(300)  # the GUI runs on meanwhile; nothing may claim "pending" yet
         assert not window.feed_model.is_pending("1022-p-1")
         assert window.workflow.detail.pending_kind is None
-        assert window.workflow.is_issuing("1022-p-1")            # a second A is not a second ack
+        assert window.workflow.is_issuing("1022-p-1")  # a second A is not a second ack
         gate.set()
         qtbot.waitUntil(lambda: window.feed_model.is_pending("1022-p-1"), timeout=10_000)
         assert _outbox_rows(data / "cache.db") == [command.cmd_id]
@@ -54,8 +64,17 @@ def test_pending_is_shown_only_after_the_command_is_on_disk(qtbot, tmp_path):
         assert not window.workflow.is_issuing("1022-p-1")
 
         # "Try later" from a hub whose database fails is not an answer: still pending, and said.
-        window.bridge.deliver(ClientBatch(replies=[domain.CommandReply(
-            cmd_id=command.cmd_id, code="unavailable", message="hub database unavailable: database is locked")]))
+        window.bridge.deliver(
+            ClientBatch(
+                replies=[
+                    domain.CommandReply(
+                        cmd_id=command.cmd_id,
+                        code="unavailable",
+                        message="hub database unavailable: database is locked",
+                    )
+                ]
+            )
+        )
         qtbot.waitUntil(lambda: "cannot save" in window.status.currentMessage(), timeout=5000)
         assert window.feed_model.is_pending("1022-p-1") and window.workflow.detail.pending_kind == "ack"
         assert _outbox_rows(data / "cache.db") == [command.cmd_id]

@@ -11,13 +11,12 @@ import msgspec
 import numpy as np
 import pytest
 
-from widgets.map.pane import MapPane  # imported first: registers the ioc:// scheme before QApplication
-
 from app import domain
-from app.i18n import Translator
 from app.demo_city import DemoCity
+from app.i18n import Translator
 from app.wall import layout as L
 from widgets.air_quality_chart import AirQualityChart
+from widgets.map.pane import MapPane  # imported first: registers the ioc:// scheme before QApplication
 from widgets.wall.wall_pane import WallPane
 
 
@@ -35,8 +34,9 @@ def chart(qtbot):
 
 def test_the_chart_plots_gaps_for_non_measurements_and_marks_suspect_points(chart, qtbot):
     # -999 and 0 come from a peer that knows no quality: the chart applies the rule itself.
-    chart.add_readings([_pm25(1, 20.0), _pm25(2, -999.0), _pm25(3, 0.0),
-                        _pm25(4, 35.0), _pm25(5, 400.0, "invalid"), _pm25(6, 22.0)])
+    chart.add_readings(
+        [_pm25(1, 20.0), _pm25(2, -999.0), _pm25(3, 0.0), _pm25(4, 35.0), _pm25(5, 400.0, "invalid"), _pm25(6, 22.0)]
+    )
     curve = chart._curves["aq-1"]
     xs, ys = curve.getData()
     assert list(xs) == [1, 2, 3, 4, 5, 6]
@@ -92,20 +92,56 @@ def test_the_map_shows_no_data_for_a_sentinel_and_marks_a_suspect_value(qtbot, t
         pane.show()
     try:
         a, b, c = city.air_stations[:3]
-        pane.upsert_sensors([
-            domain.SensorReading(station=a.station, kind="pm25", value=-999.0, unit="µg/m³", time=1.0,
-                                 lat=a.lat, lon=a.lon, name="Trạm A"),          # an old peer: no quality
-            domain.SensorReading(station=b.station, kind="pm25", value=0.0, unit="µg/m³", time=1.0,
-                                 lat=b.lat, lon=b.lon, name="Trạm B"),
-            domain.SensorReading(station=c.station, kind="pm25", value=80.0, unit="µg/m³", time=1.0,
-                                 lat=c.lat, lon=c.lon, name="Trạm C", quality="invalid")])
+        pane.upsert_sensors(
+            [
+                domain.SensorReading(
+                    station=a.station,
+                    kind="pm25",
+                    value=-999.0,
+                    unit="µg/m³",
+                    time=1.0,
+                    lat=a.lat,
+                    lon=a.lon,
+                    name="Trạm A",
+                ),  # an old peer: no quality
+                domain.SensorReading(
+                    station=b.station,
+                    kind="pm25",
+                    value=0.0,
+                    unit="µg/m³",
+                    time=1.0,
+                    lat=b.lat,
+                    lon=b.lon,
+                    name="Trạm B",
+                ),
+                domain.SensorReading(
+                    station=c.station,
+                    kind="pm25",
+                    value=80.0,
+                    unit="µg/m³",
+                    time=1.0,
+                    lat=c.lat,
+                    lon=c.lon,
+                    name="Trạm C",
+                    quality="invalid",
+                ),
+            ]
+        )
         ids = [a.station, b.station, c.station]
-        boxes = (f"{json.dumps(ids)}.map(id => IOC.sensors.get(id)?.marker.getElement()"
-                 f"?.querySelector('.aqi-box').textContent)")
+        boxes = (
+            f"{json.dumps(ids)}.map(id => IOC.sensors.get(id)?.marker.getElement()"
+            f"?.querySelector('.aqi-box').textContent)"
+        )
         qtbot.waitUntil(lambda: _js(qtbot, pane, boxes) == ["–", "0", "–"], timeout=10000)
-        tips = [_js(qtbot, pane, f"IOC.sensors.get({i!r}).marker.openTooltip(); "
-                                 f"IOC.sensors.get({i!r}).marker.getTooltip().getElement().textContent")
-                for i in ids]
+        tips = [
+            _js(
+                qtbot,
+                pane,
+                f"IOC.sensors.get({i!r}).marker.openTooltip(); "
+                f"IOC.sensors.get({i!r}).marker.getTooltip().getElement().textContent",
+            )
+            for i in ids
+        ]
         assert "chưa có số đo" in tips[0] and "-999" not in tips[0]
         assert "đáng ngờ" in tips[1]
         assert "không hợp lệ" in tips[2] and "80" not in tips[2]

@@ -12,9 +12,13 @@ from widgets.status_bar import ConsoleStatusBar
 def test_an_incomplete_snapshot_is_shown_as_not_live_with_its_reason_in_vietnamese(qtbot):
     bar = ConsoleStatusBar(Translator("vi"))
     qtbot.addWidget(bar)
-    status = ConnectionStatus("reconnecting", "snapshot incomplete: expected 20000 incidents, got 19600; retrying in 2 s",
-                              time.time(), code="snapshot_incomplete",
-                              params=(("kind", "incidents"), ("expected", 20000), ("got", 19600), ("retry", 2.0)))
+    status = ConnectionStatus(
+        "reconnecting",
+        "snapshot incomplete: expected 20000 incidents, got 19600; retrying in 2 s",
+        time.time(),
+        code="snapshot_incomplete",
+        params=(("kind", "incidents"), ("expected", 20000), ("got", 19600), ("retry", 2.0)),
+    )
     bar.set_connection(status)
     assert bar.connection_text() == "ĐANG ĐỒNG BỘ LẠI"
     assert bar.reason_label.text() == "trạng thái nhận được chưa đủ: cần 20000 sự cố, nhận 19600; thử lại sau 2 s"

@@ -32,10 +32,10 @@ def test_pushed_layout_and_camera_are_shown_and_remembered(qtbot, cameras, tmp_p
         pushed = L.assign(L.preset_layout("2x2", name="from supervisor"), 0, live[2].id)
         display.apply_layout(pushed)
         display.push_camera(live[5].id, tile=3)
-        display.push_camera(live[6].id)                       # first free tile
+        display.push_camera(live[6].id)  # first free tile
         assert L.camera_ids(display.current_layout) == [live[2].id, live[6].id, "", live[5].id]
         qtbot.waitUntil(lambda: sum(t.state == "live" for t in display.grid.tiles) == 3, timeout=5000)
-        display.shutdown()                                    # waits for the layout to be written
+        display.shutdown()  # waits for the layout to be written
 
         again = WallDisplay(live, "lobby", library=library)
         qtbot.addWidget(again)

@@ -37,12 +37,14 @@ def _drop(tile, camera_id: str, source: int | None = None) -> None:
     if source is not None:
         mime.setData(TILE_MIME, str(source).encode())
     # Qt delivers a drop only to the widget that accepted the drag's enter event.
-    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.MoveAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(
+        QPoint(10, 10), Qt.DropAction.MoveAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(tile, enter)
     assert enter.isAccepted()
-    drop = QDropEvent(QPointF(10, 10), Qt.DropAction.MoveAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.MoveAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     QApplication.sendEvent(tile, drop)
 
 
@@ -56,7 +58,7 @@ def test_drag_from_the_list_onto_a_tile_and_swap_on_occupied(qtbot, pane, camera
     second_id = model.camera(1).id
     _drop(pane.grid.tiles[0], second_id)
     tile_of_first = pane.grid.tiles[4]
-    _drop(pane.grid.tiles[0], first_id, source=4)          # tile 4 dragged onto tile 0
+    _drop(pane.grid.tiles[0], first_id, source=4)  # tile 4 dragged onto tile 0
     ids = L.camera_ids(pane.current_layout)
     assert ids[0] == first_id and ids[4] == second_id
     assert sum(1 for c in ids if c) == 2, "nothing else moved"
@@ -100,7 +102,7 @@ def test_show_camera_fills_selected_then_free_tiles(qtbot, pane, cameras):
     qtbot.mouseClick(pane.grid.tiles[5], Qt.MouseButton.LeftButton)
     pane.show_camera(cameras[3].id)
     assert L.camera_ids(pane.current_layout)[5] == cameras[3].id
-    qtbot.mouseClick(pane.grid.tiles[5], Qt.MouseButton.LeftButton)    # unselect
+    qtbot.mouseClick(pane.grid.tiles[5], Qt.MouseButton.LeftButton)  # unselect
     pane.show_camera(cameras[4].id)
     assert L.camera_ids(pane.current_layout)[0] == cameras[4].id
     pane.show_camera("no-such-camera")
@@ -117,7 +119,7 @@ def test_alarm_cameras_take_free_tiles_and_are_outlined(qtbot, pane, cameras):
     assert ids[3] == cameras[10].id, "the last non-alarm tile gives way when the wall is full"
     outlined = {t.camera.id for t in pane.grid.tiles if t.alarm}
     assert outlined == {cameras[10].id, cameras[1].id}
-    pane.show_alarm_cameras([cameras[0].id])                     # already on the wall
+    pane.show_alarm_cameras([cameras[0].id])  # already on the wall
     assert {t.camera.id for t in pane.grid.tiles if t.alarm} == {cameras[0].id}
 
 
@@ -172,16 +174,16 @@ def test_budget_header_and_snapshot_from_live_tiles(qtbot, pane, cameras, tmp_pa
             live.append(msgspec.structs.replace(cam, main_url=main, sub_url=sub, snapshot_url=snap))
         pane.set_cameras(live + cameras[2:40])
         pane.apply_layout(L.preset_layout("1+5"))
-        pane.show_camera(live[0].id)          # the big tile
-        pane.show_camera(live[1].id)          # a small one
+        pane.show_camera(live[0].id)  # the big tile
+        pane.show_camera(live[1].id)  # a small one
         qtbot.waitUntil(lambda: all(t.state == "live" for t in pane.grid.tiles[:2]), timeout=5000)
         assert pane.grid.tiles[0].stream == "main" and pane.grid.tiles[1].stream == "sub"
         assert pane.budget.hq_in_use() == 1
         assert "HQ decodes 1/4" in pane.budget_label.text() and "2 live" in pane.budget_label.text()
         source = pane.grid.tiles[0]._source
-        pane._on_grid_camera_dropped(3, live[0].id, 0)            # move the big camera to tile 3
-        pane._on_grid_camera_dropped(0, live[0].id, 3)            # and back
-        pane.show_camera(cameras[5].id)                           # an unrelated edit re-renders all
+        pane._on_grid_camera_dropped(3, live[0].id, 0)  # move the big camera to tile 3
+        pane._on_grid_camera_dropped(0, live[0].id, 3)  # and back
+        pane.show_camera(cameras[5].id)  # an unrelated edit re-renders all
         assert pane.grid.tiles[0]._source is source, "moves and re-renders never restart a decoder"
         path = tmp_path / "snap.png"
         assert pane.save_snapshot(0, str(path)) and path.stat().st_size > 1000
@@ -195,13 +197,14 @@ def test_budget_header_and_snapshot_from_live_tiles(qtbot, pane, cameras, tmp_pa
 
 def test_saved_layouts_survive_a_new_pane(qtbot, cameras, tmp_path):
     from app.wall.library import LayoutLibrary
+
     library = LayoutLibrary(tmp_path)
     first = WallPane(cameras[:10], library=library)
     qtbot.addWidget(first)
     first.show_camera(cameras[3].id)
     with qtbot.waitSignal(first.layout_changed):
         first.save_layout_as("Cầu Sài Gòn")
-    first.shutdown()                      # waits for the write
+    first.shutdown()  # waits for the write
     second = WallPane(cameras[:10], library=library)
     qtbot.addWidget(second)
     assert "Cầu Sài Gòn" in second.saved_layouts()

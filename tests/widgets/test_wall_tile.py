@@ -45,10 +45,13 @@ class _CamstreamProcess:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "app.camstream", "--port", str(self.port),
-                                      "--rtsp-port", str(self.rtsp_port)],
-                                     cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "app.camstream", "--port", str(self.port), "--rtsp-port", str(self.rtsp_port)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         _wait_listening(self.port)
         if self.rtsp_port:
             _wait_listening(self.rtsp_port)
@@ -72,6 +75,7 @@ def _with_urls(camera, base_url):
 def callbacks(request, monkeypatch):
     """libVLC's frame callbacks in C (the frame ring, built at set-up) or in Python (no compiler)."""
     from widgets.wall import framering
+
     if request.param == "C":
         assert framering.load() is not None, "framering.c builds with the system C compiler"
     else:
@@ -81,6 +85,7 @@ def callbacks(request, monkeypatch):
 
 def _sink_kind(tile) -> str:
     from widgets.wall.vlc_sink import _NativeSink
+
     return "C" if isinstance(tile._source._sink, _NativeSink) else "Python"
 
 
@@ -159,7 +164,7 @@ def test_snapshot_camera_refreshes(qtbot, tile, camera):
 
 
 def test_unreachable_stream_keeps_retrying_with_visible_state(qtbot, tile, camera):
-    port = _free_port()     # nothing listens there
+    port = _free_port()  # nothing listens there
     tile.set_camera(_with_urls(camera, f"http://127.0.0.1:{port}"))
     qtbot.waitUntil(lambda: "reconnecting" in tile.status_text(), timeout=3000)
     qtbot.waitUntil(lambda: tile._backoff.attempts >= 3, timeout=6000)
@@ -168,6 +173,7 @@ def test_unreachable_stream_keeps_retrying_with_visible_state(qtbot, tile, camer
 
 def test_rtsp_source_plays_through_the_qt_fallback(qtbot, tile, camera):
     from app.camstream.rtsp import RtspServer
+
     server = RtspServer([camera]).start()
     try:
         tile.set_camera(msgspec.structs.replace(camera, sub_url=server.url(camera.id, "sub")))
@@ -207,6 +213,7 @@ def test_killed_rtsp_server_goes_stale_and_the_fallback_recovers(qtbot, tile, ca
 def test_live_stream_repeating_one_picture_goes_stale(qtbot, tile, camera, monkeypatch, callbacks):
     # The encoder keeps sending frames but the picture is frozen (a hung camera does this).
     from app.camstream import frames
+
     frozen = frames.FrameRenderer(camera, 320, 180).render(now=0.0)
     monkeypatch.setattr(frames.FrameRenderer, "render", lambda self, now=None: frozen)
     server = CamStreamServer([camera]).start()

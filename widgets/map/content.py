@@ -13,7 +13,7 @@ from app.map.coalesce import Coalescer
 
 FLY_SEVERITIES = frozenset({"Extreme", "Severe"})
 MAX_PAGE_INCIDENTS = 5000
-PAGE_CHUNK = 800            # incidents per message to the page
+PAGE_CHUNK = 800  # incidents per message to the page
 # Incidents per flush (two a second). Building and encoding an incident's payload is ~20 µs of
 # Python on the encoder thread; 5,000 of them in one flush held the GIL ~100 ms and stalled the
 # GUI as long. Under a flood the newest go first and the rest follow on later flushes, unless
@@ -33,14 +33,14 @@ class MapContent:
         self.sensors: dict[str, domain.SensorReading] = {}
         self._district_of: dict[str, str] = {}
         self._open_by_district: dict[str, int] = {}
-        self._on_page: dict[str, None] = {}      # incident ids on the page, oldest report first
+        self._on_page: dict[str, None] = {}  # incident ids on the page, oldest report first
         self._pm25_stations: set[str] = set()
         self._districts_dirty = False
         self._incidents_flushed = False
         self._coalescer = Coalescer(min_interval_s=min_interval_s)
-        self._draining = False                   # the last flush was capped and nothing came since
+        self._draining = False  # the last flush was capped and nothing came since
         self._last_take = float("-inf")
-        self.seq = 0                             # the last batch handed out
+        self.seq = 0  # the last batch handed out
 
     # ---- changes -----------------------------------------------------------------------------
 
@@ -56,12 +56,16 @@ class MapContent:
         self.cameras = incoming
 
     def upsert_incidents(self, incidents: list[domain.Incident]) -> None:
-        self._draining = False       # traffic: back to the flood's pace until a flush is capped again
+        self._draining = False  # traffic: back to the flood's pace until a flush is capped again
         for inc in incidents:
             old = self.incidents.get(inc.id)
             # Fly only for incidents that arrive live, not for the snapshot the console starts with.
-            fly = (old is None and self._incidents_flushed and inc.severity in FLY_SEVERITIES
-                   and inc.state in domain.OPEN_STATES)
+            fly = (
+                old is None
+                and self._incidents_flushed
+                and inc.severity in FLY_SEVERITIES
+                and inc.state in domain.OPEN_STATES
+            )
             self._count_open(old, -1)
             self._count_open(inc, +1)
             self.incidents[inc.id] = inc
@@ -154,8 +158,9 @@ class MapContent:
         if batch is None and not self._districts_dirty:
             return []
         self._last_take = now
-        self._draining = bool(batch and len(batch.upserts.get("incidents", ())) >= FLUSH_INCIDENTS
-                              and self._coalescer.pending)
+        self._draining = bool(
+            batch and len(batch.upserts.get("incidents", ())) >= FLUSH_INCIDENTS and self._coalescer.pending
+        )
         message: dict = {"type": "batch", "seq": self.seq + 1}
         more: list = []
         if batch:
@@ -164,7 +169,10 @@ class MapContent:
                 gone = sorted(batch.removals.get(layer, ()))
                 if layer == "incidents" and len(ups) > PAGE_CHUNK:
                     # A flood's flush goes to the page in slices, one per event-loop turn.
-                    ups, more = ups[:PAGE_CHUNK], [ups[i:i + PAGE_CHUNK] for i in range(PAGE_CHUNK, len(ups), PAGE_CHUNK)]
+                    ups, more = (
+                        ups[:PAGE_CHUNK],
+                        [ups[i : i + PAGE_CHUNK] for i in range(PAGE_CHUNK, len(ups), PAGE_CHUNK)],
+                    )
                 if ups or gone:
                     message[layer] = {"upsert": ups, "remove": gone}
             if "incidents" in batch.upserts:

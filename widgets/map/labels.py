@@ -49,8 +49,7 @@ def page_labels(tr: Translator, tile_name: str | None) -> dict[str, str]:
     """Every label map.js shows, in `tr`'s language. `tile_name` is the online tile provider's
     name, or None when the map has cached tiles only."""
     labels = {key: tr.t(catalog) for key, catalog in _FIXED.items()}
-    labels["basemap.tiles"] = (tr.t("map.basemap_tiles", name=tile_name) if tile_name
-                               else tr.t("map.basemap_cached"))
+    labels["basemap.tiles"] = tr.t("map.basemap_tiles", name=tile_name) if tile_name else tr.t("map.basemap_cached")
     # The incident popup names severities, states, sources and drills as the feed does.
     for sev in domain.SEVERITIES:
         labels[f"sev.{sev}"] = tr.t(f"sev.{sev}")
@@ -64,4 +63,3 @@ def page_labels(tr: Translator, tile_name: str | None) -> dict[str, str]:
     for name, catalog in _BANDS.items():
         labels[f"band.{name}"] = tr.t(catalog)
     return labels
-

@@ -45,7 +45,7 @@ class PageOutbox(QObject):
         self._closed = True
         self._encoder.shutdown(wait=True, cancel_futures=True)
 
-    def _encode_and_hand_back(self, message: dict) -> None:   # encoder thread
+    def _encode_and_hand_back(self, message: dict) -> None:  # encoder thread
         try:
             part = message.get("incidents")
             if part and part.get("upsert") and isinstance(part["upsert"][0], tuple):
@@ -55,7 +55,7 @@ class PageOutbox(QObject):
                 part["upsert"] = [p for p in built if p is not None]
             self._encoded.emit(messages.encode_for_page(message))
         except RuntimeError:
-            pass      # the pane was deleted while this message was on its way
+            pass  # the pane was deleted while this message was on its way
         except Exception:
             log.exception("map: could not encode a message for the page")
 

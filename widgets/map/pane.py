@@ -22,11 +22,11 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app import domain
 from app.demo_city import DemoCity
+from app.geometry import cameras_that_see
 from app.i18n import Translator
 from app.map import messages, payloads
 from app.map.basepage import BASE_URL, SCHEME, build_base_page
 from app.map.mbtiles import MBTilesCache
-from app.geometry import cameras_that_see
 from app.map.provider import TileProvider, resolve_provider
 from app.map.tiles import BBox, RegionPlan, plan_region
 from app.paths import user_cache_dir
@@ -40,25 +40,30 @@ from widgets.map.scheme import AppSchemeHandler, LocalOnlyInterceptor
 log = logging.getLogger(__name__)
 
 
-
 class MapPane(QWidget):
     sig_incident_selected = Signal(str)
     sig_camera_show_requested = Signal(str)
     page_ready = Signal()
     markers_rendered = Signal(int, int, int, int)  # cameras, incidents, sensors on the page; batch seq
-    basemap_changed = Signal(str, str)             # "tiles" | "vector", label
+    basemap_changed = Signal(str, str)  # "tiles" | "vector", label
     region_download_progress = Signal(int, int)
     region_download_finished = Signal(object)
 
-    def __init__(self, city: DemoCity, parent: QWidget | None = None,
-                 tile_provider: str | None = None, cache_dir: Path | None = None,
-                 tr: Translator | None = None):
+    def __init__(
+        self,
+        city: DemoCity,
+        parent: QWidget | None = None,
+        tile_provider: str | None = None,
+        cache_dir: Path | None = None,
+        tr: Translator | None = None,
+    ):
         """`tr` is the console's Translator: the page's own labels follow its language
         (English without one, as in tests and benchmarks)."""
         super().__init__(parent)
         if not QWebEngineUrlScheme.schemeByName(SCHEME.encode()).name():
-            raise RuntimeError("the ioc:// scheme was registered too late: import widgets.map.pane "
-                               "before the QApplication is created")
+            raise RuntimeError(
+                "the ioc:// scheme was registered too late: import widgets.map.pane before the QApplication is created"
+            )
         self.city = city
         self.tr_ = tr or Translator("en")
         try:
@@ -75,14 +80,14 @@ class MapPane(QWidget):
         self._selected: str | None = None
         self._auto_fly = True
         self._region: BBox | None = None
-        self._page_filled = False       # a page has had content: the next Ready is a fresh, empty one
+        self._page_filled = False  # a page has had content: the next Ready is a fresh, empty one
         self._flush_timer = QTimer(self, singleShot=True, timerType=Qt.TimerType.PreciseTimer)
         self._flush_timer.timeout.connect(self._on_flush_timer_timeout)
 
         # Creation order matters: Qt deletes children in order, and the page (owned by the
         # view) must go before its profile.
         self.view = QWebEngineView(self)
-        self.profile = QWebEngineProfile(self)   # off the record: nothing written to disk
+        self.profile = QWebEngineProfile(self)  # off the record: nothing written to disk
         self.interceptor = LocalOnlyInterceptor(self.profile)
         self.profile.setUrlRequestInterceptor(self.interceptor)
         self.scheme_handler = AppSchemeHandler(self._base_page(), self.cache, self.provider, self.profile)
@@ -136,20 +141,33 @@ class MapPane(QWidget):
 
     def _show_stations_without_data(self) -> None:
         # The stations are known before any reading arrives: show them grey ("no data").
-        self.upsert_sensors([domain.SensorReading(station=s.station, kind="pm25", value=float("nan"),
-                                                  unit="µg/m³", time=0.0, lat=s.lat, lon=s.lon,
-                                                  name=s.location)
-                             for s in self.city.air_stations])
+        self.upsert_sensors(
+            [
+                domain.SensorReading(
+                    station=s.station,
+                    kind="pm25",
+                    value=float("nan"),
+                    unit="µg/m³",
+                    time=0.0,
+                    lat=s.lat,
+                    lon=s.lon,
+                    name=s.location,
+                )
+                for s in self.city.air_stations
+            ]
+        )
 
     def _base_page(self) -> str:
         p = self.provider
-        config = {"tileUrl": f"{BASE_URL}/tiles/{{z}}/{{x}}/{{y}}.png",
-                  "maxNativeZoom": p.max_zoom if p else 19,
-                  # Plain text, unlike the rest of the config: map.js escapes labels itself.
-                  "labels": page_labels(self.tr_, p.name if p else None),
-                  "attribution": payloads.esc(p.attribution) if p else "",
-                  "poi": payloads.poi_payload(self.city.points_of_interest),
-                  "districtLabels": payloads.district_label_points(self.city.districts)}
+        config = {
+            "tileUrl": f"{BASE_URL}/tiles/{{z}}/{{x}}/{{y}}.png",
+            "maxNativeZoom": p.max_zoom if p else 19,
+            # Plain text, unlike the rest of the config: map.js escapes labels itself.
+            "labels": page_labels(self.tr_, p.name if p else None),
+            "attribution": payloads.esc(p.attribution) if p else "",
+            "poi": payloads.poi_payload(self.city.points_of_interest),
+            "districtLabels": payloads.district_label_points(self.city.districts),
+        }
         return build_base_page(self.city.districts_geojson_path.read_text(encoding="utf-8"), config)
 
     def shutdown(self) -> None:
@@ -223,15 +241,24 @@ class MapPane(QWidget):
     def _show_region(self) -> None:
         bbox = self._region
         if bbox is not None:
-            self.outbox.send({"type": "region_show", "west": bbox.west, "south": bbox.south,
-                              "east": bbox.east, "north": bbox.north})
+            self.outbox.send(
+                {"type": "region_show", "west": bbox.west, "south": bbox.south, "east": bbox.east, "north": bbox.north}
+            )
 
     @Slot(int, int)
     def download_region(self, zoom_min: int, zoom_max: int) -> None:
         plan = self.estimate_region(self._region, zoom_min, zoom_max) if self._region else None
-        why_not = ("no area chosen" if plan is None else "no online tile provider" if self.provider is None
-                   else "one is already running" if self.downloader.running
-                   else plan.describe() if plan.too_large else "")
+        why_not = (
+            "no area chosen"
+            if plan is None
+            else "no online tile provider"
+            if self.provider is None
+            else "one is already running"
+            if self.downloader.running
+            else plan.describe()
+            if plan.too_large
+            else ""
+        )
         if why_not:
             log.warning("region download not started: %s", why_not)
             return
@@ -242,10 +269,12 @@ class MapPane(QWidget):
     def _update_region_estimate(self) -> None:
         plan = None
         if self._region is not None:
-            plan = self.estimate_region(self._region, self.region_bar.zoom_min.value(),
-                                        self.region_bar.zoom_max.value())
-        self.region_bar.show_plan(plan, self.provider is not None,
-                                  "" if self.provider else self.tr_.t("map.no_provider"))
+            plan = self.estimate_region(
+                self._region, self.region_bar.zoom_min.value(), self.region_bar.zoom_max.value()
+            )
+        self.region_bar.show_plan(
+            plan, self.provider is not None, "" if self.provider else self.tr_.t("map.no_provider")
+        )
 
     def _on_region_bar_draw_requested(self) -> None:
         self.outbox.send({"type": "region_mode"})
@@ -255,7 +284,9 @@ class MapPane(QWidget):
         self.page.runJavaScript(
             "(() => { const b = IOC.map.getBounds();"
             " return JSON.stringify([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()]); })()",
-            0, self._on_page_visible_bounds)
+            0,
+            self._on_page_visible_bounds,
+        )
 
     def _on_page_visible_bounds(self, result) -> None:
         try:
@@ -288,7 +319,7 @@ class MapPane(QWidget):
         log.error("map page process ended (%s, exit code %s): reloading the map", status.name, exit_code)
         self.ready = False
         self._flush_timer.stop()
-        self.page.load(QUrl(f"{BASE_URL}/index.html"))     # its Ready resends the whole state
+        self.page.load(QUrl(f"{BASE_URL}/index.html"))  # its Ready resends the whole state
 
     def _on_bridge_message_received(self, message: messages.PageMessage) -> None:
         # The bridge decoded the message by its "type" tag into one of these Structs.
@@ -331,12 +362,11 @@ class MapPane(QWidget):
         if inc is None or not self.ready:
             return
         if not self.content.is_on_page(incident_id):
-            self.content.put_on_page(inc)          # an old one, chosen in the feed: show it again
+            self.content.put_on_page(inc)  # an old one, chosen in the feed: show it again
         self._flush(force=True)  # the page must know the incident before it can highlight it
         lat, lon = domain.area_centre(inc.area)
         near = cameras_that_see(lat, lon, self.content.cameras.values())
-        self.outbox.send({"type": "select", "id": incident_id, "pan": pan,
-                          "cameras": payloads.nearby_payload(near)})
+        self.outbox.send({"type": "select", "id": incident_id, "pan": pan, "cameras": payloads.nearby_payload(near)})
 
     def _schedule_flush(self) -> None:
         if not self.ready:

@@ -7,26 +7,28 @@ import logging
 import threading
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QWidget
 
+from app.i18n import Translator
 from app.map.mbtiles import MBTilesCache
 from app.map.provider import DownloadResult, TileProvider, download_region
-from app.i18n import Translator
 from app.map.tiles import MAX_REGION_TILES, BBox, RegionPlan
-
 from widgets.handoff import Handoff
 
 log = logging.getLogger(__name__)
 # Why the map pane says a download cannot start (its words), as catalog keys.
-_WHY_NOT = {"no area chosen": "region.why.no_area", "no online tile provider": "region.why.no_provider",
-            "one is already running": "region.why.running"}
+_WHY_NOT = {
+    "no area chosen": "region.why.no_area",
+    "no online tile provider": "region.why.no_provider",
+    "one is already running": "region.why.running",
+}
 
 
 class RegionDownloader(QObject):
     """Runs one region download at a time on a worker thread; signals arrive queued on the GUI thread."""
 
-    progress_changed = Signal(int, int)     # done, total
-    finished = Signal(object)               # DownloadResult
+    progress_changed = Signal(int, int)  # done, total
+    finished = Signal(object)  # DownloadResult
 
     def __init__(self, cache: MBTilesCache, parent: QObject | None = None):
         super().__init__(parent)
@@ -44,8 +46,7 @@ class RegionDownloader(QObject):
         if self.running:
             raise RuntimeError("a region download is already running")
         self._cancel.clear()
-        self._thread = threading.Thread(target=self._run, args=(provider, plan),
-                                        name="region-download", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(provider, plan), name="region-download", daemon=True)
         self._thread.start()
 
     def cancel(self) -> None:
@@ -69,7 +70,7 @@ class RegionDownloadBar(QWidget):
 
     sig_region_draw_requested = Signal()
     sig_visible_region_requested = Signal()
-    sig_download_requested = Signal(int, int)      # zoom min, zoom max
+    sig_download_requested = Signal(int, int)  # zoom min, zoom max
     sig_cancel_requested = Signal()
     zoom_range_changed = Signal(int, int)
 
@@ -77,7 +78,7 @@ class RegionDownloadBar(QWidget):
         super().__init__(parent)
         # The bar speaks the console's language: the map pane's translator, when it does not pass one.
         self.tr_: Translator = tr or getattr(parent, "tr_", None) or Translator("en")
-        self._shown: tuple = ("plan", None, False, "")     # what the estimate label says
+        self._shown: tuple = ("plan", None, False, "")  # what the estimate label says
         self.draw_button = QPushButton()
         self.view_button = QPushButton()
         self.zoom_min = QSpinBox(minimum=0, maximum=19, value=12)
@@ -94,8 +95,7 @@ class RegionDownloadBar(QWidget):
         self.retranslate()
         row = QHBoxLayout(self)
         row.setContentsMargins(4, 2, 4, 2)
-        for w in (self.area_label, self.draw_button, self.view_button,
-                  self.zoom_min, self.zoom_max, self.estimate):
+        for w in (self.area_label, self.draw_button, self.view_button, self.zoom_min, self.zoom_max, self.estimate):
             row.addWidget(w)
         row.addStretch(1)
         for w in (self.progress, self.download_button, self.cancel_button, self.close_button):
@@ -110,9 +110,14 @@ class RegionDownloadBar(QWidget):
 
     def retranslate(self) -> None:
         t = self.tr_.t
-        for widget, key in ((self.draw_button, "region.draw"), (self.view_button, "region.visible"),
-                            (self.download_button, "region.download"), (self.cancel_button, "region.cancel"),
-                            (self.close_button, "region.close"), (self.area_label, "region.label")):
+        for widget, key in (
+            (self.draw_button, "region.draw"),
+            (self.view_button, "region.visible"),
+            (self.download_button, "region.download"),
+            (self.cancel_button, "region.cancel"),
+            (self.close_button, "region.close"),
+            (self.area_label, "region.label"),
+        ):
             widget.setText(t(key))
         self.zoom_min.setPrefix(t("region.zoom_from"))
         self.zoom_max.setPrefix(t("region.zoom_to"))
@@ -142,8 +147,13 @@ class RegionDownloadBar(QWidget):
 
     def _describe(self, plan: RegionPlan) -> str:
         t = self.tr_.t
-        text = t("region.plan", tiles=f"{plan.tile_count:,}", mb=f"{plan.estimated_bytes / 1_000_000:,.1f}",
-                 zmin=plan.zoom_min, zmax=plan.zoom_max)
+        text = t(
+            "region.plan",
+            tiles=f"{plan.tile_count:,}",
+            mb=f"{plan.estimated_bytes / 1_000_000:,.1f}",
+            zmin=plan.zoom_min,
+            zmax=plan.zoom_max,
+        )
         return t("region.too_large", plan=text, limit=f"{MAX_REGION_TILES:,}") if plan.too_large else text
 
     def show_running(self, running: bool) -> None:
@@ -163,8 +173,9 @@ class RegionDownloadBar(QWidget):
         self._shown = ("result", result)
         t = self.tr_.t
         verb = t("region.cancelled") if result.cancelled else t("region.done")
-        self.estimate.setText(t("region.result", verb=verb, fetched=result.fetched, skipped=result.skipped,
-                                failed=result.failed))
+        self.estimate.setText(
+            t("region.result", verb=verb, fetched=result.fetched, skipped=result.skipped, failed=result.failed)
+        )
 
 
 def bbox_from(west: float, south: float, east: float, north: float) -> BBox | None:

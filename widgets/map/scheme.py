@@ -10,14 +10,18 @@ import logging
 import os
 import threading
 import time
-from collections import deque
 import urllib.error
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QBuffer, QByteArray, QFile, QIODevice, QObject, QUrl, Signal
-from PySide6.QtWebEngineCore import (QWebEngineUrlRequestInfo, QWebEngineUrlRequestInterceptor,
-                                     QWebEngineUrlRequestJob, QWebEngineUrlScheme,
-                                     QWebEngineUrlSchemeHandler)
+from PySide6.QtWebEngineCore import (
+    QWebEngineUrlRequestInfo,
+    QWebEngineUrlRequestInterceptor,
+    QWebEngineUrlRequestJob,
+    QWebEngineUrlScheme,
+    QWebEngineUrlSchemeHandler,
+)
 
 from app.map.assets import AssetResolver, mime_type
 from app.map.basepage import SCHEME
@@ -27,7 +31,7 @@ from app.map.tiles import valid_tile
 
 log = logging.getLogger(__name__)
 
-OFFLINE_BACKOFF_S = 30.0   # after a failed fetch, answer misses at once for a while
+OFFLINE_BACKOFF_S = 30.0  # after a failed fetch, answer misses at once for a while
 
 
 def register_app_scheme() -> None:
@@ -36,10 +40,12 @@ def register_app_scheme() -> None:
         return
     scheme = QWebEngineUrlScheme(SCHEME.encode())
     scheme.setSyntax(QWebEngineUrlScheme.Syntax.Host)
-    scheme.setFlags(QWebEngineUrlScheme.Flag.SecureScheme
-                    | QWebEngineUrlScheme.Flag.ContentSecurityPolicyIgnored
-                    | QWebEngineUrlScheme.Flag.CorsEnabled
-                    | QWebEngineUrlScheme.Flag.FetchApiAllowed)
+    scheme.setFlags(
+        QWebEngineUrlScheme.Flag.SecureScheme
+        | QWebEngineUrlScheme.Flag.ContentSecurityPolicyIgnored
+        | QWebEngineUrlScheme.Flag.CorsEnabled
+        | QWebEngineUrlScheme.Flag.FetchApiAllowed
+    )
     QWebEngineUrlScheme.registerScheme(scheme)
 
 
@@ -71,15 +77,14 @@ class LocalOnlyInterceptor(QWebEngineUrlRequestInterceptor):
         self.seen.append(url.toString())
         if not is_allowed_url(url):
             self.blocked.append(url.toString())
-            log.warning("map page tried to load %s: blocked (nothing may leave the machine)",
-                        url.toString())
+            log.warning("map page tried to load %s: blocked (nothing may leave the machine)", url.toString())
             info.block(True)
 
 
 class _TileFetcher(QObject):
     """Fetches missing tiles on worker threads; results hop to the GUI thread by signal."""
 
-    tile_fetched = Signal(int, QByteArray)   # job key, data (empty = failed)
+    tile_fetched = Signal(int, QByteArray)  # job key, data (empty = failed)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -114,8 +119,15 @@ class _TileFetcher(QObject):
         except OSError as exc:
             with self._lock:
                 self._offline_until = time.monotonic() + OFFLINE_BACKOFF_S
-            log.info("tile %s/%s/%s not fetched from %s (offline for %.0f s): %s",
-                     z, x, y, provider.name, OFFLINE_BACKOFF_S, exc)
+            log.info(
+                "tile %s/%s/%s not fetched from %s (offline for %.0f s): %s",
+                z,
+                x,
+                y,
+                provider.name,
+                OFFLINE_BACKOFF_S,
+                exc,
+            )
             data = b""
         self.tile_fetched.emit(key, QByteArray(data))
 
@@ -123,8 +135,14 @@ class _TileFetcher(QObject):
 class AppSchemeHandler(QWebEngineUrlSchemeHandler):
     """Serves ioc://app/index.html, /static/*, /vendor/* and /tiles/z/x/y.png. GUI thread."""
 
-    def __init__(self, base_page: str, cache: MBTilesCache, provider: TileProvider | None,
-                 parent: QObject | None = None, resolver: AssetResolver | None = None):
+    def __init__(
+        self,
+        base_page: str,
+        cache: MBTilesCache,
+        provider: TileProvider | None,
+        parent: QObject | None = None,
+        resolver: AssetResolver | None = None,
+    ):
         super().__init__(parent)
         self._base_page = base_page.encode("utf-8")
         self._cache = cache
@@ -187,7 +205,7 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
 
     def _serve_tile(self, job, path: str) -> None:
         try:
-            z, x, y = (int(p) for p in path[len("/tiles/"):].removesuffix(".png").split("/"))
+            z, x, y = (int(p) for p in path[len("/tiles/") :].removesuffix(".png").split("/"))
         except ValueError:
             self._refuse(job, job.requestUrl(), QWebEngineUrlRequestJob.Error.UrlNotFound)
             return

@@ -65,8 +65,9 @@ class AlarmPopup(QWidget):
         self.place_label.setStyleSheet("color:#cfd8dc")
         self.more_label = QLabel(self)
         self.more_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.more_label.setStyleSheet("background:#ffca28;color:#111;font-weight:bold;padding:2px 8px;"
-                                      "border-radius:3px")
+        self.more_label.setStyleSheet(
+            "background:#ffca28;color:#111;font-weight:bold;padding:2px 8px;border-radius:3px"
+        )
         self.more_label.hide()
         self.close_button = QPushButton(tr.t("alarm.close"), self)
         self.close_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -136,7 +137,7 @@ class AlarmPopup(QWidget):
             self.setWindowTitle(self.tr_.t("alarm.window"))
 
     def more_text(self) -> str:
-        """"+N more alarms" for the alarms before the one shown, "" when there were none."""
+        """ "+N more alarms" for the alarms before the one shown, "" when there were none."""
         more = self._count - 1
         if more <= 0:
             return ""
@@ -164,7 +165,7 @@ class AlarmPopup(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        QTimer.singleShot(0, self._apply_budget)       # once the tiles have their real size
+        QTimer.singleShot(0, self._apply_budget)  # once the tiles have their real size
 
     def _on_ticker_timeout(self) -> None:
         self._apply_budget()
@@ -179,8 +180,9 @@ class AlarmPopup(QWidget):
         colour = SEVERITY_COLORS.get(severity, SEVERITY_COLORS["Unknown"]).name()
         self.header.setStyleSheet(f"#alarmHeader{{background:#1b1e23;border-bottom:4px solid {colour}}}")
         self.severity_label.setText(f"{t('alarm.label')} · {t(f'sev.{severity}')}")
-        self.severity_label.setStyleSheet(f"background:{colour};color:#111;font-weight:bold;padding:2px 8px;"
-                                          "border-radius:3px")
+        self.severity_label.setStyleSheet(
+            f"background:{colour};color:#111;font-weight:bold;padding:2px 8px;border-radius:3px"
+        )
         self.title_label.setText(incident.title)
         self.title_label.setToolTip(incident.title)
         place = [p for p in (incident.district, incident.location) if p]

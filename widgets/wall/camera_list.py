@@ -111,7 +111,7 @@ class CameraFilterProxy(QSortFilterProxyModel):
 
 
 class CameraListView(QWidget):
-    sig_camera_requested = Signal(str)      # double-click: show this camera on the wall
+    sig_camera_requested = Signal(str)  # double-click: show this camera on the wall
 
     def __init__(self, cameras: list[domain.Camera] = (), parent=None, *, tr: Translator | None = None):
         super().__init__(parent)

@@ -16,7 +16,7 @@ class ElidingLabel(QLabel):
 
     def setText(self, text: str) -> None:
         super().setText(text)
-        self.setToolTip(text)           # the whole text, when it had to be shortened
+        self.setToolTip(text)  # the whole text, when it had to be shortened
 
     def minimumSizeHint(self) -> QSize:
         return QSize(self.fontMetrics().horizontalAdvance("…") * 8, super().minimumSizeHint().height())

@@ -22,26 +22,26 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
 from widgets.wall import framering
 
-FASTEST_MS = 33           # 30 Hz: at most this often
-SLOWEST_MS = 50           # 20 Hz: at least this often while tiles play
+FASTEST_MS = 33  # 30 Hz: at most this often
+SLOWEST_MS = 50  # 20 Hz: at least this often while tiles play
 HEALTH_S = 0.25
 
 
 class FrameClock(QObject):
-    _shared: "FrameClock | None" = None
+    _shared: FrameClock | None = None
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._tiles: set = set()
         self._ready: set = set()
-        self._rings: framering.RingSet | None = None   # tiles whose C rings are taken from
+        self._rings: framering.RingSet | None = None  # tiles whose C rings are taken from
         self._next_health = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(SLOWEST_MS)
         self._timer.timeout.connect(self._on_timer_timeout)
 
     @classmethod
-    def shared(cls) -> "FrameClock":
+    def shared(cls) -> FrameClock:
         """The process's clock, owned by the application object (made on first use)."""
         clock = cls._shared
         if clock is None or not shiboken6.isValid(clock):
@@ -83,9 +83,9 @@ class FrameClock(QObject):
 
     def _on_timer_timeout(self) -> None:
         ready, tiles = self._ready, self._tiles
-        while ready:                          # pop() is atomic, so no mark made meanwhile is lost
+        while ready:  # pop() is atomic, so no mark made meanwhile is lost
             tile = ready.pop()
-            if tile in tiles:                 # else a mark from a source already closed
+            if tile in tiles:  # else a mark from a source already closed
                 self._call(tile, "pull_frame")
         if self._rings:
             for tile, address, fp in self._rings.take():
@@ -97,7 +97,7 @@ class FrameClock(QObject):
         if now >= self._next_health:
             self._next_health = now + HEALTH_S
             fastest = 0.0
-            for tile in tuple(tiles):         # a check may add or remove tiles
+            for tile in tuple(tiles):  # a check may add or remove tiles
                 if self._call(tile, "check_health"):
                     fastest = max(fastest, tile.health.fps(now))
             wanted = int(min(SLOWEST_MS, max(FASTEST_MS, 500 / fastest))) if fastest > 0 else SLOWEST_MS
@@ -105,7 +105,7 @@ class FrameClock(QObject):
                 self._timer.setInterval(wanted)
 
     def _call(self, tile, method: str) -> bool:
-        if not shiboken6.isValid(tile):       # destroyed without being shut down
+        if not shiboken6.isValid(tile):  # destroyed without being shut down
             self.remove(tile)
             return False
         getattr(tile, method)()

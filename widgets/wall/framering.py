@@ -29,6 +29,7 @@ _lock = threading.Lock()
 
 def library_paths() -> list[Path]:
     from app import paths
+
     return [Path(__file__).with_name(LIBRARY), paths.user_cache_dir() / LIBRARY]
 
 
@@ -41,8 +42,12 @@ def build(target: Path) -> bool:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run([cc, "-O2", "-shared", "-fPIC", "-o", str(tmp), str(SOURCE), "-lpthread"],
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [cc, "-O2", "-shared", "-fPIC", "-o", str(tmp), str(SOURCE), "-lpthread"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if done.returncode != 0:
             log.warning("building %s failed: %s", target, done.stderr.strip()[-400:])
             return False
@@ -74,8 +79,10 @@ def load() -> ctypes.CDLL | None:
             except (OSError, AttributeError) as exc:
                 log.warning("cannot load %s: %s", path, exc)
         if lib is None:
-            log.warning("video frame ring in C unavailable (is a C compiler installed?): libVLC's frame "
-                        "callbacks run in Python, which costs more CPU on a large wall")
+            log.warning(
+                "video frame ring in C unavailable (is a C compiler installed?): libVLC's frame "
+                "callbacks run in Python, which costs more CPU on a large wall"
+            )
         _state["lib"] = lib
         return lib
 
@@ -89,8 +96,12 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     lib.framering_close.argtypes = [ring]
     lib.framering_counts.argtypes = [ring, u64p, u64p]
     lib.framering_take_all.restype = ctypes.c_int
-    lib.framering_take_all.argtypes = [ctypes.POINTER(ring), ctypes.c_int, ctypes.POINTER(ring),
-                                       ctypes.POINTER(ctypes.c_uint32)]
+    lib.framering_take_all.argtypes = [
+        ctypes.POINTER(ring),
+        ctypes.c_int,
+        ctypes.POINTER(ring),
+        ctypes.POINTER(ctypes.c_uint32),
+    ]
     return lib
 
 
@@ -102,7 +113,7 @@ class RingSet:
 
     def __init__(self, lib: ctypes.CDLL):
         self._lib = lib
-        self._rings: dict = {}            # key -> ring address
+        self._rings: dict = {}  # key -> ring address
         self._arrays: tuple | None = None  # (keys, rings, pictures, fingerprints), made on change
 
     def __len__(self) -> int:
@@ -126,8 +137,12 @@ class RingSet:
             return []
         if self._arrays is None:
             n = len(self._rings)
-            self._arrays = (tuple(self._rings), (ctypes.c_void_p * n)(*self._rings.values()),
-                            (ctypes.c_void_p * n)(), (ctypes.c_uint32 * n)())
+            self._arrays = (
+                tuple(self._rings),
+                (ctypes.c_void_p * n)(*self._rings.values()),
+                (ctypes.c_void_p * n)(),
+                (ctypes.c_uint32 * n)(),
+            )
         keys, rings, pictures, fps = self._arrays
         if not self._lib.framering_take_all(rings, len(keys), pictures, fps):
             return []

@@ -94,6 +94,7 @@ class VlcSource(QObject):
             player.stop()
             player.release()
             sink.dispose()
+
         threading.Thread(target=release, daemon=True, name="vlc-release").start()
 
 
@@ -212,7 +213,7 @@ class SnapshotSource(QObject):
 
     def _on_timer_timeout(self) -> None:
         if self._reply is not None:
-            return                      # the previous poll is still under way
+            return  # the previous poll is still under way
         request = QNetworkRequest(QUrl(self.url))
         request.setTransferTimeout(int(self.interval_s * 1000))
         self._reply = self._net.get(request)

@@ -20,9 +20,10 @@ _BORDER = QPen(QColor(50, 54, 60), 1)
 
 class TileTexts(NamedTuple):
     """What a tile paints over its picture; "" where it paints nothing."""
+
     name: str
     badge: str
-    band: str          # the big STALE word
+    band: str  # the big STALE word
     last_good: str
     status: str
 
@@ -86,8 +87,9 @@ class LabelCache:
                 self._items.clear()
             metrics = QFontMetrics(font)
             shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, max_width)
-            image = QImage(metrics.horizontalAdvance(shown) + 8, metrics.height() + 2,
-                           QImage.Format.Format_ARGB32_Premultiplied)
+            image = QImage(
+                metrics.horizontalAdvance(shown) + 8, metrics.height() + 2, QImage.Format.Format_ARGB32_Premultiplied
+            )
             image.fill(self._BACKGROUND)
             painter = QPainter(image)
             painter.setFont(font)
@@ -118,8 +120,7 @@ def _placement(pw: int, ph: int, area: QRect) -> tuple[QPoint | None, QRect | No
     return None, target, pw > target.width() * 1.3, target == area
 
 
-def _draw_picture(painter: QPainter, picture: QImage, spot: QPoint | None, rect: QRect | None,
-                  smooth: bool) -> None:
+def _draw_picture(painter: QPainter, picture: QImage, spot: QPoint | None, rect: QRect | None, smooth: bool) -> None:
     if rect is None:
         painter.drawImage(spot, picture)
     else:
@@ -171,7 +172,7 @@ def _plan_live(painter: QPainter, tile, picture: QImage, key: tuple) -> tuple:
     if alarm or selected:
         outline = (QPen(_ALARM if alarm else _SELECTED, 3), QRectF(area).adjusted(1.5, 1.5, -1.5, -1.5))
     else:
-        outline = None          # the wall's gaps already separate tiles
+        outline = None  # the wall's gaps already separate tiles
     return (None if covered else area), spot, rect, smooth, labels, outline
 
 
@@ -188,8 +189,9 @@ def paint_tile(painter: QPainter, tile, picture: QImage | None) -> None:
     if camera is not None:
         _label(painter, labels, font, inner, texts.name, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, _NAME)
         colour = {"live": _LIVE, "stale": _STALE}.get(state, _WAIT)
-        _label(painter, labels, font, inner, texts.badge, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom,
-               colour)
+        _label(
+            painter, labels, font, inner, texts.badge, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom, colour
+        )
     if state == "stale":
         # Grey wash over the (already greyscale) last picture, and a band that cannot be
         # mistaken for part of the scene.
@@ -200,11 +202,14 @@ def paint_tile(painter: QPainter, tile, picture: QImage | None) -> None:
         painter.fillRect(band, QColor(0, 0, 0, 235))
         painter.setFont(big)
         painter.setPen(_STALE)
-        painter.drawText(band.adjusted(0, 6, 0, 0), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, texts.band)
+        painter.drawText(
+            band.adjusted(0, 6, 0, 0), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, texts.band
+        )
         painter.setFont(font)
         painter.setPen(QColor(235, 235, 235))
-        painter.drawText(band.adjusted(0, 0, 0, -6), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
-                         texts.last_good)
+        painter.drawText(
+            band.adjusted(0, 0, 0, -6), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, texts.last_good
+        )
     status = texts.status
     if status:
         metrics = painter.fontMetrics()
@@ -213,8 +218,11 @@ def paint_tile(painter: QPainter, tile, picture: QImage | None) -> None:
         if camera is not None:
             painter.fillRect(box.adjusted(rect.width() // 8, 0, -rect.width() // 8, 0), QColor(0, 0, 0, 170))
         painter.setPen(QColor(220, 220, 220) if camera is None else _WAIT)
-        painter.drawText(box, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
-                         metrics.elidedText(status, Qt.TextElideMode.ElideRight, rect.width() - 8))
+        painter.drawText(
+            box,
+            Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+            metrics.elidedText(status, Qt.TextElideMode.ElideRight, rect.width() - 8),
+        )
     if tile.alarm or tile.selected:
         painter.setPen(QPen(_ALARM if tile.alarm else _SELECTED, 3))
         painter.drawRect(QRectF(rect).adjusted(1.5, 1.5, -1.5, -1.5))

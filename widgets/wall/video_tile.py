@@ -20,7 +20,8 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from app import domain
 from app.i18n import Translator
 from app.wall.budget import MAIN, NONE, SNAPSHOT, SUB, small_tile_stream
-from app.wall.decoders import QT, SNAPSHOT as SNAPSHOT_DECODER, DecoderChoice
+from app.wall.decoders import QT, DecoderChoice
+from app.wall.decoders import SNAPSHOT as SNAPSHOT_DECODER
 from app.wall.health import Backoff, StreamHealth
 from widgets.wall.frame_clock import FrameClock
 from widgets.wall.sources import QtMediaSource, SnapshotSource, VlcSource
@@ -30,12 +31,15 @@ log = logging.getLogger(__name__)
 
 CAMERA_MIME = "application/x-ioc-camera-id"
 TILE_MIME = "application/x-ioc-wall-tile"
-_RESTART_SILENT_S = 6.0          # a source that gave nothing this long is restarted
+_RESTART_SILENT_S = 6.0  # a source that gave nothing this long is restarted
 _SNAPSHOT_INTERVAL_S = 2.0
 # What sources report, as catalog keys; anything else is a decoder's own (English) words,
 # which go to the log and show as "decoder error".
-_SOURCE_ERRORS = {"not a picture": "tile.err.not_picture", "cannot open": "tile.err.cannot_open",
-                  "stream ended": "tile.err.ended"}
+_SOURCE_ERRORS = {
+    "not a picture": "tile.err.not_picture",
+    "cannot open": "tile.err.cannot_open",
+    "stream ended": "tile.err.ended",
+}
 
 
 def error_key(reason: str) -> str:
@@ -53,9 +57,9 @@ def url_for(camera: domain.Camera | None, stream: str) -> str:
 class VideoTile(QWidget):
     clicked = Signal()
     double_clicked = Signal()
-    camera_dropped = Signal(str, int)        # camera id, source tile index (-1 from a list)
+    camera_dropped = Signal(str, int)  # camera id, source tile index (-1 from a list)
     context_menu_requested = Signal(QPoint)  # global position
-    state_changed = Signal(str)              # "empty", "connecting", "live", "stale"
+    state_changed = Signal(str)  # "empty", "connecting", "live", "stale"
 
     def __init__(self, decoders: DecoderChoice | None = None, parent=None, *, tr: Translator | None = None):
         super().__init__(parent)
@@ -64,7 +68,7 @@ class VideoTile(QWidget):
         self.setMinimumSize(64, 36)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self.index = -1                       # position in the wall's layout, set by the wall
+        self.index = -1  # position in the wall's layout, set by the wall
         self.selected = False
         self.alarm = False
         self._decoders = decoders or DecoderChoice()
@@ -79,13 +83,13 @@ class VideoTile(QWidget):
         self._backoff = Backoff()
         self._state = "empty"
         self._frames_total = 0
-        self._last_error: tuple[str, dict] = ("", {})      # catalog key and its values
+        self._last_error: tuple[str, dict] = ("", {})  # catalog key and its values
         self._press_pos: QPoint | None = None
         self.labels = LabelCache()
-        self.live_plan: tuple | None = None     # paint_live's cached placement
+        self.live_plan: tuple | None = None  # paint_live's cached placement
         self.size_px = (self.width(), self.height())
         self._clock = FrameClock.shared()
-        self._badge = ("", 0.0, ("", ""))    # text, when made, for which state and language
+        self._badge = ("", 0.0, ("", ""))  # text, when made, for which state and language
         self._reconnect = QTimer(self)
         self._reconnect.setSingleShot(True)
         self._reconnect.timeout.connect(self._on_reconnect_timeout)
@@ -132,7 +136,7 @@ class VideoTile(QWidget):
         if camera is None:
             self._clock.remove(self)
         else:
-            self._clock.add(self)         # frames and health checks from now on
+            self._clock.add(self)  # frames and health checks from now on
         if not same:
             self._image = self._grey = None
             self._health = StreamHealth()
@@ -140,11 +144,11 @@ class VideoTile(QWidget):
         if stream is None:
             stream = self._stream if same and self._stream != NONE else _default_stream(camera)
         if same:
-            self.set_stream(stream)      # same camera and URL: nothing restarts
+            self.set_stream(stream)  # same camera and URL: nothing restarts
             return
         self._stream, self._url = stream, url_for(camera, stream)
         self._backoff.reset()
-        self._open()                     # a new camera always gets a fresh source
+        self._open()  # a new camera always gets a fresh source
 
     def set_stream(self, stream: str) -> None:
         """Switch between main, sub and snapshot (the wall's decode budget decides)."""
@@ -198,7 +202,7 @@ class VideoTile(QWidget):
         source, self._source = self._source, None
         if source is None:
             return
-        self._clock.take_from(self, None)       # before stop(), which frees the ring
+        self._clock.take_from(self, None)  # before stop(), which frees the ring
         source.failed.disconnect(self._on_source_failed)
         source.stop()
         source.deleteLater()
@@ -257,15 +261,16 @@ class VideoTile(QWidget):
         if self._camera is None:
             return
         now = time.monotonic()
-        if self._source is not None and self._health.silent_for(now) > max(_RESTART_SILENT_S,
-                                                                           self._health.stale_after + 2):
+        if self._source is not None and self._health.silent_for(now) > max(
+            _RESTART_SILENT_S, self._health.stale_after + 2
+        ):
             self._last_error = ("tile.err.no_pictures", {})
             self._health.fail()
             self._schedule_reconnect()
         self._refresh_state()
         if self._state != "live":
-            self.update()                # frame age and reconnect countdown move on; live
-                                         # tiles repaint with every picture anyway
+            self.update()  # frame age and reconnect countdown move on; live
+            # tiles repaint with every picture anyway
 
     def _refresh_state(self) -> None:
         if self._camera is None:
@@ -318,16 +323,18 @@ class VideoTile(QWidget):
     def _make_badge_text(self, now: float) -> str:
         h = self._health
         age = h.frame_age(now)
-        parts = [f"{age:.1f}s" if age is not None else "–",
-                 f"{h.fps(now):.0f} fps",
-                 f"{h.width}×{h.height}" if h.width else "–",
-                 self._source_words()]
+        parts = [
+            f"{age:.1f}s" if age is not None else "–",
+            f"{h.fps(now):.0f} fps",
+            f"{h.width}×{h.height}" if h.width else "–",
+            self._source_words(),
+        ]
         return " · ".join(parts)
 
     def _source_words(self) -> str:
         stream = self.tr_.t(f"stream.{self._stream}")
         if not self.decoder or self.decoder == SNAPSHOT_DECODER:
-            return stream                # "snapshot snapshot" says nothing twice
+            return stream  # "snapshot snapshot" says nothing twice
         return f"{self.decoder} {stream}"
 
     def status_text(self) -> str:
@@ -360,8 +367,11 @@ class VideoTile(QWidget):
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event) -> None:
-        if (self._press_pos is not None and self._camera is not None
-                and (event.position().toPoint() - self._press_pos).manhattanLength() > 12):
+        if (
+            self._press_pos is not None
+            and self._camera is not None
+            and (event.position().toPoint() - self._press_pos).manhattanLength() > 12
+        ):
             self._press_pos = None
             mime = QMimeData()
             mime.setData(CAMERA_MIME, self._camera.id.encode())

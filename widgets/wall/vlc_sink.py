@@ -15,15 +15,31 @@ from PySide6.QtGui import QImage
 
 from widgets.wall import framering
 
-_VLC_ARGS = ["--no-audio", "--quiet", "--no-xlib", "--no-video-title-show", "--no-osd",
-             "--no-snapshot-preview", "--no-stats", "--network-caching=150", "--live-caching=150",
-             "--clock-jitter=0", "--http-reconnect"]
-_FINGERPRINT_STRIDE = 31     # samples ~3% of the pixels: enough to see a moving clock
+_VLC_ARGS = [
+    "--no-audio",
+    "--quiet",
+    "--no-xlib",
+    "--no-video-title-show",
+    "--no-osd",
+    "--no-snapshot-preview",
+    "--no-stats",
+    "--network-caching=150",
+    "--live-caching=150",
+    "--clock-jitter=0",
+    "--http-reconnect",
+]
+_FINGERPRINT_STRIDE = 31  # samples ~3% of the pixels: enough to see a moving clock
 # python-vlc types the chroma argument as c_char_p, which ctypes turns into an immutable
 # bytes copy; writing "RV32" there would be lost. The same prototype with a raw pointer:
-_FormatCb = ctypes.CFUNCTYPE(ctypes.c_uint, ctypes.POINTER(ctypes.c_void_p), ctypes.c_void_p,
-                             ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint),
-                             ctypes.POINTER(ctypes.c_uint), ctypes.POINTER(ctypes.c_uint))
+_FormatCb = ctypes.CFUNCTYPE(
+    ctypes.c_uint,
+    ctypes.POINTER(ctypes.c_void_p),
+    ctypes.c_void_p,
+    ctypes.POINTER(ctypes.c_uint),
+    ctypes.POINTER(ctypes.c_uint),
+    ctypes.POINTER(ctypes.c_uint),
+    ctypes.POINTER(ctypes.c_uint),
+)
 
 
 def _nothing() -> None:
@@ -65,8 +81,8 @@ class _VlcSink:
     """
 
     RING = 3
-    ring = None             # a C frame ring's address: nothing marks the tile, the clock takes from it
-    opaque = None           # libVLC's callback argument
+    ring = None  # a C frame ring's address: nothing marks the tile, the clock takes from it
+    opaque = None  # libVLC's callback argument
 
     def __init__(self, emit_failed, notify):
         self.lock = threading.Lock()
@@ -75,12 +91,12 @@ class _VlcSink:
         self.width = self.height = 0
         self._got_picture = False
         self._emit_failed = emit_failed
-        self._buffers: list = []          # ctypes buffers libVLC writes into
-        self._images: list[QImage] = []   # the same memory seen by Qt (PySide keeps the buffer alive)
+        self._buffers: list = []  # ctypes buffers libVLC writes into
+        self._images: list[QImage] = []  # the same memory seen by Qt (PySide keeps the buffer alive)
         self._arrays: list[np.ndarray] = []
         self._writing = 0
-        self._latest: int | None = None   # newest finished picture not yet taken
-        self._held: int | None = None     # the picture the GUI took last (and may paint)
+        self._latest: int | None = None  # newest finished picture not yet taken
+        self._held: int | None = None  # the picture the GUI took last (and may paint)
         self._last_fp: int | None = None
         self._latest_fp = 0
         # ctypes callback objects must stay referenced as long as libVLC may call them.

@@ -33,8 +33,16 @@ def _memory_name(display: str) -> str:
 
 
 class WallDisplay(QWidget):
-    def __init__(self, cameras: list[domain.Camera], name: str, parent=None, max_hq_decodes: int = 16, *,
-                 library: LayoutLibrary | None = None, tr: Translator | None = None):
+    def __init__(
+        self,
+        cameras: list[domain.Camera],
+        name: str,
+        parent=None,
+        max_hq_decodes: int = 16,
+        *,
+        library: LayoutLibrary | None = None,
+        tr: Translator | None = None,
+    ):
         super().__init__(parent)
         self.name = name
         self.tr_ = tr or Translator("en")

@@ -6,11 +6,11 @@ its tile, and its running decoder, move with it, so a swap never restarts video.
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QPoint, QRect, Signal
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QWidget
-
-import time
 
 from app import domain
 from app.i18n import Translator
@@ -25,7 +25,7 @@ _GAP = 2
 class WallGrid(QWidget):
     tile_clicked = Signal(int)
     tile_double_clicked = Signal(int)
-    camera_dropped = Signal(int, str, int)          # target tile, camera id, source tile or -1
+    camera_dropped = Signal(int, str, int)  # target tile, camera id, source tile or -1
     tile_menu_requested = Signal(int, QPoint)
     tile_state_changed = Signal()
 
@@ -60,11 +60,16 @@ class WallGrid(QWidget):
     def apply_budget(self, budget: DecodeBudget) -> None:
         """Let the decode budget pick main, sub or snapshot for every tile."""
         if not self.isVisible():
-            return      # sizes mean nothing yet; deciding now would hold a wrong choice 5 s
+            return  # sizes mean nothing yet; deciding now would hold a wrong choice 5 s
         # Keyed by tile object: a tile follows its camera when the layout moves it, so the
         # 5 s hysteresis follows the running decoder rather than a screen position.
-        needs = [TileNeed(str(id(t)), t.height(), bool(t.camera.main_url), bool(t.camera.sub_url),
-                          bool(t.camera.snapshot_url)) for t in self.tiles if t.camera is not None]
+        needs = [
+            TileNeed(
+                str(id(t)), t.height(), bool(t.camera.main_url), bool(t.camera.sub_url), bool(t.camera.snapshot_url)
+            )
+            for t in self.tiles
+            if t.camera is not None
+        ]
         choice = budget.decide(needs, time.monotonic())
         for tile in self.tiles:
             if tile.camera is not None:
@@ -86,8 +91,9 @@ class WallGrid(QWidget):
         if not camera_id:
             return None
         known = self._cameras.get(camera_id)
-        return known or domain.Camera(id=camera_id, code=camera_id[:12], name=self.tr_.t("tile.unknown_camera"),
-                                      lat=0.0, lon=0.0)
+        return known or domain.Camera(
+            id=camera_id, code=camera_id[:12], name=self.tr_.t("tile.unknown_camera"), lat=0.0, lon=0.0
+        )
 
     def set_layout(self, layout: WallLayout, shown: list[domain.Camera | None]) -> None:
         """Show `layout`; `shown[i]` is the camera tile i shows now (tours already resolved)."""
@@ -100,7 +106,7 @@ class WallGrid(QWidget):
         for i, cam in enumerate(shown):
             if cam is not None and cam.id in by_camera:
                 new_tiles[i] = by_camera.pop(cam.id)
-                new_tiles[i].set_camera(cam)          # same camera: URLs refreshed, no restart
+                new_tiles[i].set_camera(cam)  # same camera: URLs refreshed, no restart
         for i, cam in enumerate(shown):
             if new_tiles[i] is None:
                 tile = spare.pop() if spare else self._new_tile()

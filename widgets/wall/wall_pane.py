@@ -13,11 +13,21 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import msgspec
-
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QHBoxLayout, QInputDialog, QLabel, QMenu, QPushButton,
-                               QSplitter, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app import domain, paths
 from app.i18n import Translator
@@ -38,10 +48,17 @@ _TOUR_S = 10
 
 
 class WallPane(QWidget):
-    layout_changed = Signal(object)          # WallLayout, after each local edit
+    layout_changed = Signal(object)  # WallLayout, after each local edit
 
-    def __init__(self, cameras: list[domain.Camera], parent=None, max_hq_decodes: int = 16, *,
-                 library: LayoutLibrary | None = None, tr: Translator | None = None):
+    def __init__(
+        self,
+        cameras: list[domain.Camera],
+        parent=None,
+        max_hq_decodes: int = 16,
+        *,
+        library: LayoutLibrary | None = None,
+        tr: Translator | None = None,
+    ):
         super().__init__(parent)
         self.tr_ = tr or Translator("en")
         self._library = library or LayoutLibrary(paths.user_data_dir() / "wall_layouts")
@@ -72,7 +89,14 @@ class WallPane(QWidget):
         header = QHBoxLayout()
         header.setContentsMargins(4, 2, 4, 2)
         self.title_label = QLabel(self)
-        for w in (self.title_label, self.preset_box, self.saved_box, self.save_button, self.undo_button, self.redo_button):
+        for w in (
+            self.title_label,
+            self.preset_box,
+            self.saved_box,
+            self.save_button,
+            self.undo_button,
+            self.redo_button,
+        ):
             header.addWidget(w)
         header.addWidget(self.budget_label, 1)
         header.addWidget(self.detach_button)
@@ -179,8 +203,9 @@ class WallPane(QWidget):
                 continue
             target = L.first_free(layout)
             if target < 0:
-                victims = [i for i in range(len(layout.items) - 1, -1, -1)
-                           if layout.items[i].camera_id not in self._alarm_ids]
+                victims = [
+                    i for i in range(len(layout.items) - 1, -1, -1) if layout.items[i].camera_id not in self._alarm_ids
+                ]
                 if not victims:
                     break
                 target = victims[0]
@@ -188,7 +213,7 @@ class WallPane(QWidget):
         before = self.current_layout
         self._edit(layout)
         if self.current_layout is before:
-            self._render()           # cameras already shown: only the red outlines change
+            self._render()  # cameras already shown: only the red outlines change
 
     def apply_layout(self, layout: L.WallLayout) -> None:
         """Show a layout from outside (the hub, a saved one). Bad layouts are logged and ignored."""
@@ -241,7 +266,7 @@ class WallPane(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        QTimer.singleShot(0, self._apply_budget)      # once the grid has its real size
+        QTimer.singleShot(0, self._apply_budget)  # once the grid has its real size
 
     def save_layout_as(self, name: str) -> L.WallLayout:
         """Keep the current layout under `name` on this console (written on a worker thread)."""
@@ -260,7 +285,7 @@ class WallPane(QWidget):
         return dict(self._saved)
 
     def shutdown(self) -> None:
-        self._writer.shutdown(wait=True)        # a layout being saved reaches the disk
+        self._writer.shutdown(wait=True)  # a layout being saved reaches the disk
         self._ticker.stop()
         self.grid.shutdown()
         for viewer in self._viewers:
@@ -297,8 +322,16 @@ class WallPane(QWidget):
         tiles = [t for t in self.grid.tiles if t.camera is not None]
         stale = sum(1 for t in tiles if t.state == "stale")
         live = sum(1 for t in tiles if t.state == "live")
-        self.budget_label.setText(self.tr_.t("wall.budget", used=self._budget.hq_in_use(), max=self._budget.max_hq,
-                                             cameras=len(tiles), live=live, stale=stale))
+        self.budget_label.setText(
+            self.tr_.t(
+                "wall.budget",
+                used=self._budget.hq_in_use(),
+                max=self._budget.max_hq,
+                cameras=len(tiles),
+                live=live,
+                stale=stale,
+            )
+        )
 
     def _on_ticker_timeout(self) -> None:
         self.grid.advance_tours()
@@ -355,8 +388,10 @@ class WallPane(QWidget):
         tile = self.grid.tiles[index]
         menu = QMenu(self)
         maxed = self.current_layout.maximised == index
-        menu.addAction(t("wall.restore") if maxed else t("wall.maximise"),
-                       lambda: self._edit(L.toggle_maximise(self.current_layout, index)))
+        menu.addAction(
+            t("wall.restore") if maxed else t("wall.maximise"),
+            lambda: self._edit(L.toggle_maximise(self.current_layout, index)),
+        )
         if tile.camera is not None:
             menu.addAction(t("wall.remove"), lambda: self._edit(L.remove(self.current_layout, index)))
             menu.addAction(t("wall.snapshot"), lambda: self._ask_save_snapshot(index))
@@ -369,7 +404,9 @@ class WallPane(QWidget):
         cam = self.grid.tiles[index].camera
         stamp = time.strftime("%Y%m%d-%H%M%S")
         t = self.tr_.t
-        path, _ = QFileDialog.getSaveFileName(self, t("wall.snapshot_title"), f"{cam.code}-{stamp}.png", t("wall.images"))
+        path, _ = QFileDialog.getSaveFileName(
+            self, t("wall.snapshot_title"), f"{cam.code}-{stamp}.png", t("wall.images")
+        )
         if path and not self.save_snapshot(index, path):
             log.warning("wall: snapshot of %s not saved to %s", cam.code, path)
 
