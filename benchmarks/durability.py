@@ -26,10 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import domain
+from app.client.cache import CacheStore
 from app.client.session import ConsoleSession
 from app.hub import store as hub_store
 from app.hub.server import HubPorts
-from app.store.cache import CacheStore
 
 
 def _summary(name: str, seconds: list[float]) -> None:

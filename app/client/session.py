@@ -21,10 +21,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from app import domain, protocol
+from app.client.cache import CachedState, CacheStore
 from app.client.state import ClientBatch
 from app.client.transport import ClientTransport
 from app.ports import HubPorts
-from app.store.cache import CachedState, CacheStore
 
 log = logging.getLogger(__name__)
 

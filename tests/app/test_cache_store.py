@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 
 from app import domain
+from app.client.cache import CachedState, CacheStore
 from app.client.state import ClientBatch
-from app.store.cache import CachedState, CacheStore
 
 
 def _incident(n: int, **kw) -> domain.Incident:
@@ -94,7 +94,7 @@ def test_unreadable_rows_are_skipped_and_counted(tmp_path):
     _load(store)
     from sqlalchemy import update
 
-    from app.store.cache import incidents_t
+    from app.client.cache import incidents_t
 
     def damage(engine):
         with engine.begin() as conn:

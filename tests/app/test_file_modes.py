@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from app import domain, paths
+from app.client.cache import CacheStore
 from app.client.state import ClientBatch
 from app.embedded import EmbeddedCity, child_env
 from app.paths import ROOT
-from app.store.cache import CacheStore
 from support import HubPeer, push_to_hub, wait_until
 
 

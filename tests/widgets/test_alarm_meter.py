@@ -6,9 +6,9 @@ import time
 
 from app import domain
 from app.client import seen
+from app.client.cache import CacheStore
 from app.client.state import ClientBatch
 from app.i18n import Translator
-from app.store.cache import CacheStore
 from app.workflow.tracker import AlarmTracker
 from widgets.alarm_meter import AlarmMeterPane
 from widgets.alert_sound import AlertSound

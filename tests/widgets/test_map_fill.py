@@ -15,12 +15,12 @@ from PySide6.QtWebEngineCore import QWebEnginePage
 from pytestqt.exceptions import TimeoutError
 
 from app import domain
+from app.client.cache import CacheStore
 from app.client.state import ClientBatch
 from app.demo_city import DemoCity
 from app.embedded import free_base_port
 from app.hub.server import HubPorts
 from app.i18n import Translator
-from app.store.cache import CacheStore
 from widgets.map.content import (
     DRAIN_INTERVAL_S,
     FLUSH_INCIDENTS,

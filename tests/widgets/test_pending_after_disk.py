@@ -6,11 +6,11 @@ import sqlite3
 import threading
 
 from app import domain
+from app.client.cache import CacheStore
 from app.client.state import ClientBatch
 from app.embedded import free_base_port
 from app.hub.server import HubPorts
 from app.i18n import Translator
-from app.store.cache import CacheStore
 from main import build_console
 
 
