@@ -1,0 +1,76 @@
+"""A console session in a process of its own, for faults that need one (SIGKILL, a shifted clock).
+
+    console_child.py issue --port P --cache FILE --incident ID --count N
+        start a session, issue N notes, print each cmd_id as soon as issue() returns, then wait
+        to be killed.
+    console_child.py watch --port P --cache FILE --out FILE.json
+        run a session and rewrite FILE.json every 0.2 s with what it shows (ids with
+        revisions, cameras, sensors), its connection states and its lag figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from support import SessionProbe  # noqa: E402
+
+from app.client.session import ConsoleSession  # noqa: E402
+from app.hub.server import HubPorts  # noqa: E402
+
+
+def _issue(session: ConsoleSession, args) -> None:
+    for n in range(args.count):
+        command = session.issue("note", args.incident, text=f"lệnh {n} trước khi máy tắt")
+        print(command.cmd_id, flush=True)
+    while True:
+        time.sleep(1)
+
+
+def _watch(session: ConsoleSession, probe: SessionProbe, args) -> None:
+    out = Path(args.out)
+    while True:
+        stats = probe.stats
+        view = {
+            "incidents": {k: v.revision for k, v in probe.incidents.items()},
+            "cameras": {k: v.status for k, v in probe.cameras.items()},
+            "sensors": {k: [v.value, v.time] for k, v in probe.sensors.items()},
+            "statuses": [[s.state, s.reason, s.since] for s in probe.statuses],
+            "lag_ms": stats.lag_ms if stats else None,
+            "clock": time.time(),
+        }
+        tmp = out.with_suffix(".tmp")
+        tmp.write_text(json.dumps(view))
+        os.replace(tmp, out)
+        time.sleep(0.2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["issue", "watch"])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--cache", required=True)
+    parser.add_argument("--incident", default="")
+    parser.add_argument("--count", type=int, default=10)
+    parser.add_argument("--out", default="")
+    args = parser.parse_args()
+    probe = SessionProbe()
+    session = ConsoleSession(HubPorts("127.0.0.1", args.port), Path(args.cache), probe, client_name="child")
+    session.start()
+    if not session.wait_started(15):
+        sys.exit("session did not start")
+    if args.mode == "issue":
+        _issue(session, args)
+    else:
+        _watch(session, probe, args)
+
+
+if __name__ == "__main__":
+    main()
