@@ -147,7 +147,7 @@ def large_valid_state(workdir: Path, *, cameras: int = 5000, incidents: int = 10
         stack.callback(console.close)
         started = time.monotonic()
         console.start()
-        converge_s = converge(hub, [console], 60)
+        converge_s = converge(hub, [console], 30)
         return {"cameras": cameras, "incidents": incidents, "notes": notes, "snapshot_s": snap["seconds"],
                 "snapshot_bytes": snap["bytes"], "largest_frame": snap["largest_frame"],
                 "snapshot_chunks": snap["chunks"], "console_complete_s": converge_s,
