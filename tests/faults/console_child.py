@@ -11,17 +11,19 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import json
 import os
+import signal
 import sys
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "faults")]
 
-from support import SessionProbe  # noqa: E402
+from harness import FoldedState  # noqa: E402
 
 from app.client.session import ConsoleSession  # noqa: E402
 from app.hub.server import HubPorts  # noqa: E402
@@ -34,15 +36,16 @@ def _issue(session: ConsoleSession, args) -> None:
     threading.Event().wait()
 
 
-def _watch(session: ConsoleSession, probe: SessionProbe, args) -> None:
+def _watch(session: ConsoleSession, probe: FoldedState, args) -> None:
     out = Path(args.out)
     tick = threading.Event()
     while True:
-        stats = probe.stats
+        shown = probe.copy()
+        stats = shown.stats
         view = {
-            "incidents": {k: v.revision for k, v in probe.incidents.items()},
-            "cameras": {k: v.status for k, v in probe.cameras.items()},
-            "sensors": {k: [v.value, v.time] for k, v in probe.sensors.items()},
+            "incidents": {k: v.revision for k, v in shown.incidents.items()},
+            "cameras": {k: v.status for k, v in shown.cameras.items()},
+            "sensors": {k: [v.value, v.time] for k, v in shown.sensors.items()},
             "statuses": [[s.state, s.reason, s.since] for s in probe.statuses],
             "lag_ms": stats.lag_ms if stats else None,
             "clock": time.time(),
@@ -55,6 +58,7 @@ def _watch(session: ConsoleSession, probe: SessionProbe, args) -> None:
 
 
 def main() -> None:
+    faulthandler.register(signal.SIGUSR1, all_threads=True)     # a stuck child can be asked where it is
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=["issue", "watch"])
     parser.add_argument("--port", type=int, required=True)
@@ -63,7 +67,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10)
     parser.add_argument("--out", default="")
     args = parser.parse_args()
-    probe = SessionProbe()
+    probe = FoldedState()
     session = ConsoleSession(HubPorts("127.0.0.1", args.port), Path(args.cache), probe, client_name="child")
     session.start()
     if not session.wait_started(15):

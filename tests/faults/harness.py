@@ -23,11 +23,11 @@ from pathlib import Path
 
 import psutil
 import zmq
-from support import HubProcess, SessionProbe, wait_until
+from support import HubProcess, wait_until
 
 from app import domain, protocol
 from app.client.session import ConsoleSession
-from app.client.state import sensor_key
+from app.client.state import ClientBatch, sensor_key
 from app.embedded import child_env
 from app.hub.server import HubPorts
 from app.paths import ROOT
@@ -350,11 +350,58 @@ def command_problems(hub: HubState, answers: dict[str, domain.CommandReply], mus
 
 # --- consoles -----------------------------------------------------------------------------------
 
+class FoldedState:
+    """A session's batches folded the way the console's bridge folds them (ClientBatch.merge),
+    readable from another thread as consistent copies."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._state = ClientBatch()
+        self._statuses: list = []
+
+    def __call__(self, batch: ClientBatch) -> None:     # the session's threads
+        with self._lock:
+            if batch.connection is not None:
+                self._statuses.append(batch.connection)
+            self._state.merge(batch)
+
+    def copy(self) -> ClientBatch:
+        with self._lock:
+            folded = ClientBatch()
+            folded.merge(self._state)
+            folded.reset = False
+            return folded
+
+    @property
+    def incidents(self) -> dict:
+        return self.copy().incidents
+
+    @property
+    def replies(self) -> list:
+        with self._lock:
+            return list(self._state.replies)
+
+    @property
+    def stats(self):
+        with self._lock:
+            return self._state.stats
+
+    @property
+    def statuses(self) -> list:
+        with self._lock:
+            return list(self._statuses)
+
+    @property
+    def state(self) -> str:
+        with self._lock:
+            return self._statuses[-1].state if self._statuses else "connecting"
+
+
 class Console:
     """A console's Qt-free heart (ConsoleSession with its cache) in this process."""
 
     def __init__(self, ports: HubPorts, cache_path: Path, name: str = "console", operator: str = "lan"):
-        self.probe = SessionProbe()
+        self.probe = FoldedState()
         self.session = ConsoleSession(ports, cache_path, self.probe, operator=operator, client_name=name)
         self.name = name
 
@@ -387,7 +434,7 @@ def converge(hub: FaultHub, consoles, timeout: float = 30.0) -> float:
     def agreed() -> bool:
         nonlocal last
         truth = read_hub_db(hub.db_path)
-        last = [f"{c.name}: {p}" for c in consoles for p in state_problems(c.probe, truth)]
+        last = [f"{c.name}: {p}" for c in consoles for p in state_problems(c.probe.copy(), truth)]
         last += [f"{c.name}: not live ({c.probe.state})" for c in consoles if not c.live]
         return not last
 
@@ -433,10 +480,12 @@ class ChildConsole:
     def __init__(self, ports: HubPorts, cache: Path, mode: str, *args: str, faketime: str = ""):
         cmd = [sys.executable, str(HERE / "console_child.py"), mode, "--port", str(ports.base),
                "--cache", str(cache), *args]
-        if faketime:
-            cmd = ["faketime", "-f", faketime, *cmd]
         env = child_env()
-        env["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"     # only the wall clock is off, as on a real laptop
+        if faketime:
+            # LD_PRELOAD ourselves rather than through the faketime wrapper, which forks: killing
+            # it would leave the console running.
+            env.update(LD_PRELOAD=libfaketime(), FAKETIME=faketime,
+                       FAKETIME_DONT_FAKE_MONOTONIC="1")     # only the wall clock is off, as on a real laptop
         self.proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env, stdout=subprocess.PIPE,
                                      stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
 
@@ -454,6 +503,13 @@ class ChildConsole:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(10)
+
+
+def libfaketime() -> str:
+    """The libfaketime library of Debian's faketime package ("" when it is not installed)."""
+    found = sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1")) + sorted(
+        Path("/usr/lib/faketime").glob("libfaketime.so.1"))
+    return str(found[0]) if found else ""
 
 
 def read_json(path: Path):

@@ -7,7 +7,6 @@ Same contract as scenarios_crash: each runs in `workdir`, asserts the oracle, re
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import msgspec
 import zmq
-from harness import (ChildConsole, Pusher, PublishedLog, converge, read_hub_db, read_json, reading, report,
+from harness import (ChildConsole, libfaketime, Pusher, PublishedLog, converge, read_hub_db, read_json, reading, report,
                      send_commands, note)
 from scenarios_crash import _console, _hub
 from scenarios_load import RSS_BOUND_MB, _peak_rss
@@ -189,7 +188,7 @@ def clock_skew(workdir: Path, *, shift: str = "+10m", stream_s: float = 5.0, rat
     """9. A console (its own process under libfaketime) whose wall clock is `shift` off the hub's,
     while the simulator streams: it converges and never reports the hub offline falsely.
     Returns its lag figures for the caller to judge."""
-    if shutil.which("faketime") is None:
+    if not libfaketime():
         raise RuntimeError("faketime is not installed (packaging/apt-packages.txt lists it)")
     with ExitStack() as stack:
         hub = _hub(stack, workdir)

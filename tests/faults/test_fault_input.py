@@ -3,10 +3,10 @@ and a console whose wall clock is ten minutes off the hub's."""
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 import scenarios_input as s
+from harness import libfaketime
 
 pytestmark = pytest.mark.faults
 
@@ -29,7 +29,7 @@ def test_replayed_and_late_reports_change_nothing(tmp_path, record_property):
 
 @pytest.fixture(scope="module", params=["+10m", "-10m"], ids=["ahead", "behind"])
 def skewed(request, tmp_path_factory):
-    if shutil.which("faketime") is None:
+    if not libfaketime():
         pytest.skip("faketime is not installed (packaging/apt-packages.txt lists it)")
     return s.clock_skew(tmp_path_factory.mktemp(f"skew{request.param_index}"), shift=request.param)
 
