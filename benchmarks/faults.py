@@ -23,27 +23,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "faults")]
 
-import scenarios_crash as crash  # noqa: E402
-import scenarios_input as bad_input  # noqa: E402
-import scenarios_load as load  # noqa: E402
+import scenarios_crash as crash
+import scenarios_input as bad_input
+import scenarios_load as load
 
 
 def scenarios(args) -> dict:
     """name -> (function, keyword arguments) for this run's sizes."""
     return {
-        "hub_kill_restart": (crash.hub_kill_restart, dict(rate=args.rate, stream_s=args.stream_seconds)),
-        "hub_kill_loop": (crash.hub_kill_loop, dict(kills=args.kills, up_s=0.5)),
-        "console_kill": (crash.console_kill_after_commands, dict(count=10)),
-        "database_locked": (crash.database_locked, dict(lock_s=args.lock_seconds)),
-        "burst": (load.burst_then_silence, dict(rate=10_000, seconds=args.burst_seconds)),
-        "bad_frames": (bad_input.bad_frames_everywhere, dict(rounds=args.bad_rounds)),
-        "oversized_subscription": (bad_input.oversized_subscriptions, dict(size_mb=4, count=1)),
+        "hub_kill_restart": (crash.hub_kill_restart, {"rate": args.rate, "stream_s": args.stream_seconds}),
+        "hub_kill_loop": (crash.hub_kill_loop, {"kills": args.kills, "up_s": 0.5}),
+        "console_kill": (crash.console_kill_after_commands, {"count": 10}),
+        "database_locked": (crash.database_locked, {"lock_s": args.lock_seconds}),
+        "burst": (load.burst_then_silence, {"rate": 10_000, "seconds": args.burst_seconds}),
+        "bad_frames": (bad_input.bad_frames_everywhere, {"rounds": args.bad_rounds}),
+        "oversized_subscription": (bad_input.oversized_subscriptions, {"size_mb": 4, "count": 1}),
         "replayed_reports": (bad_input.replayed_reports, {}),
-        "hoarding_client": (load.hoarding_client, dict(incidents=400, desc_len=2500, requests=300)),
-        "slow_subscriber": (load.slow_subscriber, dict(ids=5000, updates=args.slow_updates, rate=10_000)),
-        "clock_ahead": (bad_input.clock_skew, dict(shift="+10m", stream_s=args.stream_seconds)),
-        "clock_behind": (bad_input.clock_skew, dict(shift="-10m", stream_s=args.stream_seconds)),
-        "large_state": (load.large_valid_state, dict(cameras=5000, incidents=args.large_incidents, notes=500)),
+        "hoarding_client": (load.hoarding_client, {"incidents": 400, "desc_len": 2500, "requests": 300}),
+        "slow_subscriber": (load.slow_subscriber, {"ids": 5000, "updates": args.slow_updates, "rate": 10_000}),
+        "clock_ahead": (bad_input.clock_skew, {"shift": "+10m", "stream_s": args.stream_seconds}),
+        "clock_behind": (bad_input.clock_skew, {"shift": "-10m", "stream_s": args.stream_seconds}),
+        "large_state": (load.large_valid_state, {"cameras": 5000, "incidents": args.large_incidents, "notes": 500}),
     }
 
 
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             failed.append(name)
             print(f"FAIL {name} ({time.monotonic() - started:.1f} s): {exc}", flush=True)
             continue
-        except Exception:
+        except Exception:  # noqa: BLE001 - report it and run the other scenarios
             failed.append(name)
             print(f"ERROR {name}:\n{traceback.format_exc()}", flush=True)
             continue

@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "faults")]
 
-from harness import FoldedState  # noqa: E402
+from harness import FoldedState
 
-from app.client.session import ConsoleSession  # noqa: E402
-from app.hub.server import HubPorts  # noqa: E402
+from app.client.session import ConsoleSession
+from app.hub.server import HubPorts
 
 
 def _issue(session: ConsoleSession, args) -> None:

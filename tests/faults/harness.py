@@ -253,7 +253,7 @@ class PublishedLog(threading.Thread):
         elif isinstance(body, domain.SensorReading):
             self.sensors.add(sensor_key(body))
 
-    def start(self) -> "PublishedLog":
+    def start(self) -> PublishedLog:
         super().start()
         self._ready.wait(5)
         time.sleep(0.3)      # the subscription must reach the hub before traffic starts (slow joiner)
@@ -405,7 +405,7 @@ class Console:
         self.session = ConsoleSession(ports, cache_path, self.probe, operator=operator, client_name=name)
         self.name = name
 
-    def start(self) -> "Console":
+    def start(self) -> Console:
         self.session.start()
         assert self.session.wait_started(15), f"{self.name}: session did not start"
         return self

@@ -14,8 +14,22 @@ from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
-from harness import (ChildConsole, Commander, Console, DbLock, FaultHub, Pusher, PublishedLog, ReportStream,
-                     command_problems, converge, lost_problems, read_hub_db, report, wait_published)
+from harness import (
+    ChildConsole,
+    Commander,
+    Console,
+    DbLock,
+    FaultHub,
+    PublishedLog,
+    Pusher,
+    ReportStream,
+    command_problems,
+    converge,
+    lost_problems,
+    read_hub_db,
+    report,
+    wait_published,
+)
 from support import SimulatorProcess, wait_until
 
 from app.embedded import free_base_port

@@ -15,8 +15,19 @@ from pathlib import Path
 
 import msgspec
 import zmq
-from harness import (ChildConsole, libfaketime, Pusher, PublishedLog, converge, read_hub_db, read_json, reading, report,
-                     send_commands, note)
+from harness import (
+    ChildConsole,
+    PublishedLog,
+    Pusher,
+    converge,
+    libfaketime,
+    note,
+    read_hub_db,
+    read_json,
+    reading,
+    report,
+    send_commands,
+)
 from scenarios_crash import _console, _hub
 from scenarios_load import RSS_BOUND_MB, _peak_rss
 from support import SimulatorProcess, wait_until
@@ -64,7 +75,7 @@ def bad_frames_everywhere(workdir: Path, *, rounds: int = 5) -> dict:
             sock.setsockopt(zmq.LINGER, 0)
             sock.connect(address)
         pusher = Pusher(hub.ports)
-        good_ids, commands = [], []
+        good_ids = []
         for n in range(rounds):
             for frames in bad_frames().values():
                 pusher.send_frames(frames)

@@ -11,8 +11,19 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import zmq
-from harness import (Console, FaultHub, Pusher, camera, converge, note, raw_snapshot, read_hub_db, report,
-                     send_commands, settle)
+from harness import (
+    Console,
+    FaultHub,
+    Pusher,
+    camera,
+    converge,
+    note,
+    raw_snapshot,
+    read_hub_db,
+    report,
+    send_commands,
+    settle,
+)
 from scenarios_crash import _console, _hub
 from support import SimulatorProcess, wait_until
 
@@ -134,9 +145,12 @@ def large_valid_state(workdir: Path, *, cameras: int = 5000, incidents: int = 10
         pusher.send(*(camera(n) for n in range(cameras)))
         pusher.send(*(report("big", n, title_len=300, desc_len=4000) for n in range(incidents)))
         pusher.close()
-        wait_until(lambda: (lambda t: len(t.cameras) >= cameras and len(t.incidents) >= incidents)(
-            read_hub_db(hub.db_path)), 120, 0.3, "the large state did not land")
-        replies = send_commands(hub.ports, [note("big-0", f"Ghi chú {n}: " + "đội cứu hộ đã đến hiện trường. " * 3)
+        def landed() -> bool:
+            truth = read_hub_db(hub.db_path)
+            return len(truth.cameras) >= cameras and len(truth.incidents) >= incidents
+
+        wait_until(landed, 120, 0.3, "the large state did not land")
+        replies = send_commands(hub.ports, [note("big-0", f"Ghi chú {n}: đội cứu hộ đã đến.")
                                             for n in range(notes)], timeout=120)
         assert len(replies) == notes and all(r.ok for r in replies.values()), (
             f"{sum(r.ok for r in replies.values())} of {notes} notes accepted")

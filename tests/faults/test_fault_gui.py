@@ -9,8 +9,19 @@ from __future__ import annotations
 import time
 
 import pytest
-from harness import (Commander, FaultHub, PublishedLog, ReportStream, command_problems, lost_problems,
-                     read_hub_db, state_problems, wait_published, Pusher, report)
+from harness import (
+    Commander,
+    FaultHub,
+    PublishedLog,
+    Pusher,
+    ReportStream,
+    command_problems,
+    lost_problems,
+    read_hub_db,
+    report,
+    state_problems,
+    wait_published,
+)
 
 from app.embedded import free_base_port
 from app.i18n import Translator

@@ -3,7 +3,6 @@ and a console whose wall clock is ten minutes off the hub's."""
 
 from __future__ import annotations
 
-
 import pytest
 import scenarios_input as s
 from harness import libfaketime
