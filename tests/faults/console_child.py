@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "faults")]
 
-from harness import FoldedState
+from consoles import FoldedState
 
 from app.client.session import ConsoleSession
 from app.hub.server import HubPorts

@@ -1,24 +1,19 @@
-"""Machinery of the fault-injection suite: hubs that die, reports and commands that flow, and
-the oracle that judges the end state.
+"""Machinery of the fault-injection suite: hubs that die, and the reports, commands and
+subscriptions that flow to them.
 
 Everything is black-box: real `python -m app.hub` processes on loopback, real ZeroMQ sockets,
-real SQLite files. The hub's database (schema in app/hub/store.py) is the oracle's source of
-truth; a console's state is what its ConsoleSession delivered (folded like the GUI folds it).
-Importable by the tests (tests/ and tests/faults/ are on sys.path under pytest) and by
+real SQLite files. oracle.py judges the end state, consoles.py runs the consoles. Importable
+by the tests (tests/ and tests/faults/ are on sys.path under pytest) and by
 benchmarks/faults.py (which puts them there itself).
 """
 
 from __future__ import annotations
 
-import json
 import re
-import sqlite3
 import subprocess
 import sys
 import threading
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -27,12 +22,9 @@ from support import HubProcess, wait_until
 
 from app import domain, protocol
 from app.client.session import ConsoleSession
-from app.client.state import ClientBatch, sensor_key
-from app.embedded import child_env
+from app.client.state import sensor_key
 from app.hub.server import HubPorts
-from app.paths import ROOT
 
-HERE = Path(__file__).resolve().parent
 SOURCES = ("113", "114", "115", "1022")      # people's calls: never grouped, one report = one incident
 
 
@@ -264,259 +256,9 @@ class PublishedLog(threading.Thread):
         self.join(10)
 
 
-# --- the hub's durable state (the oracle) -------------------------------------------------------
-
-@dataclass
-class HubState:
-    incidents: dict[str, domain.Incident] = field(default_factory=dict)
-    cameras: dict[str, domain.Camera] = field(default_factory=dict)
-    sensors: dict[str, domain.SensorReading] = field(default_factory=dict)
-    commands: dict[str, domain.CommandReply] = field(default_factory=dict)
-    quarantined: list[str] = field(default_factory=list)      # socket of each quarantined message
-
-
-def read_hub_db(path: Path) -> HubState:
-    """The hub's committed state, read straight from its SQLite file."""
-    state = HubState()
-    conn = sqlite3.connect(str(path), timeout=30)
-    try:
-        for key, body in conn.execute("select id, body from incidents"):
-            state.incidents[key] = protocol.unpack("incident", body)
-        for key, body in conn.execute("select id, body from cameras"):
-            state.cameras[key] = protocol.unpack("camera", body)
-        for key, body in conn.execute("select key, body from sensors"):
-            state.sensors[key] = protocol.unpack("sensor", body)
-        for key, body in conn.execute("select cmd_id, reply from commands"):
-            state.commands[key] = protocol.unpack("reply", body)
-        state.quarantined = [row[0] for row in conn.execute("select socket from quarantine")]
-    finally:
-        conn.close()
-    return state
-
-
-def state_problems(view, hub: HubState, limit: int = 8) -> list[str]:
-    """How a console's view (incidents, cameras, sensors mappings) differs from the hub's state."""
-    problems: list[str] = []
-    for kind, mine, truth in (("incident", view.incidents, hub.incidents), ("camera", view.cameras, hub.cameras),
-                              ("sensor", view.sensors, hub.sensors)):
-        missing = truth.keys() - mine.keys()
-        extra = mine.keys() - truth.keys()
-        differ = [k for k in truth.keys() & mine.keys() if mine[k] != truth[k]]
-        if missing:
-            problems.append(f"{len(missing)} {kind}s missing of {len(truth)}, e.g. {sorted(missing)[:3]}")
-        if extra:
-            problems.append(f"{len(extra)} {kind}s the hub does not have, e.g. {sorted(extra)[:3]}")
-        if differ:
-            k = differ[0]
-            detail = (f"revision {mine[k].revision} vs hub {truth[k].revision}" if kind == "incident" else "differs")
-            problems.append(f"{len(differ)} {kind}s differ, e.g. {k}: {detail}")
-    return problems[:limit]
-
-
-def lost_problems(published: PublishedLog, hub: HubState) -> list[str]:
-    """Everything the hub announced must be in its database (at that revision or later)."""
-    problems = []
-    gone = [i for i in published.incidents if i not in hub.incidents]
-    older = [i for i, rev in published.incidents.items() if i in hub.incidents and hub.incidents[i].revision < rev]
-    if gone:
-        problems.append(f"{len(gone)} published incidents not in the hub DB, e.g. {gone[:3]}")
-    if older:
-        problems.append(f"{len(older)} incidents older in the DB than published, e.g. {older[:3]}")
-    for kind, seen, stored in (("camera", published.cameras, hub.cameras), ("sensor", published.sensors, hub.sensors)):
-        lost = seen - stored.keys()
-        if lost:
-            problems.append(f"{len(lost)} published {kind}s not in the hub DB")
-    return problems
-
-
-def command_problems(hub: HubState, answers: dict[str, domain.CommandReply], must_apply=()) -> list[str]:
-    """Each cmd_id applied at most once; every command answered ok (and each in must_apply) applied."""
-    problems = []
-    in_history = Counter(h.cmd_id for inc in hub.incidents.values() for h in inc.history if h.cmd_id)
-    twice = [c for c, n in in_history.items() if n > 1]
-    if twice:
-        problems.append(f"{len(twice)} commands applied more than once, e.g. {twice[:3]}")
-    for cmd_id in {c for c, r in answers.items() if r.ok} | set(must_apply):
-        stored = hub.commands.get(cmd_id)
-        if stored is None or stored.code != "ok":
-            problems.append(f"command {cmd_id} not recorded as applied (stored: {stored and stored.code})")
-        elif in_history[cmd_id] != 1:
-            problems.append(f"command {cmd_id} is in the incident history {in_history[cmd_id]} times")
-    for cmd_id, reply in answers.items():
-        if not reply.ok and in_history[cmd_id]:
-            problems.append(f"command {cmd_id} answered {reply.code} but applied")
-    return problems[:10]
-
-
-# --- consoles -----------------------------------------------------------------------------------
-
-class FoldedState:
-    """A session's batches folded the way the console's bridge folds them (ClientBatch.merge),
-    readable from another thread as consistent copies."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._state = ClientBatch()
-        self._statuses: list = []
-
-    def __call__(self, batch: ClientBatch) -> None:     # the session's threads
-        with self._lock:
-            if batch.connection is not None:
-                self._statuses.append(batch.connection)
-            self._state.merge(batch)
-
-    def copy(self) -> ClientBatch:
-        with self._lock:
-            folded = ClientBatch()
-            folded.merge(self._state)
-            folded.reset = False
-            return folded
-
-    @property
-    def incidents(self) -> dict:
-        return self.copy().incidents
-
-    @property
-    def replies(self) -> list:
-        with self._lock:
-            return list(self._state.replies)
-
-    @property
-    def stats(self):
-        with self._lock:
-            return self._state.stats
-
-    @property
-    def statuses(self) -> list:
-        with self._lock:
-            return list(self._statuses)
-
-    @property
-    def state(self) -> str:
-        with self._lock:
-            return self._statuses[-1].state if self._statuses else "connecting"
-
-
-class Console:
-    """A console's Qt-free heart (ConsoleSession with its cache) in this process."""
-
-    def __init__(self, ports: HubPorts, cache_path: Path, name: str = "console", operator: str = "lan"):
-        self.probe = FoldedState()
-        self.session = ConsoleSession(ports, cache_path, self.probe, operator=operator, client_name=name)
-        self.name = name
-
-    def start(self) -> Console:
-        self.session.start()
-        assert self.session.wait_started(15), f"{self.name}: session did not start"
-        return self
-
-    @property
-    def live(self) -> bool:
-        return self.probe.state == "live"
-
-    @property
-    def epoch(self) -> str:
-        statuses = self.probe.statuses
-        return statuses[-1].epoch if statuses else ""
-
-    def answers(self) -> dict[str, domain.CommandReply]:
-        return {r.cmd_id: r for r in self.probe.replies}
-
-    def close(self) -> None:
-        self.session.close()
-
-
-def converge(hub: FaultHub, consoles, timeout: float = 30.0) -> float:
-    """Wait until every console is LIVE and shows exactly the hub's state; seconds it took."""
-    started = time.monotonic()
-    last: list[str] = []
-
-    def agreed() -> bool:
-        nonlocal last
-        truth = read_hub_db(hub.db_path)
-        last = [f"{c.name}: {p}" for c in consoles for p in state_problems(c.probe.copy(), truth)]
-        last += [f"{c.name}: not live ({c.probe.state})" for c in consoles if not c.live]
-        return not last
-
-    try:
-        wait_until(agreed, timeout, 0.25)
-    except AssertionError:
-        raise AssertionError(f"consoles did not converge in {timeout:.0f} s: {last}") from None
-    return time.monotonic() - started
-
-
-def settle(hub: FaultHub, quiet_s: float = 1.0, timeout: float = 120.0) -> float:
-    """Wait until the hub's database stops changing (its ingest backlog is drained); seconds."""
-    started = time.monotonic()
-
-    def fingerprint():
-        conn = sqlite3.connect(str(hub.db_path), timeout=30)
-        try:
-            return tuple(conn.execute(f"select count(*), total(length(body)) from {t}").fetchone()
-                         for t in ("incidents", "cameras", "sensors"))
-        finally:
-            conn.close()
-
-    last, since = None, time.monotonic()
-    while time.monotonic() - started < timeout:
-        now = fingerprint()
-        if now != last:
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since >= quiet_s:
-            return time.monotonic() - started
-        time.sleep(0.2)
-    raise AssertionError(f"the hub's database kept changing for {timeout:.0f} s")
-
-
 def wait_published(published: PublishedLog, ids, timeout: float = 20.0) -> None:
     wait_until(lambda: all(i in published.incidents for i in ids), timeout, 0.05,
                "the hub did not publish the seeded reports")
-
-
-class ChildConsole:
-    """A ConsoleSession in its own process (tests/faults/console_child.py), optionally under
-    libfaketime: stdout lines are its news, killed with SIGKILL when the scenario says so."""
-
-    def __init__(self, ports: HubPorts, cache: Path, mode: str, *args: str, faketime: str = ""):
-        cmd = [sys.executable, str(HERE / "console_child.py"), mode, "--port", str(ports.base),
-               "--cache", str(cache), *args]
-        env = child_env()
-        if faketime:
-            # LD_PRELOAD ourselves rather than through the faketime wrapper, which forks: killing
-            # it would leave the console running.
-            env.update(LD_PRELOAD=libfaketime(), FAKETIME=faketime,
-                       FAKETIME_DONT_FAKE_MONOTONIC="1")     # only the wall clock is off, as on a real laptop
-        self.proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
-
-    def lines(self, count: int, timeout: float = 20.0) -> list[str]:
-        got: list[str] = []
-        deadline = time.monotonic() + timeout
-        while len(got) < count and time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
-            if not line:
-                break
-            got.append(line.strip())
-        return got
-
-    def sigkill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait(10)
-
-
-def libfaketime() -> str:
-    """The libfaketime library of Debian's faketime package ("" when it is not installed)."""
-    found = sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1")) + sorted(
-        Path("/usr/lib/faketime").glob("libfaketime.so.1"))
-    return str(found[0]) if found else ""
-
-
-def read_json(path: Path):
-    try:
-        return json.loads(path.read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return None
 
 
 class DbLock:

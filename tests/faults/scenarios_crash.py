@@ -14,22 +14,18 @@ from collections import Counter
 from contextlib import ExitStack
 from pathlib import Path
 
+from consoles import ChildConsole, Console
 from harness import (
-    ChildConsole,
     Commander,
-    Console,
     DbLock,
     FaultHub,
     PublishedLog,
     Pusher,
     ReportStream,
-    command_problems,
-    converge,
-    lost_problems,
-    read_hub_db,
     report,
     wait_published,
 )
+from oracle import command_problems, converge, lost_problems, read_hub_db
 from support import SimulatorProcess, wait_until
 
 from app.embedded import free_base_port

@@ -15,19 +15,9 @@ from pathlib import Path
 
 import msgspec
 import zmq
-from harness import (
-    ChildConsole,
-    PublishedLog,
-    Pusher,
-    converge,
-    libfaketime,
-    note,
-    read_hub_db,
-    read_json,
-    reading,
-    report,
-    send_commands,
-)
+from consoles import ChildConsole, libfaketime, read_json
+from harness import PublishedLog, Pusher, note, reading, report, send_commands
+from oracle import converge, read_hub_db
 from scenarios_crash import _console, _hub
 from scenarios_load import RSS_BOUND_MB, _peak_rss
 from support import SimulatorProcess, wait_until

@@ -11,19 +11,9 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import zmq
-from harness import (
-    Console,
-    FaultHub,
-    Pusher,
-    camera,
-    converge,
-    note,
-    raw_snapshot,
-    read_hub_db,
-    report,
-    send_commands,
-    settle,
-)
+from consoles import Console
+from harness import FaultHub, Pusher, camera, note, raw_snapshot, report, send_commands
+from oracle import converge, read_hub_db, settle
 from scenarios_crash import _console, _hub
 from support import SimulatorProcess, wait_until
 

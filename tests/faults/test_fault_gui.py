@@ -15,13 +15,10 @@ from harness import (
     PublishedLog,
     Pusher,
     ReportStream,
-    command_problems,
-    lost_problems,
-    read_hub_db,
     report,
-    state_problems,
     wait_published,
 )
+from oracle import command_problems, lost_problems, read_hub_db, state_problems
 
 from app.embedded import free_base_port
 from app.i18n import Translator

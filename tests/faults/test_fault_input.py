@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import scenarios_input as s
-from harness import libfaketime
+from consoles import libfaketime
 
 pytestmark = pytest.mark.faults
 
