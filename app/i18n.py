@@ -95,6 +95,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "stat.lag": ("trễ {lag:.0f} ms", "lag {lag:.0f} ms"),
     "stat.count": ("{shown:,} / {total:,} sự cố, {open:,} đang mở", "{shown:,} / {total:,} incidents, {open:,} open"),
     "stat.dropped": ("{n} tin lỗi bị loại", "{n} bad messages dropped"),
+    "stat.clock_skew": (
+        "đồng hồ máy này lệch hub {minutes:+.1f} phút",
+        "this computer's clock is {minutes:+.1f} min off the hub's",
+    ),
     "msg.superseded": ("Lệnh bị vượt: {msg}", "Superseded: {msg}"),
     "msg.refused": ("Hub từ chối lệnh: {msg}", "Hub refused the command: {msg}"),
     "msg.ack_sent": ("Đã gửi tiếp nhận {id}", "Acknowledgement queued for {id}"),

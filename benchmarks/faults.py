@@ -61,9 +61,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lock-seconds", type=float, default=10.0, help="database lock held (default 10)")
     p.add_argument("--burst-seconds", type=float, default=60.0, help="10,000 events/s burst (default 60)")
     p.add_argument("--bad-rounds", type=int, default=50, help="rounds of bad frames on every socket (default 50)")
-    p.add_argument("--slow-updates", type=int, default=200_000, help="updates past a stalled subscriber (default 200000)")
-    p.add_argument("--large-incidents", type=int, default=20_000,
-                   help="incidents with long texts beside 5,000 cameras (default 20000)")
+    p.add_argument(
+        "--slow-updates", type=int, default=200_000, help="updates past a stalled subscriber (default 200000)"
+    )
+    p.add_argument(
+        "--large-incidents",
+        type=int,
+        default=20_000,
+        help="incidents with long texts beside 5,000 cameras (default 20000)",
+    )
     args = p.parse_args(argv)
     if args.quick:
         args.kills, args.stream_seconds, args.burst_seconds = 5, 5.0, 5.0
@@ -89,8 +95,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"ERROR {name}:\n{traceback.format_exc()}", flush=True)
             continue
         print(f"PASS {name} ({time.monotonic() - started:.1f} s): {_fmt(figures)}", flush=True)
-    print(f"{len(chosen) - len(failed)} of {len(chosen)} scenarios hold the oracle"
-          + (f"; failed: {', '.join(failed)}" if failed else ""))
+    print(
+        f"{len(chosen) - len(failed)} of {len(chosen)} scenarios hold the oracle"
+        + (f"; failed: {', '.join(failed)}" if failed else "")
+    )
     return 1 if failed else 0
 
 

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 from app.client.state import ConnectionStatus, TransportStats
 from app.i18n import Translator
 
+CLOCK_SKEW_SHOWN_S = 30.0  # a console clock this far off the hub's is said in the status bar
+
 _STATE_STYLE = {
     "live": "background:#1b5e20;color:white;",
     "connecting": "background:#455a64;color:white;",
@@ -99,7 +101,11 @@ class ConsoleStatusBar(QStatusBar):
     def set_stats(self, stats: TransportStats) -> None:
         self._stats = stats
         t = self.tr_.t
-        self.rate_label.setText(f"{t('stat.rate', rate=stats.events_per_s)} · {t('stat.lag', lag=stats.lag_ms)}")
+        rate = f"{t('stat.rate', rate=stats.events_per_s)} · {t('stat.lag', lag=stats.lag_ms)}"
+        if abs(stats.clock_offset_s) >= CLOCK_SKEW_SHOWN_S:
+            # Times on this screen come from the hub; a wrong local clock is the operator's to know.
+            rate += f" · {t('stat.clock_skew', minutes=-stats.clock_offset_s / 60)}"
+        self.rate_label.setText(rate)
         dropped = sum(stats.dropped.get(k, 0) for k in stats.dropped if k != "duplicate")
         self.dropped_label.setText(t("stat.dropped", n=dropped) if dropped else "")
 

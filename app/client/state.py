@@ -31,6 +31,7 @@ class TransportStats:
     applied: int = 0
     dropped: dict = field(default_factory=dict)  # error kind -> count
     resyncs: int = 0
+    clock_offset_s: float = 0.0  # the hub's clock minus this computer's, estimated at each snapshot
 
 
 @dataclass

@@ -80,6 +80,10 @@ class ClientTransport:
         self._errors: Counter[str] = Counter()
         self._recent: deque[float] = deque()
         self._lag_ms = 0.0
+        # Hub clock minus ours. Lag compares the hub's send time with our receive time, so a
+        # console whose clock is off would otherwise show its error as lag (or hide real lag).
+        self._clock_offset = 0.0
+        self._offset_taken = False
         self._received = 0
         self._applied = 0
         self._resyncs = 0
@@ -251,7 +255,7 @@ class ClientTransport:
         self._batch.resume = (self.epoch, self.seq)
         self._applied += 1
         self._recent.append(now)
-        self._lag_ms = max(0.0, (now - msg.header.ts) * 1000.0)
+        self._lag_ms = max(0.0, (now + self._clock_offset - msg.header.ts) * 1000.0)
 
     # snapshot --------------------------------------------------------------------------------
     _want_resync: str = ""
@@ -281,6 +285,7 @@ class ClientTransport:
         except zmq.Again:
             pass  # not connected yet; the snapshot timer retries
         self._snap_started = self._snap_last_chunk = time.time()
+        self._offset_taken = False
         if self._status.state != "offline" and not keep_status:
             self._set_status(state, reason)
         log.info("resync: %s", reason)
@@ -301,6 +306,8 @@ class ClientTransport:
                 continue
             now = time.time()
             self._snap_last_chunk = self._last_traffic = now
+            if not self._offset_taken:
+                self._take_clock_offset(msg.header.ts, now)
             body = msg.body
             if isinstance(body, domain.SnapshotChunk):
                 self._snap.add(body)
@@ -320,6 +327,17 @@ class ClientTransport:
                     code="snapshot_refused",
                     params=(("retry", delay),),
                 )
+
+    def _take_clock_offset(self, hub_ts: float, now: float) -> None:
+        # The first answer to our request was stamped by the hub between our send and our
+        # receive: the midpoint is off by at most half the round trip (milliseconds on a LAN).
+        self._offset_taken = True
+        if hub_ts <= 0 or self._snap_started <= 0:
+            return
+        offset = hub_ts - (self._snap_started + now) / 2
+        if abs(offset - self._clock_offset) > 5.0:
+            log.warning("this computer's clock is %+.1f s off the hub's; lag and times are corrected for it", -offset)
+        self._clock_offset = offset
 
     def _discard_snapshot(self, shortfall: completeness.Shortfall, now: float) -> None:
         # Keep syncing (updates stay buffered, heartbeats cannot declare us live) and ask
@@ -447,6 +465,7 @@ class ClientTransport:
             applied=self._applied,
             dropped=dict(self._errors),
             resyncs=self._resyncs,
+            clock_offset_s=self._clock_offset,
         )
         self._last_flush = now
         if not batch.has_data() and not force:

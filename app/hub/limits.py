@@ -17,10 +17,17 @@ from app import domain, protocol
 
 log = logging.getLogger(__name__)
 
-# PUB: a subscriber that stops reading costs at most this many queued updates (~1.2 KB
-# each under a flood: ~25 MB) before libzmq drops its updates; the console then sees a seq
-# gap and resyncs, which is the honest outcome for a reader that fell that far behind.
-PUB_SNDHWM = 20_000
+# PUB: a subscriber that stops reading costs at most this many queued updates before libzmq
+# drops its updates; the console then sees a seq gap and resyncs, which is the honest outcome
+# for a reader that fell that far behind. The count, not bytes, is what libzmq bounds: with
+# incidents carrying 4,000-character descriptions (~10 KB queued each, frames and libzmq's
+# own overhead included) 3,000 cost ~30 MB per stalled subscriber. It must stay well above
+# what one hub turn publishes at once (server.DRAIN_LIMIT reports, each one update), or a
+# reading console loses updates to a burst before libzmq's IO thread has sent them. A
+# console that reads but is slow loses nothing by it: its IO thread moves the backlog into
+# its own receive queue (200,000); only a peer that stops reading, or a link far slower than
+# the stream, drops and resyncs.
+PUB_SNDHWM = 3_000
 # Inbound messages on PUB are only subscriptions (topic prefixes, at most MAX_TOPIC_BYTES,
 # with room left for handshake commands); a peer sending a larger one is disconnected by
 # libzmq before it is buffered (libzmq keeps subscriptions at ~48x their size).

@@ -34,7 +34,10 @@ from app.workflow.priority import DEFAULT_ESCALATION_S
 log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL_S = 1.0
-DRAIN_LIMIT = 5000  # messages taken from one socket per loop turn, for fairness
+# Messages taken from one socket per loop turn: fairness between sockets, and the most updates
+# one turn publishes at once, which limits.PUB_SNDHWM must stay well above (a subscriber's
+# queue takes a whole turn's burst before libzmq's IO thread drains it to the network).
+DRAIN_LIMIT = 1000
 SOURCE = "hub"
 TICK_INTERVAL_S = 1.0  # escalations and shelf expiry are checked this often
 MAX_ALIASES = 200_000  # grouped report ids remembered, so their updates do not regroup

@@ -31,7 +31,7 @@ class FoldedState:
         self._state = ClientBatch()
         self._statuses: list = []
 
-    def __call__(self, batch: ClientBatch) -> None:     # the session's threads
+    def __call__(self, batch: ClientBatch) -> None:  # the session's threads
         with self._lock:
             if batch.connection is not None:
                 self._statuses.append(batch.connection)
@@ -103,16 +103,32 @@ class ChildConsole:
     libfaketime: stdout lines are its news, killed with SIGKILL when the scenario says so."""
 
     def __init__(self, ports: HubPorts, cache: Path, mode: str, *args: str, faketime: str = ""):
-        cmd = [sys.executable, str(HERE / "console_child.py"), mode, "--port", str(ports.base),
-               "--cache", str(cache), *args]
+        cmd = [
+            sys.executable,
+            str(HERE / "console_child.py"),
+            mode,
+            "--port",
+            str(ports.base),
+            "--cache",
+            str(cache),
+            *args,
+        ]
         env = child_env()
         if faketime:
             # LD_PRELOAD ourselves rather than through the faketime wrapper, which forks: killing
             # it would leave the console running.
-            env.update(LD_PRELOAD=libfaketime(), FAKETIME=faketime,
-                       FAKETIME_DONT_FAKE_MONOTONIC="1")     # only the wall clock is off, as on a real laptop
-        self.proc = subprocess.Popen(cmd, cwd=str(ROOT), env=env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL, text=True)
+            env.update(
+                LD_PRELOAD=libfaketime(), FAKETIME=faketime, FAKETIME_DONT_FAKE_MONOTONIC="1"
+            )  # only the wall clock is off, as on a real laptop
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=str(ROOT),
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
 
     def lines(self, count: int, timeout: float = 20.0) -> list[str]:
         got: list[str] = []
@@ -133,7 +149,8 @@ class ChildConsole:
 def libfaketime() -> str:
     """The libfaketime library of Debian's faketime package ("" when it is not installed)."""
     found = sorted(Path("/usr/lib").glob("*/faketime/libfaketime.so.1")) + sorted(
-        Path("/usr/lib/faketime").glob("libfaketime.so.1"))
+        Path("/usr/lib/faketime").glob("libfaketime.so.1")
+    )
     return str(found[0]) if found else ""
 
 
@@ -142,4 +159,3 @@ def read_json(path: Path):
         return json.loads(path.read_text())
     except (FileNotFoundError, json.JSONDecodeError):
         return None
-

@@ -18,17 +18,18 @@ from pathlib import Path
 
 import psutil
 import zmq
-from support import HubProcess, wait_until
 
 from app import domain, protocol
 from app.client.session import ConsoleSession
 from app.client.state import sensor_key
 from app.hub.server import HubPorts
+from support import HubProcess, wait_until
 
-SOURCES = ("113", "114", "115", "1022")      # people's calls: never grouped, one report = one incident
+SOURCES = ("113", "114", "115", "1022")  # people's calls: never grouped, one report = one incident
 
 
 # --- the hub ------------------------------------------------------------------------------------
+
 
 class FaultHub(HubProcess):
     """A hub process that the suite starts, kills and restarts on the same database."""
@@ -37,8 +38,12 @@ class FaultHub(HubProcess):
         """Start and wait until it listens; return its epoch."""
         before = self.log_text().count(" listening: ")
         self.start()
-        wait_until(lambda: self.log_text().count(" listening: ") > before or self.proc.poll() is not None,
-                   timeout, 0.05, "hub did not start listening")
+        wait_until(
+            lambda: self.log_text().count(" listening: ") > before or self.proc.poll() is not None,
+            timeout,
+            0.05,
+            "hub did not start listening",
+        )
         if self.proc.poll() is not None:
             raise AssertionError(f"hub exited at start:\n{self.log_tail()}")
         return re.findall(r"hub epoch (\S+) listening", self.log_text())[-1]
@@ -62,32 +67,67 @@ class FaultHub(HubProcess):
 
 # --- what backend services send -----------------------------------------------------------------
 
-def report(prefix: str, n: int, *, title_len: int = 0, desc_len: int = 0, severity: str = "Moderate",
-           revision_hint: int = 0, when: float | None = None) -> domain.Incident:
+
+def report(
+    prefix: str,
+    n: int,
+    *,
+    title_len: int = 0,
+    desc_len: int = 0,
+    severity: str = "Moderate",
+    revision_hint: int = 0,
+    when: float | None = None,
+) -> domain.Incident:
     """Report number n of a family: a person's call (never grouped), with texts of given lengths."""
     title = f"Sự cố {prefix} {n} (lần {revision_hint})"
     description = f"Mô tả {n}: người gọi báo tại Quận 1."
     when = time.time() if when is None else when
     return domain.Incident(
-        id=f"{prefix}-{n}", category="Safety", event="call", urgency="Expected", severity=severity,
-        certainty="Observed", area=domain.PointArea(lat=10.70 + (n % 1000) * 1e-4, lon=106.60 + (n // 1000) * 1e-4),
-        source=SOURCES[n % len(SOURCES)], title=_pad(title, title_len), description=_pad(description, desc_len),
-        district="Quận 1", location="Nguyễn Huệ", created=when, updated=when)
+        id=f"{prefix}-{n}",
+        category="Safety",
+        event="call",
+        urgency="Expected",
+        severity=severity,
+        certainty="Observed",
+        area=domain.PointArea(lat=10.70 + (n % 1000) * 1e-4, lon=106.60 + (n // 1000) * 1e-4),
+        source=SOURCES[n % len(SOURCES)],
+        title=_pad(title, title_len),
+        description=_pad(description, desc_len),
+        district="Quận 1",
+        location="Nguyễn Huệ",
+        created=when,
+        updated=when,
+    )
 
 
 def camera(n: int) -> domain.Camera:
     base = f"rtsp://cam-{n:05d}.video.city.example:554/Streaming/Channels"
-    return domain.Camera(id=f"cam-{n:05d}", code=f"Q1-{n:05d}", name=_pad(f"Camera ngã tư {n}", 60),
-                         lat=10.70 + (n % 100) * 1e-3, lon=106.60 + (n // 100) * 1e-3, district="Quận 1",
-                         direction=float(n % 360), main_url=f"{base}/101?token={n:032d}",
-                         sub_url=f"{base}/102?token={n:032d}",
-                         snapshot_url=f"http://cam-{n:05d}.video.city.example/ISAPI/Streaming/channels/101/picture",
-                         status="online")
+    return domain.Camera(
+        id=f"cam-{n:05d}",
+        code=f"Q1-{n:05d}",
+        name=_pad(f"Camera ngã tư {n}", 60),
+        lat=10.70 + (n % 100) * 1e-3,
+        lon=106.60 + (n // 100) * 1e-3,
+        district="Quận 1",
+        direction=float(n % 360),
+        main_url=f"{base}/101?token={n:032d}",
+        sub_url=f"{base}/102?token={n:032d}",
+        snapshot_url=f"http://cam-{n:05d}.video.city.example/ISAPI/Streaming/channels/101/picture",
+        status="online",
+    )
 
 
 def reading(station: int, value: float, when: float) -> domain.SensorReading:
-    return domain.SensorReading(station=f"st-{station}", kind="pm25", value=value, unit="µg/m³", time=when,
-                                lat=10.75, lon=106.65, name=f"Trạm {station}")
+    return domain.SensorReading(
+        station=f"st-{station}",
+        kind="pm25",
+        value=value,
+        unit="µg/m³",
+        time=when,
+        lat=10.75,
+        lon=106.65,
+        name=f"Trạm {station}",
+    )
 
 
 def _pad(text: str, length: int) -> str:
@@ -189,11 +229,13 @@ class Commander(threading.Thread):
 
 
 def note(incident_id: str, text: str, operator: str = "lan") -> domain.Command:
-    return domain.Command(cmd_id=protocol.new_id(), kind="note", incident_id=incident_id, operator=operator,
-                          issued=time.time(), text=text)
+    return domain.Command(
+        cmd_id=protocol.new_id(), kind="note", incident_id=incident_id, operator=operator, issued=time.time(), text=text
+    )
 
 
 # --- what the hub published ----------------------------------------------------------------------
+
 
 class PublishedLog(threading.Thread):
     """Listens to the hub's PUB across restarts: what the hub announced is what it accepted."""
@@ -201,7 +243,7 @@ class PublishedLog(threading.Thread):
     def __init__(self, ports: HubPorts):
         super().__init__(daemon=True, name="published-log")
         self.ports = ports
-        self.incidents: dict[str, int] = {}          # id -> highest revision announced
+        self.incidents: dict[str, int] = {}  # id -> highest revision announced
         self.cameras: set[str] = set()
         self.sensors: set[str] = set()
         self.epochs: list[str] = []
@@ -248,7 +290,7 @@ class PublishedLog(threading.Thread):
     def start(self) -> PublishedLog:
         super().start()
         self._ready.wait(5)
-        time.sleep(0.3)      # the subscription must reach the hub before traffic starts (slow joiner)
+        time.sleep(0.3)  # the subscription must reach the hub before traffic starts (slow joiner)
         return self
 
     def halt(self) -> None:
@@ -257,24 +299,31 @@ class PublishedLog(threading.Thread):
 
 
 def wait_published(published: PublishedLog, ids, timeout: float = 20.0) -> None:
-    wait_until(lambda: all(i in published.incidents for i in ids), timeout, 0.05,
-               "the hub did not publish the seeded reports")
+    wait_until(
+        lambda: all(i in published.incidents for i in ids), timeout, 0.05, "the hub did not publish the seeded reports"
+    )
 
 
 class DbLock:
     """Another process holding BEGIN EXCLUSIVE on the hub's SQLite file for `seconds`."""
 
-    _SCRIPT = ("import sqlite3, sys, time\n"
-               "c = sqlite3.connect(sys.argv[1], timeout=60, isolation_level=None)\n"
-               "c.execute('BEGIN EXCLUSIVE')\n"
-               "print('locked', flush=True)\n"
-               "time.sleep(float(sys.argv[2]))\n"
-               "c.execute('ROLLBACK')\n"
-               "print('released', flush=True)\n")
+    _SCRIPT = (
+        "import sqlite3, sys, time\n"
+        "c = sqlite3.connect(sys.argv[1], timeout=60, isolation_level=None)\n"
+        "c.execute('BEGIN EXCLUSIVE')\n"
+        "print('locked', flush=True)\n"
+        "time.sleep(float(sys.argv[2]))\n"
+        "c.execute('ROLLBACK')\n"
+        "print('released', flush=True)\n"
+    )
 
     def __init__(self, db_path: Path, seconds: float):
-        self.proc = subprocess.Popen([sys.executable, "-c", self._SCRIPT, str(db_path), str(seconds)],
-                                     stdout=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", self._SCRIPT, str(db_path), str(seconds)],
+            stdout=subprocess.PIPE,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
         line = self.proc.stdout.readline().strip()
         assert line == "locked", f"lock holder did not get the lock: {line!r}"
 
@@ -310,5 +359,10 @@ def raw_snapshot(ports: HubPorts, timeout: float = 60.0) -> dict:
         else:
             chunks += 1
     ctx.destroy(linger=0)
-    return {"seconds": time.monotonic() - started, "bytes": total, "chunks": chunks,
-            "largest_frame": largest, "end": end}
+    return {
+        "seconds": time.monotonic() - started,
+        "bytes": total,
+        "chunks": chunks,
+        "largest_frame": largest,
+        "end": end,
+    }

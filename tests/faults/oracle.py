@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness import FaultHub, PublishedLog
-from support import wait_until
 
 from app import domain, protocol
+from support import wait_until
 
 
 @dataclass
@@ -23,7 +23,7 @@ class HubState:
     cameras: dict[str, domain.Camera] = field(default_factory=dict)
     sensors: dict[str, domain.SensorReading] = field(default_factory=dict)
     commands: dict[str, domain.CommandReply] = field(default_factory=dict)
-    quarantined: list[str] = field(default_factory=list)      # socket of each quarantined message
+    quarantined: list[str] = field(default_factory=list)  # socket of each quarantined message
 
 
 def read_hub_db(path: Path) -> HubState:
@@ -48,8 +48,11 @@ def read_hub_db(path: Path) -> HubState:
 def state_problems(view, hub: HubState, limit: int = 8) -> list[str]:
     """How a console's view (incidents, cameras, sensors mappings) differs from the hub's state."""
     problems: list[str] = []
-    for kind, mine, truth in (("incident", view.incidents, hub.incidents), ("camera", view.cameras, hub.cameras),
-                              ("sensor", view.sensors, hub.sensors)):
+    for kind, mine, truth in (
+        ("incident", view.incidents, hub.incidents),
+        ("camera", view.cameras, hub.cameras),
+        ("sensor", view.sensors, hub.sensors),
+    ):
         missing = truth.keys() - mine.keys()
         extra = mine.keys() - truth.keys()
         differ = [k for k in truth.keys() & mine.keys() if mine[k] != truth[k]]
@@ -59,7 +62,7 @@ def state_problems(view, hub: HubState, limit: int = 8) -> list[str]:
             problems.append(f"{len(extra)} {kind}s the hub does not have, e.g. {sorted(extra)[:3]}")
         if differ:
             k = differ[0]
-            detail = (f"revision {mine[k].revision} vs hub {truth[k].revision}" if kind == "incident" else "differs")
+            detail = f"revision {mine[k].revision} vs hub {truth[k].revision}" if kind == "incident" else "differs"
             problems.append(f"{len(differ)} {kind}s differ, e.g. {k}: {detail}")
     return problems[:limit]
 
@@ -125,8 +128,10 @@ def settle(hub: FaultHub, quiet_s: float = 1.0, timeout: float = 120.0) -> float
     def fingerprint():
         conn = sqlite3.connect(str(hub.db_path), timeout=30)
         try:
-            return tuple(conn.execute(f"select count(*), total(length(body)) from {t}").fetchone()
-                         for t in ("incidents", "cameras", "sensors"))
+            return tuple(
+                conn.execute(f"select count(*), total(length(body)) from {t}").fetchone()
+                for t in ("incidents", "cameras", "sensors")
+            )
         finally:
             conn.close()
 
@@ -139,4 +144,3 @@ def settle(hub: FaultHub, quiet_s: float = 1.0, timeout: float = 120.0) -> float
             return time.monotonic() - started
         time.sleep(0.2)
     raise AssertionError(f"the hub's database kept changing for {timeout:.0f} s")
-

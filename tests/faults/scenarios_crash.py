@@ -26,9 +26,9 @@ from harness import (
     wait_published,
 )
 from oracle import command_problems, converge, lost_problems, read_hub_db
-from support import SimulatorProcess, wait_until
 
 from app.embedded import free_base_port
+from support import SimulatorProcess, wait_until
 
 
 def _hub(stack: ExitStack, workdir: Path, *args: str) -> FaultHub:
@@ -61,8 +61,19 @@ def hub_kill_restart(workdir: Path, *, rate: float = 200.0, stream_s: float = 6.
         stack.callback(published.halt)
         consoles = [_console(stack, hub, workdir, name) for name in ("alpha", "bravo")]
         wait_until(lambda: all(c.live for c in consoles), 20, message="consoles never went live")
-        sim = SimulatorProcess(hub.ports, "--rate", str(rate), "--duration", str(stream_s), "--seed", "5",
-                               "--aq-interval", "1", "--camera-status-every", "0.5")
+        sim = SimulatorProcess(
+            hub.ports,
+            "--rate",
+            str(rate),
+            "--duration",
+            str(stream_s),
+            "--seed",
+            "5",
+            "--aq-interval",
+            "1",
+            "--camera-status-every",
+            "0.5",
+        )
         stack.callback(sim.stop)
         wait_until(lambda: published.updates >= rate, 20, message="no stream before the kill")
         hub.kill()
@@ -70,20 +81,29 @@ def hub_kill_restart(workdir: Path, *, rate: float = 200.0, stream_s: float = 6.
         restarted = time.monotonic()
         epoch = hub.start_ready()
         assert epoch != first_epoch, "a restarted hub must announce a new epoch"
-        wait_until(lambda: all(c.live and c.epoch == epoch for c in consoles), 30,
-                   message=f"consoles did not resync to epoch {epoch}")
+        wait_until(
+            lambda: all(c.live and c.epoch == epoch for c in consoles),
+            30,
+            message=f"consoles did not resync to epoch {epoch}",
+        )
         resync_s = time.monotonic() - restarted
         wait_until(lambda: sim.proc.poll() is not None, stream_s + 60, message="simulator did not finish")
         converge_s = converge(hub, consoles, 60)
         truth = read_hub_db(hub.db_path)
         problems = lost_problems(published, truth)
         assert not problems, problems
-        return {"resync_s": resync_s, "converge_s": converge_s, "incidents": len(truth.incidents),
-                "published": published.updates, "epochs": len(published.epochs)}
+        return {
+            "resync_s": resync_s,
+            "converge_s": converge_s,
+            "incidents": len(truth.incidents),
+            "published": published.updates,
+            "epochs": len(published.epochs),
+        }
 
 
-def hub_kill_loop(workdir: Path, *, kills: int = 5, up_s: float = 0.5, report_rate: float = 150.0,
-                  command_interval: float = 0.1) -> dict:
+def hub_kill_loop(
+    workdir: Path, *, kills: int = 5, up_s: float = 0.5, report_rate: float = 150.0, command_interval: float = 0.1
+) -> dict:
     """2. The hub is SIGKILLed every `up_s` seconds while reports and commands flow."""
     with ExitStack() as stack:
         hub = _hub(stack, workdir)
@@ -109,8 +129,11 @@ def hub_kill_loop(workdir: Path, *, kills: int = 5, up_s: float = 0.5, report_ra
         commander.halt()
         stream.halt()
         issued = list(commander.issued)
-        wait_until(lambda: set(issued) <= console.answers().keys(), 60,
-                   message=f"not every command was answered: {len(set(issued) - console.answers().keys())} open")
+        wait_until(
+            lambda: set(issued) <= console.answers().keys(),
+            60,
+            message=f"not every command was answered: {len(set(issued) - console.answers().keys())} open",
+        )
         converge_s = converge(hub, [console], 60)
         truth = read_hub_db(hub.db_path)
         answers = console.answers()
@@ -120,10 +143,16 @@ def hub_kill_loop(workdir: Path, *, kills: int = 5, up_s: float = 0.5, report_ra
         assert not refused, f"commands not answered ok: {refused}"
         problems = command_problems(truth, answers, must_apply=issued) + lost_problems(published, truth)
         assert not problems, problems
-        return {"kills": kills, "commands": len(issued), "answered_ok": sum(r.ok for r in answers.values()),
-                "answered_duplicate": sum(r.code == "duplicate" for r in answers.values()),
-                "reports_sent": len(stream.sent_ids), "incidents": len(truth.incidents),
-                "restart_s_max": max(downtimes), "converge_s": converge_s}
+        return {
+            "kills": kills,
+            "commands": len(issued),
+            "answered_ok": sum(r.ok for r in answers.values()),
+            "answered_duplicate": sum(r.code == "duplicate" for r in answers.values()),
+            "reports_sent": len(stream.sent_ids),
+            "incidents": len(truth.incidents),
+            "restart_s_max": max(downtimes),
+            "converge_s": converge_s,
+        }
 
 
 def console_kill_after_commands(workdir: Path, *, count: int = 10) -> dict:
@@ -149,8 +178,9 @@ def console_kill_after_commands(workdir: Path, *, count: int = 10) -> dict:
             wait_until(lambda: set(issued) <= read_hub_db(hub.db_path).commands.keys(), 15)
         except AssertionError:
             applied = set(issued) & read_hub_db(hub.db_path).commands.keys()
-            raise AssertionError(f"{count - len(applied)} of {count} commands issued before the console "
-                                 f"died were lost") from None
+            raise AssertionError(
+                f"{count - len(applied)} of {count} commands issued before the console died were lost"
+            ) from None
         applied_s = time.monotonic() - started
         converge_s = converge(hub, [console], 30)
         problems = command_problems(read_hub_db(hub.db_path), console.answers(), must_apply=issued)
@@ -158,8 +188,9 @@ def console_kill_after_commands(workdir: Path, *, count: int = 10) -> dict:
         return {"commands": count, "applied_s": applied_s, "converge_s": converge_s}
 
 
-def database_locked(workdir: Path, *, lock_s: float = 10.0, report_rate: float = 50.0,
-                    command_interval: float = 0.5) -> dict:
+def database_locked(
+    workdir: Path, *, lock_s: float = 10.0, report_rate: float = 50.0, command_interval: float = 0.5
+) -> dict:
     """4. Another process holds BEGIN EXCLUSIVE on the hub's database while traffic flows."""
     with ExitStack() as stack:
         hub = _hub(stack, workdir)
@@ -188,10 +219,14 @@ def database_locked(workdir: Path, *, lock_s: float = 10.0, report_rate: float =
         commander.halt()
         stream.halt()
         assert exited_after is None and hub.alive(), (
-            f"the hub exited {exited_after or 0:.1f} s into a {lock_s:.0f} s database lock:\n{hub.log_tail(8)}")
+            f"the hub exited {exited_after or 0:.1f} s into a {lock_s:.0f} s database lock:\n{hub.log_tail(8)}"
+        )
         issued = list(commander.issued)
-        wait_until(lambda: set(issued) <= console.answers().keys(), 30,
-                   message="commands given during the lock were never answered")
+        wait_until(
+            lambda: set(issued) <= console.answers().keys(),
+            30,
+            message="commands given during the lock were never answered",
+        )
         sent = set(stream.sent_ids)
         try:
             wait_until(lambda: sent <= read_hub_db(hub.db_path).incidents.keys(), 20)
@@ -204,6 +239,11 @@ def database_locked(workdir: Path, *, lock_s: float = 10.0, report_rate: float =
         answers = console.answers()
         problems = command_problems(truth, answers) + lost_problems(published, truth)
         assert not problems, problems
-        return {"lock_s": lock_s, "reports": len(sent), "commands": len(issued),
-                "refused": sum(not r.ok for r in answers.values()), "recovered_s": recovered_s,
-                "converge_s": converge_s}
+        return {
+            "lock_s": lock_s,
+            "reports": len(sent),
+            "commands": len(issued),
+            "refused": sum(not r.ok for r in answers.values()),
+            "recovered_s": recovered_s,
+            "converge_s": converge_s,
+        }

@@ -20,14 +20,18 @@ from harness import PublishedLog, Pusher, note, reading, report, send_commands
 from oracle import converge, read_hub_db
 from scenarios_crash import _console, _hub
 from scenarios_load import RSS_BOUND_MB, _peak_rss
-from support import SimulatorProcess, wait_until
 
 from app import domain, protocol
+from support import SimulatorProcess, wait_until
 
 
 def _header(**fields) -> bytes:
-    base = {"v": (protocol.SCHEMA_MAJOR, protocol.SCHEMA_MINOR), "type": "incident", "source": "faults",
-            "id": protocol.new_id()}
+    base = {
+        "v": (protocol.SCHEMA_MAJOR, protocol.SCHEMA_MINOR),
+        "type": "incident",
+        "source": "faults",
+        "id": protocol.new_id(),
+    }
     base.update(fields)
     return msgspec.msgpack.encode(base)
 
@@ -77,18 +81,20 @@ def bad_frames_everywhere(workdir: Path, *, rounds: int = 5) -> dict:
             pusher.send(report("good", n), reading(n, 12.0 + n, time.time()))
             good_ids.append(f"good-{n}")
         pusher.close()
-        over_limit = Pusher(hub.ports)      # past the socket's message limit: libzmq drops this peer
+        over_limit = Pusher(hub.ports)  # past the socket's message limit: libzmq drops this peer
         over_limit.send_frames([b"inc/x", _header(), b"\x00" * (9 << 20)])
         over_limit.close()
-        wait_until(lambda: all(i in published.incidents for i in good_ids), 20,
-                   message="valid reports sent between bad frames did not land")
+        wait_until(
+            lambda: all(i in published.incidents for i in good_ids),
+            20,
+            message="valid reports sent between bad frames did not land",
+        )
         command = note(good_ids[0], "ghi chú hợp lệ")
         replies = send_commands(hub.ports, [command])
         assert replies.get(command.cmd_id) and replies[command.cmd_id].code == "ok", replies
         replay = send_commands(hub.ports, [command])
         assert replay[command.cmd_id].code == "duplicate", "a replayed command must come back as a duplicate"
-        snap.send_multipart(protocol.encode(domain.SnapshotRequest(client="valid"), source="faults",
-                                            status="System"))
+        snap.send_multipart(protocol.encode(domain.SnapshotRequest(client="valid"), source="faults", status="System"))
         got_end = False
         while not got_end and snap.poll(5000):
             frames = snap.recv_multipart()
@@ -100,11 +106,16 @@ def bad_frames_everywhere(workdir: Path, *, rounds: int = 5) -> dict:
         history = [h.cmd_id for h in truth.incidents[good_ids[0]].history if h.cmd_id]
         assert history == [command.cmd_id], f"the replayed command is in the history {len(history)} times"
         assert {"ingest", "command", "snapshot"} <= set(truth.quarantined), (
-            f"unknown versions not quarantined per socket: {sorted(set(truth.quarantined))}")
-        hub.stop()          # SIGTERM: its counters go to the log on the way out
+            f"unknown versions not quarantined per socket: {sorted(set(truth.quarantined))}"
+        )
+        hub.stop()  # SIGTERM: its counters go to the log on the way out
         log = hub.log_text()
-        missing = [f"{sock}.{kind}" for sock in ("ingest", "command", "snapshot") for kind in EXPECTED_DROPS
-                   if not re.search(rf"\b{sock}\b.*\b{kind}\b", log)]
+        missing = [
+            f"{sock}.{kind}"
+            for sock in ("ingest", "command", "snapshot")
+            for kind in EXPECTED_DROPS
+            if not re.search(rf"\b{sock}\b.*\b{kind}\b", log)
+        ]
         assert not missing, f"drops not shown in the hub's log: {missing}"
         return {"rounds": rounds, "converge_s": converge_s, "quarantined": len(truth.quarantined)}
 
@@ -131,8 +142,12 @@ def oversized_subscriptions(workdir: Path, *, size_mb: int = 4, count: int = 1, 
         console = _console(stack, hub, workdir, "alpha")
         wait_until(lambda: console.live, 20, message="console never went live")
         idle = hub.rss_mb()
-        sender = subprocess.Popen([sys.executable, "-c", _SUBSCRIBER, hub.ports.pub, str(size_mb), str(count)],
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        sender = subprocess.Popen(
+            [sys.executable, "-c", _SUBSCRIBER, hub.ports.pub, str(size_mb), str(count)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
         stack.callback(lambda: sender.poll() is None and sender.kill())
         assert sender.stdout.readline().strip() == "sent"
         peak = _peak_rss(hub, hold_s)
@@ -144,6 +159,8 @@ def oversized_subscriptions(workdir: Path, *, size_mb: int = 4, count: int = 1, 
         pusher.send(report("after", 0))
         pusher.close()
         assert hub.alive(), f"the hub died on a large subscription:\n{hub.log_tail(8)}"
+        # The report must land before "console equals hub" says anything about it.
+        wait_until(lambda: "after-0" in read_hub_db(hub.db_path).incidents, 20, message="the hub lost a report")
         converge(hub, [console], 20)
         assert "after-0" in console.probe.incidents
         figures = {"idle_mb": idle, "peak_mb": peak, "above_idle_mb": peak - idle, "subscription_mb": size_mb}
@@ -173,15 +190,15 @@ def replayed_reports(workdir: Path) -> dict:
         settled = published.incidents["rp-0"]
         for frames in (old_frames, new_frames, old_frames):
             pusher.send_frames(frames)
-        pusher.send(report("rp", 1))        # a marker: once it lands, the replays were handled
+        pusher.send(report("rp", 1))  # a marker: once it lands, the replays were handled
         pusher.close()
         wait_until(lambda: "rp-1" in published.incidents, 10, message="marker report not published")
         converge(hub, [console], 20)
         final = read_hub_db(hub.db_path).incidents["rp-0"]
         assert (final.title, final.severity) == ("báo cáo mới", "Extreme"), (
-            f"a replayed older report rolled the incident back to {final.title!r}/{final.severity}")
-        assert final.revision == settled, (
-            f"replayed reports were applied again: revision {settled} -> {final.revision}")
+            f"a replayed older report rolled the incident back to {final.title!r}/{final.severity}"
+        )
+        assert final.revision == settled, f"replayed reports were applied again: revision {settled} -> {final.revision}"
         return {"revision": final.revision}
 
 
@@ -197,11 +214,21 @@ def clock_skew(workdir: Path, *, shift: str = "+10m", stream_s: float = 5.0, rat
         out = workdir / "view.json"
         child = ChildConsole(hub.ports, workdir / "skewed-cache.db", "watch", "--out", str(out), faketime=shift)
         stack.callback(child.sigkill)
-        wait_until(lambda: _last_state(read_json(out)) == "live", 30,
-                   message="the skewed console never went live")
+        wait_until(lambda: _last_state(read_json(out)) == "live", 30, message="the skewed console never went live")
         clock_offset = read_json(out)["clock"] - time.time()
-        sim = SimulatorProcess(hub.ports, "--rate", str(rate), "--duration", str(stream_s), "--seed", "3",
-                               "--aq-interval", "1", "--camera-status-every", "0.5")
+        sim = SimulatorProcess(
+            hub.ports,
+            "--rate",
+            str(rate),
+            "--duration",
+            str(stream_s),
+            "--seed",
+            "3",
+            "--aq-interval",
+            "1",
+            "--camera-status-every",
+            "0.5",
+        )
         stack.callback(sim.stop)
         lags = []
         deadline = time.monotonic() + stream_s + 30
@@ -218,9 +245,11 @@ def clock_skew(workdir: Path, *, shift: str = "+10m", stream_s: float = 5.0, rat
             if view is None:
                 problems.append("no view yet")
                 return False
-            for kind, hub_view in (("incidents", {k: v.revision for k, v in truth.incidents.items()}),
-                                   ("cameras", {k: v.status for k, v in truth.cameras.items()}),
-                                   ("sensors", {k: [v.value, v.time] for k, v in truth.sensors.items()})):
+            for kind, hub_view in (
+                ("incidents", {k: v.revision for k, v in truth.incidents.items()}),
+                ("cameras", {k: v.status for k, v in truth.cameras.items()}),
+                ("sensors", {k: [v.value, v.time] for k, v in truth.sensors.items()}),
+            ):
                 if view[kind] != hub_view:
                     differ = sum(view[kind].get(k) != v for k, v in hub_view.items())
                     problems.append(f"{kind}: {differ} of {len(hub_view)} differ, console has {len(view[kind])}")
@@ -233,17 +262,24 @@ def clock_skew(workdir: Path, *, shift: str = "+10m", stream_s: float = 5.0, rat
             wait_until(agreed, 30, 0.25)
         except AssertionError:
             view = read_json(out) or {}
-            raise AssertionError(f"the console {shift} off the hub's clock did not converge: {problems}; "
-                                 f"view written at {view.get('clock')} (now {time.time()}), "
-                                 f"states {view.get('statuses', [])[-3:]}") from None
+            raise AssertionError(
+                f"the console {shift} off the hub's clock did not converge: {problems}; "
+                f"view written at {view.get('clock')} (now {time.time()}), "
+                f"states {view.get('statuses', [])[-3:]}"
+            ) from None
         converge_s = time.monotonic() - started
         statuses = read_json(out)["statuses"]
         first_live = next(i for i, s in enumerate(statuses) if s[0] == "live")
         false_offline = [s for s in statuses[first_live:] if s[0] == "offline"]
         assert not false_offline, f"offline reported with the hub up: {false_offline}"
-        return {"shift": shift, "clock_offset_s": clock_offset, "converge_s": converge_s,
-                "lag_ms_max": max(lags) if lags else None, "lag_ms_last": read_json(out)["lag_ms"],
-                "incidents": len(read_hub_db(hub.db_path).incidents)}
+        return {
+            "shift": shift,
+            "clock_offset_s": clock_offset,
+            "converge_s": converge_s,
+            "lag_ms_max": max(lags) if lags else None,
+            "lag_ms_last": read_json(out)["lag_ms"],
+            "incidents": len(read_hub_db(hub.db_path).incidents),
+        }
 
 
 def _last_state(view: dict | None) -> str:

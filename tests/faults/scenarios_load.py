@@ -15,11 +15,11 @@ from consoles import Console
 from harness import FaultHub, Pusher, camera, note, raw_snapshot, report, send_commands
 from oracle import converge, read_hub_db, settle
 from scenarios_crash import _console, _hub
-from support import SimulatorProcess, wait_until
 
 from app import domain, protocol
+from support import SimulatorProcess, wait_until
 
-RSS_BOUND_MB = 100.0        # the issue's target: bounded, at most this much above idle
+RSS_BOUND_MB = 100.0  # the issue's target: bounded, at most this much above idle
 
 
 def burst_then_silence(workdir: Path, *, rate: float = 10_000, seconds: float = 5.0) -> dict:
@@ -36,10 +36,16 @@ def burst_then_silence(workdir: Path, *, rate: float = 10_000, seconds: float = 
         drained_s = settle(hub)
         converge_s = converge(hub, [console], 120)
         stats = console.probe.stats
-        return {"rate": rate, "seconds": seconds, "incidents": len(read_hub_db(hub.db_path).incidents),
-                "hub_drained_s": drained_s, "converge_after_silence_s": time.monotonic() - silent,
-                "converge_s": converge_s, "console_received": stats.received if stats else 0,
-                "console_resyncs": stats.resyncs if stats else 0}
+        return {
+            "rate": rate,
+            "seconds": seconds,
+            "incidents": len(read_hub_db(hub.db_path).incidents),
+            "hub_drained_s": drained_s,
+            "converge_after_silence_s": time.monotonic() - silent,
+            "converge_s": converge_s,
+            "console_received": stats.received if stats else 0,
+            "console_resyncs": stats.resyncs if stats else 0,
+        }
 
 
 def _seed_big(hub: FaultHub, prefix: str, count: int, desc_len: int) -> None:
@@ -57,15 +63,16 @@ def _peak_rss(hub: FaultHub, seconds: float, until=None) -> float:
     return max(peak, hub.rss_mb())
 
 
-def hoarding_client(workdir: Path, *, incidents: int = 400, desc_len: int = 2500, requests: int = 300,
-                    hold_s: float = 5.0) -> dict:
+def hoarding_client(
+    workdir: Path, *, incidents: int = 400, desc_len: int = 2500, requests: int = 300, hold_s: float = 5.0
+) -> dict:
     """7a. A client sends `requests` snapshot requests and never reads a byte of the answers."""
     with ExitStack() as stack:
         hub = _hub(stack, workdir)
         hub.start_ready()
         _seed_big(hub, "hoard", incidents, desc_len)
         snapshot_bytes = raw_snapshot(hub.ports)["bytes"]
-        time.sleep(1.0)         # let the first snapshot's buffers go before measuring idle
+        time.sleep(1.0)  # let the first snapshot's buffers go before measuring idle
         idle = hub.rss_mb()
         ctx = zmq.Context()
         stack.callback(ctx.destroy, 0)
@@ -80,14 +87,20 @@ def hoarding_client(workdir: Path, *, incidents: int = 400, desc_len: int = 2500
         assert hub.alive(), f"the hub died under a hoarding client:\n{hub.log_tail(8)}"
         served = raw_snapshot(hub.ports)
         assert served["end"] is not None, "a well-behaved client got no snapshot while the hoarder waited"
-        figures = {"idle_mb": idle, "peak_mb": peak, "above_idle_mb": peak - idle,
-                   "snapshot_bytes": snapshot_bytes, "requests": requests}
+        figures = {
+            "idle_mb": idle,
+            "peak_mb": peak,
+            "above_idle_mb": peak - idle,
+            "snapshot_bytes": snapshot_bytes,
+            "requests": requests,
+        }
         assert peak - idle <= RSS_BOUND_MB, f"hub RSS grew {peak - idle:.0f} MB above idle ({figures})"
         return figures
 
 
-def slow_subscriber(workdir: Path, *, ids: int = 5000, updates: int = 40_000, rate: float = 10_000,
-                    desc_len: int = 4000) -> dict:
+def slow_subscriber(
+    workdir: Path, *, ids: int = 5000, updates: int = 40_000, rate: float = 10_000, desc_len: int = 4000
+) -> dict:
     """7b. A subscriber stops reading while `updates` updates flow at `rate`/s; a console that
     does read must still converge."""
     with ExitStack() as stack:
@@ -103,7 +116,7 @@ def slow_subscriber(workdir: Path, *, ids: int = 5000, updates: int = 40_000, ra
         stalled.setsockopt(zmq.RCVBUF, 4096)
         stalled.setsockopt(zmq.SUBSCRIBE, b"")
         stalled.connect(hub.ports.pub)
-        time.sleep(0.5)       # the subscription must reach the hub before the burst (slow joiner)
+        time.sleep(0.5)  # the subscription must reach the hub before the burst (slow joiner)
         idle = hub.rss_mb()
         pusher = Pusher(hub.ports)
         started, peak = time.monotonic(), idle
@@ -119,8 +132,14 @@ def slow_subscriber(workdir: Path, *, ids: int = 5000, updates: int = 40_000, ra
         assert hub.alive(), f"the hub died under a slow subscriber:\n{hub.log_tail(8)}"
         settle(hub)
         converge_s = converge(hub, [console], 120)
-        figures = {"idle_mb": idle, "peak_mb": peak, "above_idle_mb": peak - idle, "updates": updates,
-                   "push_s": time.monotonic() - started, "reader_converge_s": converge_s}
+        figures = {
+            "idle_mb": idle,
+            "peak_mb": peak,
+            "above_idle_mb": peak - idle,
+            "updates": updates,
+            "push_s": time.monotonic() - started,
+            "reader_converge_s": converge_s,
+        }
         assert peak - idle <= RSS_BOUND_MB, f"hub RSS grew {peak - idle:.0f} MB above idle ({figures})"
         return figures
 
@@ -135,23 +154,32 @@ def large_valid_state(workdir: Path, *, cameras: int = 5000, incidents: int = 10
         pusher.send(*(camera(n) for n in range(cameras)))
         pusher.send(*(report("big", n, title_len=300, desc_len=4000) for n in range(incidents)))
         pusher.close()
+
         def landed() -> bool:
             truth = read_hub_db(hub.db_path)
             return len(truth.cameras) >= cameras and len(truth.incidents) >= incidents
 
         wait_until(landed, 120, 0.3, "the large state did not land")
-        replies = send_commands(hub.ports, [note("big-0", f"Ghi chú {n}: đội cứu hộ đã đến.")
-                                            for n in range(notes)], timeout=120)
+        replies = send_commands(
+            hub.ports, [note("big-0", f"Ghi chú {n}: đội cứu hộ đã đến.") for n in range(notes)], timeout=120
+        )
         assert len(replies) == notes and all(r.ok for r in replies.values()), (
-            f"{sum(r.ok for r in replies.values())} of {notes} notes accepted")
+            f"{sum(r.ok for r in replies.values())} of {notes} notes accepted"
+        )
         truth = read_hub_db(hub.db_path)
         assert len(truth.incidents["big-0"].notes) == notes
         snap = raw_snapshot(hub.ports)
         console = Console(hub.ports, workdir / "fresh-cache.db", "fresh")
         stack.callback(console.close)
-        figures = {"cameras": cameras, "incidents": incidents, "notes": notes, "snapshot_s": snap["seconds"],
-                   "snapshot_bytes": snap["bytes"], "largest_frame": snap["largest_frame"],
-                   "snapshot_chunks": snap["chunks"]}
+        figures = {
+            "cameras": cameras,
+            "incidents": incidents,
+            "notes": notes,
+            "snapshot_s": snap["seconds"],
+            "snapshot_bytes": snap["bytes"],
+            "largest_frame": snap["largest_frame"],
+            "snapshot_chunks": snap["chunks"],
+        }
         started = time.monotonic()
         console.start()
         try:

@@ -21,12 +21,9 @@ def test_hub_sigkill_every_half_second_during_ingest_and_commands(tmp_path, reco
     assert figures["commands"] >= 20, "too few commands flowed to test anything"
 
 
-@pytest.mark.xfail(strict=False, reason="needs the durable fix: the outbox row is on disk before issue() returns")
 def test_console_sigkill_right_after_ten_commands_with_the_hub_down(tmp_path, record_property):
     record_property("figures", s.console_kill_after_commands(tmp_path, count=10))
 
 
-@pytest.mark.xfail(strict=False, reason="needs the durable fix: the hub survives database errors and loses "
-                                        "no pending write")
 def test_database_locked_for_ten_seconds_while_reports_and_commands_flow(tmp_path, record_property):
     record_property("figures", s.database_locked(tmp_path, lock_s=10))

@@ -43,8 +43,9 @@ def test_gui_thread_blocked_five_seconds_while_traffic_flows(qtbot, tmp_path, re
     hub = FaultHub(free_base_port(), tmp_path / "hub.db")
     hub.start_ready()
     published = PublishedLog(hub.ports).start()
-    window, session = build_console(hub.ports, tmp_path / "console", Translator("en"), operator="lan",
-                                    with_map=False, with_wall=False)
+    window, session = build_console(
+        hub.ports, tmp_path / "console", Translator("en"), operator="lan", with_map=False, with_wall=False
+    )
     qtbot.addWidget(window)
     stream = commander = None
     try:
@@ -73,7 +74,7 @@ def test_gui_thread_blocked_five_seconds_while_traffic_flows(qtbot, tmp_path, re
         stream.start()
         commander.start()
         qtbot.waitUntil(lambda: blocked["seconds"] > 0, timeout=30_000)
-        qtbot.wait(1000)        # traffic keeps flowing after the block, too
+        qtbot.wait(1000)  # traffic keeps flowing after the block, too
         stream.halt()
         commander.halt()
         issued = list(commander.issued)
@@ -98,9 +99,16 @@ def test_gui_thread_blocked_five_seconds_while_traffic_flows(qtbot, tmp_path, re
         truth = read_hub_db(hub.db_path)
         problems = command_problems(truth, {}, must_apply=issued) + lost_problems(published, truth)
         assert not problems, problems
-        record_property("figures", {"block_s": blocked["seconds"], "reports_during_block": blocked["sent_during"],
-                                    "commands": len(issued), "converge_s": time.monotonic() - started,
-                                    "incidents": len(truth.incidents)})
+        record_property(
+            "figures",
+            {
+                "block_s": blocked["seconds"],
+                "reports_during_block": blocked["sent_during"],
+                "commands": len(issued),
+                "converge_s": time.monotonic() - started,
+                "incidents": len(truth.incidents),
+            },
+        )
     finally:
         for worker in (stream, commander):
             if worker is not None and worker.is_alive():

@@ -15,16 +15,13 @@ def test_a_ten_thousand_per_second_burst_then_silence_converges(tmp_path, record
     assert figures["incidents"] > 1000, "the burst must actually reach the hub"
 
 
-@pytest.mark.xfail(strict=False, reason="needs the wire fix: per-peer snapshot request limit and send high-water mark")
 def test_a_client_hoarding_300_snapshots_keeps_the_hub_bounded(tmp_path, record_property):
     record_property("figures", s.hoarding_client(tmp_path, incidents=400, desc_len=2500, requests=300))
 
 
-@pytest.mark.xfail(strict=False, reason="needs the wire fix: a bounded PUB high-water mark per subscriber")
 def test_a_subscriber_that_stops_reading_during_a_burst_keeps_the_hub_bounded(tmp_path, record_property):
     record_property("figures", s.slow_subscriber(tmp_path, ids=5000, updates=40_000, rate=10_000))
 
 
-@pytest.mark.xfail(strict=False, reason="needs the wire fix: snapshots chunked by bytes with counts and a digest")
 def test_large_valid_state_reaches_a_fresh_console_complete(tmp_path, record_property):
     record_property("figures", s.large_valid_state(tmp_path, cameras=5000, incidents=1000, notes=500))

@@ -32,3 +32,14 @@ def test_a_reason_without_a_code_is_worded_when_known_and_only_in_the_tooltip_wh
     assert "sync" not in bar.reason_label.text()
     bar.set_connection(ConnectionStatus("reconnecting", "some new English reason", time.time()))
     assert bar.reason_label.text() == "" and "some new English reason" in bar.reason_label.toolTip()
+
+
+def test_a_console_clock_off_the_hubs_is_said_and_a_small_difference_is_not(qtbot):
+    from app.client.state import TransportStats
+
+    bar = ConsoleStatusBar(Translator("vi"))
+    qtbot.addWidget(bar)
+    bar.set_stats(TransportStats(events_per_s=3, lag_ms=12, clock_offset_s=-600.0))
+    assert "đồng hồ máy này lệch hub +10.0 phút" in bar.rate_label.text()
+    bar.set_stats(TransportStats(events_per_s=3, lag_ms=12, clock_offset_s=2.0))
+    assert "đồng hồ" not in bar.rate_label.text()
