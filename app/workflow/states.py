@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from app import domain
 from app.workflow import priority as prio
+from app.workflow import refusals
 from app.workflow.sop import Sop
 
 OPEN = ("new", "acknowledged", "dispatched", "in_progress")
@@ -101,8 +102,12 @@ class Outcome:
         )
 
 
-def _refuse(code: domain.ReplyCode, message: str, current: domain.Incident | None) -> Outcome:
-    return Outcome(None, code, message, current)
+def _refuse(
+    code: domain.ReplyCode, reason: str, message: str, current: domain.Incident | None, **values: object
+) -> Outcome:
+    """A refusal: the reply code, the reason (app.workflow.refusals.REASONS) and its
+    parameters for the console to word, and `message` in English for logs and old consoles."""
+    return Outcome(None, code, message, current, reason=reason, params=refusals.params(reason, **values))
 
 
 def is_shelved(incident: domain.Incident, now: float) -> bool:
@@ -124,32 +129,54 @@ def apply_command(
     command.target_id for a merge; the updated target comes back in Outcome.related.
     """
     if incident is None:
-        return _refuse("not_found", f"no incident {command.incident_id!r}", None)
+        return _refuse(
+            "not_found", "incident_not_found", f"no incident {command.incident_id!r}", None, id=command.incident_id
+        )
     kind = command.kind
     table = TRANSITIONS.get(kind)
     if table is None:
-        return _refuse("invalid", f"{kind!r} is not an incident command", incident)
+        return _refuse("invalid", "unknown_command", f"{kind!r} is not an incident command", incident, kind=kind)
     if kind not in ROLE_COMMANDS.get(role, frozenset()):
-        return _refuse("forbidden", f"role {role!r} may not {kind}", incident)
+        return _refuse("forbidden", "role_forbidden", f"role {role!r} may not {kind}", incident, role=role, kind=kind)
     if not command.operator.strip():
-        return _refuse("invalid", "a command must name its operator (the timeline is an audit)", incident)
+        return _refuse(
+            "invalid", "operator_missing", "a command must name its operator (the timeline is an audit)", incident
+        )
     if command.cmd_id and any(entry.cmd_id == command.cmd_id for entry in incident.history):
-        return Outcome(None, "duplicate", "command already applied", incident)
+        return _refuse("duplicate", "already_applied", "command already applied", incident)
     overtaken = _overtaken_by(incident, command.expected_revision)
     if overtaken is not None:
-        return _refuse("superseded", overtaken, incident)
+        return overtaken
     to_state = table.get(incident.state)
     if to_state is None:
         if kind == "ack" and incident.state != "new":
-            who = f" by {incident.acked_by}" if incident.acked_by else ""
-            return _refuse("superseded", f"already {incident.state}{who}", incident)
+            if incident.acked_by:
+                return _refuse(
+                    "superseded",
+                    "already_in_state_by",
+                    f"already {incident.state} by {incident.acked_by}",
+                    incident,
+                    state=incident.state,
+                    by=incident.acked_by,
+                )
+            return _refuse(
+                "superseded", "already_in_state", f"already {incident.state}", incident, state=incident.state
+            )
         allowed = ", ".join(table) or "nowhere"
         return _refuse(
-            "invalid", f"cannot {kind} an incident that is {incident.state} (allowed from: {allowed})", incident
+            "invalid",
+            "wrong_state",
+            f"cannot {kind} an incident that is {incident.state} (allowed from: {allowed})",
+            incident,
+            kind=kind,
+            state=incident.state,
+            allowed=refusals.joined(table),
         )
     text = command.text.strip()
     if len(text) > MAX_TEXT_CHARS:
-        return _refuse("invalid", f"text longer than {MAX_TEXT_CHARS} characters", incident)
+        return _refuse(
+            "invalid", "text_too_long", f"text longer than {MAX_TEXT_CHARS} characters", incident, limit=MAX_TEXT_CHARS
+        )
 
     check = _CHECKS.get(kind)
     if check is not None:
@@ -190,7 +217,7 @@ def _too_large(incident: domain.Incident, size: int, limit: int, which: str = ""
         f"incident {which} would be {size} bytes packed, over its {limit}-byte limit ({len(incident.notes)} notes)",
         incident,
         reason="incident_too_large",
-        params=(("id", which), ("size", str(size)), ("limit", str(limit))),
+        params=refusals.params("incident_too_large", id=which, size=size, limit=limit),
     )
 
 
@@ -213,24 +240,46 @@ def _trimmed(incident: domain.Incident, keep: int) -> domain.Incident:
     )
 
 
-def _overtaken_by(incident: domain.Incident, expected: int | None) -> str | None:
+def _overtaken_by(incident: domain.Incident, expected: int | None) -> Outcome | None:
+    """The "superseded" refusal when an operator acted after revision `expected`, else None."""
     if expected is None:
         return None
     if expected > incident.revision:
-        return f"incident is at revision {incident.revision}, command expected {expected}"
+        return _refuse(
+            "superseded",
+            "revision_ahead",
+            f"incident is at revision {incident.revision}, command expected {expected}",
+            incident,
+            revision=incident.revision,
+            expected=expected,
+        )
     if incident.history_trimmed and incident.history and expected < incident.history[0].revision:
         # What happened between `expected` and the oldest entry kept is no longer listed.
-        return (
-            f"revision {expected} is older than the timeline kept (from revision "
-            f"{incident.history[0].revision}); now {incident.state}"
+        oldest = incident.history[0].revision
+        return _refuse(
+            "superseded",
+            "revision_trimmed",
+            f"revision {expected} is older than the timeline kept (from revision {oldest}); now {incident.state}",
+            incident,
+            expected=expected,
+            oldest=oldest,
+            state=incident.state,
         )
     newer = [entry for entry in incident.history if entry.revision > expected and entry.action in _OPERATOR_ACTIONS]
     if not newer:
         return None
     last = newer[-1]
-    return (
+    return _refuse(
+        "superseded",
+        "overtaken",
         f"{last.actor} did {last.action} (revision {last.revision}) after the revision "
-        f"{expected} this command was based on; now {incident.state}"
+        f"{expected} this command was based on; now {incident.state}",
+        incident,
+        actor=last.actor,
+        action=last.action,
+        revision=last.revision,
+        expected=expected,
+        state=incident.state,
     )
 
 
@@ -239,9 +288,11 @@ def _overtaken_by(incident: domain.Incident, expected: int | None) -> str | None
 
 def _check_note(incident, command, text, now, role, sop, target):
     if not text:
-        return _refuse("invalid", "a note needs text", incident)
+        return _refuse("invalid", "note_needs_text", "a note needs text", incident)
     if len(incident.notes) >= MAX_NOTES:
-        return _refuse("invalid", f"incident already has {MAX_NOTES} notes", incident)
+        return _refuse(
+            "invalid", "too_many_notes", f"incident already has {MAX_NOTES} notes", incident, limit=MAX_NOTES
+        )
     size = domain.packed_size(incident) + len(text.encode()) + 64
     if size > NOTES_BYTES:
         return _too_large(incident, size, NOTES_BYTES)
@@ -251,15 +302,29 @@ def _check_note(incident, command, text, now, role, sop, target):
 def _check_dispatch(incident, command, text, now, role, sop, target):
     units = _clean_units(command.units)
     if not units:
-        return _refuse("invalid", "dispatch needs at least one unit", incident)
+        return _refuse("invalid", "dispatch_needs_unit", "dispatch needs at least one unit", incident)
     too_long = [unit for unit in units if len(unit) > MAX_UNIT_CHARS]
     if too_long:
-        return _refuse("invalid", f"unit name longer than {MAX_UNIT_CHARS} characters", incident)
+        return _refuse(
+            "invalid",
+            "unit_name_too_long",
+            f"unit name longer than {MAX_UNIT_CHARS} characters",
+            incident,
+            limit=MAX_UNIT_CHARS,
+        )
     fresh = [unit for unit in units if unit not in incident.units]
     if not fresh:
-        return _refuse("invalid", f"already assigned: {', '.join(units)}", incident)
+        return _refuse(
+            "invalid",
+            "units_already_assigned",
+            f"already assigned: {', '.join(units)}",
+            incident,
+            units=refusals.joined(units),
+        )
     if len(incident.units) + len(fresh) > MAX_UNITS:
-        return _refuse("invalid", f"more than {MAX_UNITS} units on one incident", incident)
+        return _refuse(
+            "invalid", "too_many_units", f"more than {MAX_UNITS} units on one incident", incident, limit=MAX_UNITS
+        )
     return None
 
 
@@ -267,64 +332,101 @@ def _check_resolve(incident, command, text, now, role, sop, target):
     missing = sop.missing(incident.sop_done) if sop is not None else ()
     if command.override:
         if role != "supervisor":
-            return _refuse("forbidden", "only a supervisor may override the SOP", incident)
+            return _refuse("forbidden", "override_needs_supervisor", "only a supervisor may override the SOP", incident)
         if not text:
-            return _refuse("invalid", "an SOP override needs a reason", incident)
+            return _refuse("invalid", "override_needs_reason", "an SOP override needs a reason", incident)
         return None
     if missing:
         return _refuse(
             "invalid",
+            "sop_steps_missing",
             f"mandatory SOP steps not done: {', '.join(missing)} (or a supervisor override with a reason)",
             incident,
+            steps=refusals.joined(missing),
         )
     return None
 
 
 def _check_cancel(incident, command, text, now, role, sop, target):
     if not text:
-        return _refuse("invalid", "cancelling needs a reason (e.g. false alarm, duplicate call)", incident)
+        return _refuse(
+            "invalid",
+            "cancel_needs_reason",
+            "cancelling needs a reason (e.g. false alarm, duplicate call)",
+            incident,
+        )
     return None
 
 
 def _check_merge(incident, command, text, now, role, sop, target):
     if not command.target_id:
-        return _refuse("invalid", "merge needs a target incident", incident)
+        return _refuse("invalid", "merge_needs_target", "merge needs a target incident", incident)
     if command.target_id == incident.id:
-        return _refuse("invalid", "an incident cannot merge into itself", incident)
+        return _refuse("invalid", "merge_into_itself", "an incident cannot merge into itself", incident)
     if target is None or target.id != command.target_id:
-        return _refuse("not_found", f"no incident {command.target_id!r} to merge into", incident)
+        return _refuse(
+            "not_found",
+            "merge_target_not_found",
+            f"no incident {command.target_id!r} to merge into",
+            incident,
+            target=command.target_id,
+        )
     if target.state not in OPEN:
-        return _refuse("invalid", f"cannot merge into {target.id}: it is {target.state}", incident)
+        return _refuse(
+            "invalid",
+            "merge_target_closed",
+            f"cannot merge into {target.id}: it is {target.state}",
+            incident,
+            target=target.id,
+            state=target.state,
+        )
     return None
 
 
 def _check_sop_step(incident, command, text, now, role, sop, target):
     if sop is None:
-        return _refuse("invalid", "no SOP applies to this incident", incident)
+        return _refuse("invalid", "no_sop", "no SOP applies to this incident", incident)
     if sop.step(command.step_id) is None:
-        return _refuse("invalid", f"SOP {sop.id!r} has no step {command.step_id!r}", incident)
+        return _refuse(
+            "invalid",
+            "sop_step_unknown",
+            f"SOP {sop.id!r} has no step {command.step_id!r}",
+            incident,
+            sop=sop.id,
+            step=command.step_id,
+        )
     if command.step_id in incident.sop_done:
-        return _refuse("invalid", f"step {command.step_id!r} is already done", incident)
+        return _refuse(
+            "invalid", "sop_step_done", f"step {command.step_id!r} is already done", incident, step=command.step_id
+        )
     return None
 
 
 def _check_shelve(incident, command, text, now, role, sop, target):
     if not text:
-        return _refuse("invalid", "shelving needs a reason", incident)
+        return _refuse("invalid", "shelve_needs_reason", "shelving needs a reason", incident)
     if command.until <= now:
-        return _refuse("invalid", "shelving needs an expiry in the future", incident)
+        return _refuse("invalid", "shelve_expiry_past", "shelving needs an expiry in the future", incident)
     if command.until - now > MAX_SHELVE_S:
-        return _refuse("invalid", f"shelving is limited to {MAX_SHELVE_S / 3600:.0f} h", incident)
+        return _refuse(
+            "invalid",
+            "shelve_too_long",
+            f"shelving is limited to {MAX_SHELVE_S / 3600:.0f} h",
+            incident,
+            hours=f"{MAX_SHELVE_S / 3600:.0f}",
+        )
     if is_shelved(incident, now):
-        return _refuse("invalid", f"already shelved by {incident.shelved_by}", incident)
+        return _refuse(
+            "invalid", "already_shelved", f"already shelved by {incident.shelved_by}", incident, by=incident.shelved_by
+        )
     if prio.priority_of(incident) == 1 and role != "supervisor":
-        return _refuse("forbidden", "only a supervisor may shelve a P1", incident)
+        return _refuse("forbidden", "shelve_p1_needs_supervisor", "only a supervisor may shelve a P1", incident)
     return None
 
 
 def _check_unshelve(incident, command, text, now, role, sop, target):
     if not is_shelved(incident, now):
-        return _refuse("invalid", "incident is not shelved", incident)
+        return _refuse("invalid", "not_shelved", "incident is not shelved", incident)
     return None
 
 
