@@ -17,11 +17,18 @@ revision without history, so a flood of grouped events never supersedes an opera
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from app import domain
 from app.workflow import priority as prio
 from app.workflow import refusals
+from app.workflow.checks import CHECKS, Outcome, clean_units, is_shelved
+from app.workflow.checks import MAX_NOTES as MAX_NOTES
+from app.workflow.checks import MAX_SHELVE_S as MAX_SHELVE_S
+from app.workflow.checks import MAX_TEXT_CHARS as MAX_TEXT_CHARS
+from app.workflow.checks import MAX_UNIT_CHARS as MAX_UNIT_CHARS
+from app.workflow.checks import MAX_UNITS as MAX_UNITS
+from app.workflow.checks import NOTES_BYTES as NOTES_BYTES
+from app.workflow.checks import refuse as _refuse
+from app.workflow.checks import too_large as _too_large
 from app.workflow.sop import Sop
 
 OPEN = ("new", "acknowledged", "dispatched", "in_progress")
@@ -57,61 +64,11 @@ ROLES: tuple[str, ...] = tuple(ROLE_COMMANDS)
 # (created, escalated, unshelved) do not: an escalation racing an ack must not refuse the ack.
 _OPERATOR_ACTIONS = frozenset(COMMAND_KINDS) | {"merged_in"}
 
-MAX_TEXT_CHARS = 2000
-MAX_NOTES = 500
 # Timeline entries kept in the live incident; older ones are dropped from the front and
 # counted in Incident.history_trimmed (the timeline says how many). Past
 # domain.MAX_INCIDENT_BYTES more are dropped, down to MIN_HISTORY_KEPT, before a command is refused.
 MAX_HISTORY = 300
 MIN_HISTORY_KEPT = 20
-# Notes may fill an incident only to this share of the bound, so the commands that work it
-# to closure always have room (their timeline entries are trimmable, notes are not).
-NOTES_BYTES = domain.MAX_INCIDENT_BYTES * 3 // 4
-MAX_UNITS = 50
-MAX_UNIT_CHARS = 64  # "agency:callsign", e.g. "fire_rescue:PC07-Q1"
-MAX_SHELVE_S = 12 * 3600.0  # one shift: a shelf must never outlive the people who set it
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What apply_command decided. `incident` is the new state when accepted; `current` is
-    the state that refused it (for "superseded"/"invalid"/"forbidden"/"duplicate");
-    `related` are other incidents the command changed too (the target of a merge)."""
-
-    incident: domain.Incident | None
-    code: domain.ReplyCode
-    message: str = ""
-    current: domain.Incident | None = None
-    related: tuple[domain.Incident, ...] = ()
-    reason: str = ""  # a stable refusal code with `params`, for the console to word
-    params: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def accepted(self) -> bool:
-        return self.code == "ok"
-
-    def reply(self, cmd_id: str) -> domain.CommandReply:
-        """The CommandReply for the issuing console, carrying the state it should show."""
-        return domain.CommandReply(
-            cmd_id=cmd_id,
-            code=self.code,
-            message=self.message,
-            incident=self.incident or self.current,
-            reason=self.reason,
-            params=dict(self.params),
-        )
-
-
-def _refuse(
-    code: domain.ReplyCode, reason: str, message: str, current: domain.Incident | None, **values: object
-) -> Outcome:
-    """A refusal: the reply code, the reason (app.workflow.refusals.REASONS) and its
-    parameters for the console to word, and `message` in English for logs and old consoles."""
-    return Outcome(None, code, message, current, reason=reason, params=refusals.params(reason, **values))
-
-
-def is_shelved(incident: domain.Incident, now: float) -> bool:
-    return now < incident.shelved_until
 
 
 def apply_command(
@@ -178,7 +135,7 @@ def apply_command(
             "invalid", "text_too_long", f"text longer than {MAX_TEXT_CHARS} characters", incident, limit=MAX_TEXT_CHARS
         )
 
-    check = _CHECKS.get(kind)
+    check = CHECKS.get(kind)
     if check is not None:
         refusal = check(incident, command, text, now, role, sop, merge_target)
         if refusal is not None:
@@ -207,18 +164,6 @@ def apply_command(
             return _too_large(incident, domain.packed_size(changed), domain.MAX_INCIDENT_BYTES, changed.id)
         fitted.append(smaller)
     return Outcome(fitted[0], "ok", "", None, tuple(fitted[1:]))
-
-
-def _too_large(incident: domain.Incident, size: int, limit: int, which: str = "") -> Outcome:
-    which = which or incident.id
-    return Outcome(
-        None,
-        "invalid",
-        f"incident {which} would be {size} bytes packed, over its {limit}-byte limit ({len(incident.notes)} notes)",
-        incident,
-        reason="incident_too_large",
-        params=refusals.params("incident_too_large", id=which, size=size, limit=limit),
-    )
 
 
 def fit_size(incident: domain.Incident) -> domain.Incident | None:
@@ -283,174 +228,6 @@ def _overtaken_by(incident: domain.Incident, expected: int | None) -> Outcome | 
     )
 
 
-# --- per-command validation: None = fine, else the refusal --------------------------------
-
-
-def _check_note(incident, command, text, now, role, sop, target):
-    if not text:
-        return _refuse("invalid", "note_needs_text", "a note needs text", incident)
-    if len(incident.notes) >= MAX_NOTES:
-        return _refuse(
-            "invalid", "too_many_notes", f"incident already has {MAX_NOTES} notes", incident, limit=MAX_NOTES
-        )
-    size = domain.packed_size(incident) + len(text.encode()) + 64
-    if size > NOTES_BYTES:
-        return _too_large(incident, size, NOTES_BYTES)
-    return None
-
-
-def _check_dispatch(incident, command, text, now, role, sop, target):
-    units = _clean_units(command.units)
-    if not units:
-        return _refuse("invalid", "dispatch_needs_unit", "dispatch needs at least one unit", incident)
-    too_long = [unit for unit in units if len(unit) > MAX_UNIT_CHARS]
-    if too_long:
-        return _refuse(
-            "invalid",
-            "unit_name_too_long",
-            f"unit name longer than {MAX_UNIT_CHARS} characters",
-            incident,
-            limit=MAX_UNIT_CHARS,
-        )
-    fresh = [unit for unit in units if unit not in incident.units]
-    if not fresh:
-        return _refuse(
-            "invalid",
-            "units_already_assigned",
-            f"already assigned: {', '.join(units)}",
-            incident,
-            units=refusals.joined(units),
-        )
-    if len(incident.units) + len(fresh) > MAX_UNITS:
-        return _refuse(
-            "invalid", "too_many_units", f"more than {MAX_UNITS} units on one incident", incident, limit=MAX_UNITS
-        )
-    return None
-
-
-def _check_resolve(incident, command, text, now, role, sop, target):
-    missing = sop.missing(incident.sop_done) if sop is not None else ()
-    if command.override:
-        if role != "supervisor":
-            return _refuse("forbidden", "override_needs_supervisor", "only a supervisor may override the SOP", incident)
-        if not text:
-            return _refuse("invalid", "override_needs_reason", "an SOP override needs a reason", incident)
-        return None
-    if missing:
-        return _refuse(
-            "invalid",
-            "sop_steps_missing",
-            f"mandatory SOP steps not done: {', '.join(missing)} (or a supervisor override with a reason)",
-            incident,
-            steps=refusals.joined(missing),
-        )
-    return None
-
-
-def _check_cancel(incident, command, text, now, role, sop, target):
-    if not text:
-        return _refuse(
-            "invalid",
-            "cancel_needs_reason",
-            "cancelling needs a reason (e.g. false alarm, duplicate call)",
-            incident,
-        )
-    return None
-
-
-def _check_merge(incident, command, text, now, role, sop, target):
-    if not command.target_id:
-        return _refuse("invalid", "merge_needs_target", "merge needs a target incident", incident)
-    if command.target_id == incident.id:
-        return _refuse("invalid", "merge_into_itself", "an incident cannot merge into itself", incident)
-    if target is None or target.id != command.target_id:
-        return _refuse(
-            "not_found",
-            "merge_target_not_found",
-            f"no incident {command.target_id!r} to merge into",
-            incident,
-            target=command.target_id,
-        )
-    if target.state not in OPEN:
-        return _refuse(
-            "invalid",
-            "merge_target_closed",
-            f"cannot merge into {target.id}: it is {target.state}",
-            incident,
-            target=target.id,
-            state=target.state,
-        )
-    return None
-
-
-def _check_sop_step(incident, command, text, now, role, sop, target):
-    if sop is None:
-        return _refuse("invalid", "no_sop", "no SOP applies to this incident", incident)
-    if sop.step(command.step_id) is None:
-        return _refuse(
-            "invalid",
-            "sop_step_unknown",
-            f"SOP {sop.id!r} has no step {command.step_id!r}",
-            incident,
-            sop=sop.id,
-            step=command.step_id,
-        )
-    if command.step_id in incident.sop_done:
-        return _refuse(
-            "invalid", "sop_step_done", f"step {command.step_id!r} is already done", incident, step=command.step_id
-        )
-    return None
-
-
-def _check_shelve(incident, command, text, now, role, sop, target):
-    if not text:
-        return _refuse("invalid", "shelve_needs_reason", "shelving needs a reason", incident)
-    if command.until <= now:
-        return _refuse("invalid", "shelve_expiry_past", "shelving needs an expiry in the future", incident)
-    if command.until - now > MAX_SHELVE_S:
-        return _refuse(
-            "invalid",
-            "shelve_too_long",
-            f"shelving is limited to {MAX_SHELVE_S / 3600:.0f} h",
-            incident,
-            hours=f"{MAX_SHELVE_S / 3600:.0f}",
-        )
-    if is_shelved(incident, now):
-        return _refuse(
-            "invalid", "already_shelved", f"already shelved by {incident.shelved_by}", incident, by=incident.shelved_by
-        )
-    if prio.priority_of(incident) == 1 and role != "supervisor":
-        return _refuse("forbidden", "shelve_p1_needs_supervisor", "only a supervisor may shelve a P1", incident)
-    return None
-
-
-def _check_unshelve(incident, command, text, now, role, sop, target):
-    if not is_shelved(incident, now):
-        return _refuse("invalid", "not_shelved", "incident is not shelved", incident)
-    return None
-
-
-_CHECKS = {
-    "note": _check_note,
-    "dispatch": _check_dispatch,
-    "resolve": _check_resolve,
-    "cancel": _check_cancel,
-    "merge": _check_merge,
-    "sop_step": _check_sop_step,
-    "shelve": _check_shelve,
-    "unshelve": _check_unshelve,
-}
-
-
-def _clean_units(units: tuple[str, ...]) -> list[str]:
-    seen: list[str] = []
-    for unit in units:
-        unit = unit.strip()
-        if unit and unit not in seen:
-            seen.append(unit)
-    return seen
-
-
 def _changes(incident, command, text, now, sop) -> dict:
     kind = command.kind
     if kind == "ack":
@@ -458,7 +235,7 @@ def _changes(incident, command, text, now, sop) -> dict:
     if kind == "note":
         return {"notes": incident.notes + (domain.Note(author=command.operator, time=now, text=text),)}
     if kind == "dispatch":
-        fresh = tuple(u for u in _clean_units(command.units) if u not in incident.units)
+        fresh = tuple(u for u in clean_units(command.units) if u not in incident.units)
         return {"units": incident.units + fresh}
     if kind == "merge":
         return {"merged_into": command.target_id}
