@@ -343,9 +343,9 @@ _LABELS: dict[str, tuple[str, str]] = {
 
 def _merge_area_catalogs() -> None:
     # Per-area catalogs (app/catalogs/) join the one dict; a key defined twice is a bug.
-    from app.catalogs import console, wall
+    from app.catalogs import console, refusals, wall
 
-    for area in (console.LABELS, wall.LABELS):
+    for area in (console.LABELS, wall.LABELS, refusals.LABELS):
         clash = sorted(set(area) & set(_LABELS))
         if clash:
             raise ValueError(f"catalog keys defined twice: {', '.join(clash)}")

@@ -21,8 +21,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app import domain
 from app.i18n import Translator
 from app.workflow.handover import HandoverRecord
+from widgets.reply_text import reply_text
 
 
 def _camera_status(t, status: str) -> str:
@@ -114,10 +116,13 @@ class HandoverDialog(QDialog):
             self.ack_button.setEnabled(False)
             self.sig_handover_ack_requested.emit(self.record.id, name)
 
-    def show_result(self, kind: str, code: str, message: str, who: str = "") -> None:
-        """The hub's answer to the handover ("handover") or the takeover ("handover_ack")."""
-        self._result = (kind, code, message, who)
-        self._show_result_text(kind, code, message, who)
+    def show_result(
+        self, kind: str, code: str, message: str, who: str = "", reply: domain.CommandReply | None = None
+    ) -> None:
+        """The hub's answer to the handover ("handover") or the takeover ("handover_ack");
+        with the `reply`, a refusal is worded from its reason instead of the hub's message."""
+        self._result = (kind, code, message, who, reply)
+        self._show_result_text(kind, code, message, who, reply)
         if code in ("ok", "duplicate"):
             if kind == "handover":
                 self.ack_button.setEnabled(True)
@@ -126,11 +131,14 @@ class HandoverDialog(QDialog):
             self.send_button.setEnabled(kind == "handover")
             self.ack_button.setEnabled(kind == "handover_ack")
 
-    def _show_result_text(self, kind: str, code: str, message: str, who: str) -> None:
+    def _show_result_text(
+        self, kind: str, code: str, message: str, who: str, reply: domain.CommandReply | None = None
+    ) -> None:
         t = self.tr_.t
         if code in ("ok", "duplicate"):
             self.status.setText(
                 t("handover.sent", id=self.record.id) if kind == "handover" else t("handover.done", who=who)
             )
         else:
-            self.status.setText(t("detail.refused", kind=t(f"kind.{kind}"), msg=message))
+            msg = reply_text(reply, t) if reply is not None else message
+            self.status.setText(t("detail.refused", kind=t(f"kind.{kind}"), msg=msg))

@@ -76,6 +76,8 @@ class IncidentDetailPane(QWidget):
         self.cameras: dict[str, domain.Camera] = {}
         self.pending_kind: str | None = None
         self.outcome_text = ""
+        # The hub's answer behind outcome_text, so a language switch words it again.
+        self._outcome_reply: tuple[str, domain.CommandReply] | None = None
         self._updates = UpdateLog()
         self._filling = False
         t = tr.t
@@ -193,20 +195,21 @@ class IncidentDetailPane(QWidget):
         if same and incident.revision > previous.revision and len(incident.history) == len(previous.history):
             self._updates.record(previous, incident, self.tr_.t)
         if not same:
-            self.pending_kind, self.outcome_text = None, ""
+            self.pending_kind, self.outcome_text, self._outcome_reply = None, "", None
         self.incident = incident
         self._refresh(rebuild_cameras=not same)
 
     def set_pending(self, kind: str | None) -> None:
         self.pending_kind = kind
         if kind is not None:
-            self.outcome_text = ""
+            self.outcome_text, self._outcome_reply = "", None
         self._refresh_status()
         self._refresh_buttons()
 
     def show_reply(self, kind: str, reply: domain.CommandReply) -> None:
         """The hub's answer to a command this console issued about the shown incident."""
         self.pending_kind = None
+        self._outcome_reply = (kind, reply)
         self.outcome_text = reply_outcome(kind, reply, self.tr_.t)
         if (
             reply.incident is not None
@@ -263,7 +266,7 @@ class IncidentDetailPane(QWidget):
             sop = self._sop()
             missing = sop.missing(inc.sop_done) if sop else ()
             if missing and self.role != "supervisor":
-                self.outcome_text = t("msg.missing_steps", n=len(missing))
+                self.outcome_text, self._outcome_reply = t("msg.missing_steps", n=len(missing)), None
                 self._refresh_status()
                 self.checklist.setFocus()
                 return False
@@ -378,6 +381,8 @@ class IncidentDetailPane(QWidget):
         t = self.tr_.t
         inc = self.incident
         text, style = "", ""
+        if self._outcome_reply is not None:
+            self.outcome_text = reply_outcome(*self._outcome_reply, t)
         if self.pending_kind is not None:
             text, style = (t("detail.pending", kind=t(f"kind.{self.pending_kind}")), "background:#5d4a00;color:#ffe082")
         elif self.outcome_text:

@@ -14,6 +14,7 @@ from html import escape
 from app import domain
 from app.workflow.priority import priority_of
 from app.workflow.sop import AGENCIES, Sop
+from widgets.reply_text import reply_text
 
 Translate = Callable[..., str]
 
@@ -28,6 +29,8 @@ PRIORITY_STYLE = {
 # Fields whose change is worth a timeline line; the long texts are named, not quoted.
 _LOGGED_FIELDS = ("severity", "urgency", "priority", "group_count", "title", "description", "location")
 _NAMED_ONLY = ("title", "description")
+# Superseded by a revision the timeline cannot name an action for: said as the hub's reason.
+_SUPERSEDED_BY_REVISION = ("revision_ahead", "revision_trimmed")
 
 
 def hm(ts: float) -> str:
@@ -87,8 +90,12 @@ def linked_rows(inc: domain.Incident, t: Translate) -> list[str]:
 def reply_outcome(kind: str, reply: domain.CommandReply, t: Translate) -> str:
     """What to tell the operator about the hub's answer; "" when there is nothing to say.
 
-    A superseded command names the operator whose action won, from the incident's timeline.
+    A superseded command names the operator whose action won, from the incident's timeline;
+    a refusal is worded from its reason (reply_text), the hub's message only for a reason
+    this console does not know.
     """
+    if reply.code == "superseded" and reply.reason in _SUPERSEDED_BY_REVISION:
+        return t("msg.superseded", msg=reply_text(reply, t))
     if reply.code == "superseded":
         inc = reply.incident
         last = (
@@ -105,9 +112,7 @@ def reply_outcome(kind: str, reply: domain.CommandReply, t: Translate) -> str:
             state=t(f"state.{inc.state}") if inc else "?",
         )
     if reply.code in ("invalid", "forbidden", "not_found"):
-        key = f"refusal.{reply.reason}"
-        worded = t(key, **reply.params) if reply.reason else key
-        return t("detail.refused", kind=t(f"kind.{kind}"), msg=reply.message if worded == key else worded)
+        return t("detail.refused", kind=t(f"kind.{kind}"), msg=reply_text(reply, t))
     return ""
 
 

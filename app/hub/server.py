@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
+import msgspec
 import zmq
 
 from app import domain, protocol
@@ -224,7 +225,10 @@ class Hub:
     def _unavailable(self, command: domain.Command) -> domain.CommandReply:
         self.stats["command.unavailable"] += 1
         return domain.CommandReply(
-            cmd_id=command.cmd_id, code="unavailable", message=f"hub database unavailable: {self.store.failure}"
+            cmd_id=command.cmd_id,
+            code="unavailable",
+            message=f"hub database unavailable: {self.store.failure}",
+            reason="store_unavailable",
         )
 
     # --- publishing --------------------------------------------------------------------------
@@ -490,7 +494,11 @@ class Hub:
             self.stats["command.duplicate"] += 1
             current = self.store.incidents.get(command.incident_id)
             return domain.CommandReply(
-                cmd_id=command.cmd_id, code="duplicate", message=f"already applied: {stored.code}", incident=current
+                cmd_id=command.cmd_id,
+                code="duplicate",
+                message=f"already applied: {stored.code}",
+                incident=current,
+                reason="already_applied",
             )
         now, role = time.time(), self.role_of(command.operator)
         if command.kind in ("handover", "handover_ack"):
@@ -506,21 +514,18 @@ class Hub:
                     self._put_incident(related)
             reply = outcome.reply(command.cmd_id)
             if reply.incident is None and outcome.code != "not_found":
-                reply = domain.CommandReply(
-                    cmd_id=command.cmd_id,
-                    code=reply.code,
-                    message=reply.message,
-                    incident=self.store.incidents.get(command.incident_id),
-                )
+                # The reason and its parameters stay: the console words the refusal from them.
+                reply = msgspec.structs.replace(reply, incident=self.store.incidents.get(command.incident_id))
         self.stats[f"command.{reply.code}"] += 1
         self.store.record_command(reply)
         return reply
 
     def _apply_handover(self, command: domain.Command, now: float, role: str) -> domain.CommandReply:
-        record, code, message = handover.apply_handover_command(
+        outcome = handover.apply_handover_command(
             command, self.store.handovers, self.store.incidents.values(), self.store.cameras.values(), now, role
         )
-        if code == "ok" and record is not None:
+        record = outcome.record
+        if outcome.code == "ok" and record is not None:
             self.store.put_handover(record)
             self._dirty_other.append((record, "System"))
             log.info(
@@ -529,7 +534,7 @@ class Hub:
                 record.handed_over_by,
                 f" acknowledged by {record.acknowledged_by}" if record.acknowledged else "",
             )
-        return domain.CommandReply(cmd_id=command.cmd_id, code=code, message=message)
+        return outcome.reply(command.cmd_id)
 
     def _apply_wall(self, command: domain.Command, now: float, role: str) -> domain.CommandReply:
         outcome = walls.apply_wall_command(command, self.store.layouts, self.store.walls, role, now)
@@ -545,7 +550,7 @@ class Hub:
                 len(outcome.wall.layout.items),
                 command.operator,
             )
-        return domain.CommandReply(cmd_id=command.cmd_id, code=outcome.code, message=outcome.message)
+        return outcome.reply(command.cmd_id)
 
     # --- snapshots ---------------------------------------------------------------------------
     def _drain_snapshots(self, sock: zmq.Socket) -> None:

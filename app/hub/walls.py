@@ -13,6 +13,7 @@ import msgspec
 
 from app import domain, protocol
 from app.wall import layout as L
+from app.workflow import refusals
 
 WALL_KINDS = frozenset({"layout_share", "wall_push", "wall_camera"})
 MAX_NAME = 80
@@ -24,6 +25,17 @@ class WallOutcome:
     message: str = ""
     layout: L.WallLayout | None = None  # a shared layout to store and publish
     wall: domain.WallState | None = None  # a wall state to store and publish
+    reason: str = ""  # a refusal's code in app.workflow.refusals.REASONS, with its parameters
+    params: refusals.Params = ()
+
+    def reply(self, cmd_id: str) -> domain.CommandReply:
+        return domain.CommandReply(
+            cmd_id=cmd_id, code=self.code, message=self.message, reason=self.reason, params=dict(self.params)
+        )
+
+
+def _refuse(code: domain.ReplyCode, reason: str, message: str, **values: object) -> WallOutcome:
+    return WallOutcome(code, message, reason=reason, params=refusals.params(reason, **values))
 
 
 def _name_ok(name: str) -> bool:
@@ -44,31 +56,36 @@ def apply_wall_command(
         try:
             layout = _layout_from(command)
         except ValueError as exc:
-            return WallOutcome("invalid", str(exc))
+            return _refuse("invalid", "layout_invalid", str(exc))
         if not _name_ok(layout.name):
-            return WallOutcome("invalid", "a shared layout needs a name (at most 80 characters)")
+            return _refuse(
+                "invalid",
+                "layout_needs_name",
+                f"a shared layout needs a name (at most {MAX_NAME} characters)",
+                limit=MAX_NAME,
+            )
         old = layouts.get(layout.name)
         shared = msgspec.structs.replace(layout, shared=True, revision=(old.revision + 1) if old else 1)
         return WallOutcome("ok", layout=shared)
 
     if role != "supervisor":
-        return WallOutcome("forbidden", "only a supervisor may change what a wall display shows")
+        return _refuse("forbidden", "wall_needs_supervisor", "only a supervisor may change what a wall display shows")
     wall_name = command.text.strip()
     if not _name_ok(wall_name):
-        return WallOutcome("invalid", "no wall display named")
+        return _refuse("invalid", "wall_not_named", "no wall display named")
     current = walls.get(wall_name)
     revision = (current.revision + 1) if current else 1
     if command.kind == "wall_push":
         try:
             layout = _layout_from(command)
         except ValueError as exc:
-            return WallOutcome("invalid", str(exc))
+            return _refuse("invalid", "layout_invalid", str(exc))
         return WallOutcome(
             "ok", wall=domain.WallState(wall=wall_name, layout=layout, by=command.operator, time=now, revision=revision)
         )
     if command.kind == "wall_camera":
         if not command.target_id:
-            return WallOutcome("invalid", "no camera named")
+            return _refuse("invalid", "wall_camera_missing", "no camera named")
         layout = current.layout if current else L.preset_layout("1x1", name=wall_name)
         index = command.tile if command.tile >= 0 else L.first_free(layout)
         if index < 0:
@@ -76,8 +93,8 @@ def apply_wall_command(
         try:
             layout = L.assign(layout, index, command.target_id)
         except L.LayoutError as exc:
-            return WallOutcome("invalid", str(exc))
+            return _refuse("invalid", "wall_tile_invalid", str(exc), tile=index)
         return WallOutcome(
             "ok", wall=domain.WallState(wall=wall_name, layout=layout, by=command.operator, time=now, revision=revision)
         )
-    return WallOutcome("invalid", f"not a wall command: {command.kind}")
+    return _refuse("invalid", "not_a_wall_command", f"not a wall command: {command.kind}", kind=command.kind)

@@ -2,19 +2,45 @@
 
 The hub builds the record on request (build_handover), keeps it, publishes it, and applies
 the incoming operator's acknowledgement (acknowledge_handover) exactly like an incident
-command: pure, refusals with a reply code and a reason.
+command: pure, refusals with a reply code and a reason (app.workflow.refusals).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import msgspec
 
 from app import domain
 from app.records import DegradedCamera, HandoverIncident, HandoverRecord, ShelvedAlarm
+from app.workflow import refusals
 from app.workflow.priority import priority_of
 from app.workflow.states import is_shelved
+
+
+@dataclass(frozen=True)
+class HandoverOutcome:
+    """What a handover command did: the record to store and publish when accepted (the
+    existing one when it refused), the reply code, and for a refusal its reason, parameters
+    and English message."""
+
+    record: HandoverRecord | None
+    code: domain.ReplyCode
+    message: str = ""
+    reason: str = ""
+    params: refusals.Params = ()
+
+    def reply(self, cmd_id: str) -> domain.CommandReply:
+        return domain.CommandReply(
+            cmd_id=cmd_id, code=self.code, message=self.message, reason=self.reason, params=dict(self.params)
+        )
+
+
+def _refuse(
+    record: HandoverRecord | None, code: domain.ReplyCode, reason: str, message: str, **values: object
+) -> HandoverOutcome:
+    return HandoverOutcome(record, code, message, reason, refusals.params(reason, **values))
 
 
 def build_handover(
@@ -68,17 +94,26 @@ def acknowledge_handover(
     record: HandoverRecord | None,
     operator: str,
     now: float,
-) -> tuple[HandoverRecord | None, domain.ReplyCode, str]:
-    """(record after, code, message) for the incoming operator's acknowledgement."""
+    record_id: str = "",
+) -> HandoverOutcome:
+    """The incoming operator's acknowledgement of `record` (None: no record `record_id`)."""
     if record is None:
-        return None, "not_found", "no such handover record"
+        return _refuse(None, "not_found", "handover_not_found", "no such handover record", id=record_id)
     if not operator.strip():
-        return record, "invalid", "acknowledging a handover needs the operator's name"
+        return _refuse(
+            record, "invalid", "handover_needs_operator", "acknowledging a handover needs the operator's name"
+        )
     if record.acknowledged:
-        return record, "superseded", f"already acknowledged by {record.acknowledged_by}"
+        return _refuse(
+            record,
+            "superseded",
+            "handover_already_acknowledged",
+            f"already acknowledged by {record.acknowledged_by}",
+            by=record.acknowledged_by,
+        )
     if operator == record.handed_over_by:
-        return record, "invalid", "the outgoing operator cannot acknowledge their own handover"
-    return (msgspec.structs.replace(record, acknowledged_by=operator, acknowledged_at=now), "ok", "")
+        return _refuse(record, "invalid", "handover_own", "the outgoing operator cannot acknowledge their own handover")
+    return HandoverOutcome(msgspec.structs.replace(record, acknowledged_by=operator, acknowledged_at=now), "ok")
 
 
 HANDOVER_ROLES = frozenset({"operator", "supervisor"})
@@ -92,21 +127,31 @@ def apply_handover_command(
     cameras: Iterable[domain.Camera],
     now: float,
     role: str = "operator",
-) -> tuple[HandoverRecord | None, domain.ReplyCode, str]:
-    """(record to store and publish, code, message) for a "handover" command (the outgoing
-    operator writes the record; command.incident_id is its new id, command.text the notes)
-    or a "handover_ack" (the incoming operator acknowledges record command.incident_id)."""
-    if command.kind not in ("handover", "handover_ack"):
-        return None, "invalid", f"{command.kind!r} is not a handover command"
+) -> HandoverOutcome:
+    """What a "handover" command (the outgoing operator writes the record; command.incident_id
+    is its new id, command.text the notes) or a "handover_ack" (the incoming operator
+    acknowledges record command.incident_id) does; the hub stores and publishes
+    outcome.record when the code is "ok"."""
+    kind = command.kind
+    if kind not in ("handover", "handover_ack"):
+        return _refuse(None, "invalid", "not_a_handover_command", f"{kind!r} is not a handover command", kind=kind)
     if role not in HANDOVER_ROLES:
-        return None, "forbidden", f"role {role!r} may not {command.kind}"
+        return _refuse(None, "forbidden", "role_forbidden", f"role {role!r} may not {kind}", role=role, kind=kind)
     record_id = command.incident_id
-    if command.kind == "handover_ack":
-        return acknowledge_handover(records.get(record_id), command.operator, now)
+    if kind == "handover_ack":
+        return acknowledge_handover(records.get(record_id), command.operator, now, record_id)
     if not record_id.strip():
-        return None, "invalid", "a handover needs a record id"
+        return _refuse(None, "invalid", "handover_needs_id", "a handover needs a record id")
     if record_id in records:
-        return records[record_id], "invalid", f"handover {record_id!r} already exists"
+        return _refuse(
+            records[record_id], "invalid", "handover_exists", f"handover {record_id!r} already exists", id=record_id
+        )
     if len(command.text) > MAX_NOTES_CHARS:
-        return None, "invalid", f"handover notes longer than {MAX_NOTES_CHARS} characters"
-    return build_handover(record_id, incidents, cameras, now, command.operator, command.text), "ok", ""
+        return _refuse(
+            None,
+            "invalid",
+            "handover_notes_too_long",
+            f"handover notes longer than {MAX_NOTES_CHARS} characters",
+            limit=MAX_NOTES_CHARS,
+        )
+    return HandoverOutcome(build_handover(record_id, incidents, cameras, now, command.operator, command.text), "ok")

@@ -17,10 +17,18 @@ revision without history, so a flood of grouped events never supersedes an opera
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from app import domain
 from app.workflow import priority as prio
+from app.workflow import refusals
+from app.workflow.checks import CHECKS, Outcome, clean_units, is_shelved
+from app.workflow.checks import MAX_NOTES as MAX_NOTES
+from app.workflow.checks import MAX_SHELVE_S as MAX_SHELVE_S
+from app.workflow.checks import MAX_TEXT_CHARS as MAX_TEXT_CHARS
+from app.workflow.checks import MAX_UNIT_CHARS as MAX_UNIT_CHARS
+from app.workflow.checks import MAX_UNITS as MAX_UNITS
+from app.workflow.checks import NOTES_BYTES as NOTES_BYTES
+from app.workflow.checks import refuse as _refuse
+from app.workflow.checks import too_large as _too_large
 from app.workflow.sop import Sop
 
 OPEN = ("new", "acknowledged", "dispatched", "in_progress")
@@ -56,57 +64,11 @@ ROLES: tuple[str, ...] = tuple(ROLE_COMMANDS)
 # (created, escalated, unshelved) do not: an escalation racing an ack must not refuse the ack.
 _OPERATOR_ACTIONS = frozenset(COMMAND_KINDS) | {"merged_in"}
 
-MAX_TEXT_CHARS = 2000
-MAX_NOTES = 500
 # Timeline entries kept in the live incident; older ones are dropped from the front and
 # counted in Incident.history_trimmed (the timeline says how many). Past
 # domain.MAX_INCIDENT_BYTES more are dropped, down to MIN_HISTORY_KEPT, before a command is refused.
 MAX_HISTORY = 300
 MIN_HISTORY_KEPT = 20
-# Notes may fill an incident only to this share of the bound, so the commands that work it
-# to closure always have room (their timeline entries are trimmable, notes are not).
-NOTES_BYTES = domain.MAX_INCIDENT_BYTES * 3 // 4
-MAX_UNITS = 50
-MAX_UNIT_CHARS = 64  # "agency:callsign", e.g. "fire_rescue:PC07-Q1"
-MAX_SHELVE_S = 12 * 3600.0  # one shift: a shelf must never outlive the people who set it
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What apply_command decided. `incident` is the new state when accepted; `current` is
-    the state that refused it (for "superseded"/"invalid"/"forbidden"/"duplicate");
-    `related` are other incidents the command changed too (the target of a merge)."""
-
-    incident: domain.Incident | None
-    code: domain.ReplyCode
-    message: str = ""
-    current: domain.Incident | None = None
-    related: tuple[domain.Incident, ...] = ()
-    reason: str = ""  # a stable refusal code with `params`, for the console to word
-    params: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def accepted(self) -> bool:
-        return self.code == "ok"
-
-    def reply(self, cmd_id: str) -> domain.CommandReply:
-        """The CommandReply for the issuing console, carrying the state it should show."""
-        return domain.CommandReply(
-            cmd_id=cmd_id,
-            code=self.code,
-            message=self.message,
-            incident=self.incident or self.current,
-            reason=self.reason,
-            params=dict(self.params),
-        )
-
-
-def _refuse(code: domain.ReplyCode, message: str, current: domain.Incident | None) -> Outcome:
-    return Outcome(None, code, message, current)
-
-
-def is_shelved(incident: domain.Incident, now: float) -> bool:
-    return now < incident.shelved_until
 
 
 def apply_command(
@@ -124,34 +86,56 @@ def apply_command(
     command.target_id for a merge; the updated target comes back in Outcome.related.
     """
     if incident is None:
-        return _refuse("not_found", f"no incident {command.incident_id!r}", None)
+        return _refuse(
+            "not_found", "incident_not_found", f"no incident {command.incident_id!r}", None, id=command.incident_id
+        )
     kind = command.kind
     table = TRANSITIONS.get(kind)
     if table is None:
-        return _refuse("invalid", f"{kind!r} is not an incident command", incident)
+        return _refuse("invalid", "unknown_command", f"{kind!r} is not an incident command", incident, kind=kind)
     if kind not in ROLE_COMMANDS.get(role, frozenset()):
-        return _refuse("forbidden", f"role {role!r} may not {kind}", incident)
+        return _refuse("forbidden", "role_forbidden", f"role {role!r} may not {kind}", incident, role=role, kind=kind)
     if not command.operator.strip():
-        return _refuse("invalid", "a command must name its operator (the timeline is an audit)", incident)
+        return _refuse(
+            "invalid", "operator_missing", "a command must name its operator (the timeline is an audit)", incident
+        )
     if command.cmd_id and any(entry.cmd_id == command.cmd_id for entry in incident.history):
-        return Outcome(None, "duplicate", "command already applied", incident)
+        return _refuse("duplicate", "already_applied", "command already applied", incident)
     overtaken = _overtaken_by(incident, command.expected_revision)
     if overtaken is not None:
-        return _refuse("superseded", overtaken, incident)
+        return overtaken
     to_state = table.get(incident.state)
     if to_state is None:
         if kind == "ack" and incident.state != "new":
-            who = f" by {incident.acked_by}" if incident.acked_by else ""
-            return _refuse("superseded", f"already {incident.state}{who}", incident)
+            if incident.acked_by:
+                return _refuse(
+                    "superseded",
+                    "already_in_state_by",
+                    f"already {incident.state} by {incident.acked_by}",
+                    incident,
+                    state=incident.state,
+                    by=incident.acked_by,
+                )
+            return _refuse(
+                "superseded", "already_in_state", f"already {incident.state}", incident, state=incident.state
+            )
         allowed = ", ".join(table) or "nowhere"
         return _refuse(
-            "invalid", f"cannot {kind} an incident that is {incident.state} (allowed from: {allowed})", incident
+            "invalid",
+            "wrong_state",
+            f"cannot {kind} an incident that is {incident.state} (allowed from: {allowed})",
+            incident,
+            kind=kind,
+            state=incident.state,
+            allowed=refusals.joined(table),
         )
     text = command.text.strip()
     if len(text) > MAX_TEXT_CHARS:
-        return _refuse("invalid", f"text longer than {MAX_TEXT_CHARS} characters", incident)
+        return _refuse(
+            "invalid", "text_too_long", f"text longer than {MAX_TEXT_CHARS} characters", incident, limit=MAX_TEXT_CHARS
+        )
 
-    check = _CHECKS.get(kind)
+    check = CHECKS.get(kind)
     if check is not None:
         refusal = check(incident, command, text, now, role, sop, merge_target)
         if refusal is not None:
@@ -182,18 +166,6 @@ def apply_command(
     return Outcome(fitted[0], "ok", "", None, tuple(fitted[1:]))
 
 
-def _too_large(incident: domain.Incident, size: int, limit: int, which: str = "") -> Outcome:
-    which = which or incident.id
-    return Outcome(
-        None,
-        "invalid",
-        f"incident {which} would be {size} bytes packed, over its {limit}-byte limit ({len(incident.notes)} notes)",
-        incident,
-        reason="incident_too_large",
-        params=(("id", which), ("size", str(size)), ("limit", str(limit))),
-    )
-
-
 def fit_size(incident: domain.Incident) -> domain.Incident | None:
     """The incident within domain.MAX_INCIDENT_BYTES, dropping its oldest timeline entries
     (counted in history_trimmed) down to MIN_HISTORY_KEPT; None when even that is too large
@@ -213,140 +185,47 @@ def _trimmed(incident: domain.Incident, keep: int) -> domain.Incident:
     )
 
 
-def _overtaken_by(incident: domain.Incident, expected: int | None) -> str | None:
+def _overtaken_by(incident: domain.Incident, expected: int | None) -> Outcome | None:
+    """The "superseded" refusal when an operator acted after revision `expected`, else None."""
     if expected is None:
         return None
     if expected > incident.revision:
-        return f"incident is at revision {incident.revision}, command expected {expected}"
+        return _refuse(
+            "superseded",
+            "revision_ahead",
+            f"incident is at revision {incident.revision}, command expected {expected}",
+            incident,
+            revision=incident.revision,
+            expected=expected,
+        )
     if incident.history_trimmed and incident.history and expected < incident.history[0].revision:
         # What happened between `expected` and the oldest entry kept is no longer listed.
-        return (
-            f"revision {expected} is older than the timeline kept (from revision "
-            f"{incident.history[0].revision}); now {incident.state}"
+        oldest = incident.history[0].revision
+        return _refuse(
+            "superseded",
+            "revision_trimmed",
+            f"revision {expected} is older than the timeline kept (from revision {oldest}); now {incident.state}",
+            incident,
+            expected=expected,
+            oldest=oldest,
+            state=incident.state,
         )
     newer = [entry for entry in incident.history if entry.revision > expected and entry.action in _OPERATOR_ACTIONS]
     if not newer:
         return None
     last = newer[-1]
-    return (
+    return _refuse(
+        "superseded",
+        "overtaken",
         f"{last.actor} did {last.action} (revision {last.revision}) after the revision "
-        f"{expected} this command was based on; now {incident.state}"
+        f"{expected} this command was based on; now {incident.state}",
+        incident,
+        actor=last.actor,
+        action=last.action,
+        revision=last.revision,
+        expected=expected,
+        state=incident.state,
     )
-
-
-# --- per-command validation: None = fine, else the refusal --------------------------------
-
-
-def _check_note(incident, command, text, now, role, sop, target):
-    if not text:
-        return _refuse("invalid", "a note needs text", incident)
-    if len(incident.notes) >= MAX_NOTES:
-        return _refuse("invalid", f"incident already has {MAX_NOTES} notes", incident)
-    size = domain.packed_size(incident) + len(text.encode()) + 64
-    if size > NOTES_BYTES:
-        return _too_large(incident, size, NOTES_BYTES)
-    return None
-
-
-def _check_dispatch(incident, command, text, now, role, sop, target):
-    units = _clean_units(command.units)
-    if not units:
-        return _refuse("invalid", "dispatch needs at least one unit", incident)
-    too_long = [unit for unit in units if len(unit) > MAX_UNIT_CHARS]
-    if too_long:
-        return _refuse("invalid", f"unit name longer than {MAX_UNIT_CHARS} characters", incident)
-    fresh = [unit for unit in units if unit not in incident.units]
-    if not fresh:
-        return _refuse("invalid", f"already assigned: {', '.join(units)}", incident)
-    if len(incident.units) + len(fresh) > MAX_UNITS:
-        return _refuse("invalid", f"more than {MAX_UNITS} units on one incident", incident)
-    return None
-
-
-def _check_resolve(incident, command, text, now, role, sop, target):
-    missing = sop.missing(incident.sop_done) if sop is not None else ()
-    if command.override:
-        if role != "supervisor":
-            return _refuse("forbidden", "only a supervisor may override the SOP", incident)
-        if not text:
-            return _refuse("invalid", "an SOP override needs a reason", incident)
-        return None
-    if missing:
-        return _refuse(
-            "invalid",
-            f"mandatory SOP steps not done: {', '.join(missing)} (or a supervisor override with a reason)",
-            incident,
-        )
-    return None
-
-
-def _check_cancel(incident, command, text, now, role, sop, target):
-    if not text:
-        return _refuse("invalid", "cancelling needs a reason (e.g. false alarm, duplicate call)", incident)
-    return None
-
-
-def _check_merge(incident, command, text, now, role, sop, target):
-    if not command.target_id:
-        return _refuse("invalid", "merge needs a target incident", incident)
-    if command.target_id == incident.id:
-        return _refuse("invalid", "an incident cannot merge into itself", incident)
-    if target is None or target.id != command.target_id:
-        return _refuse("not_found", f"no incident {command.target_id!r} to merge into", incident)
-    if target.state not in OPEN:
-        return _refuse("invalid", f"cannot merge into {target.id}: it is {target.state}", incident)
-    return None
-
-
-def _check_sop_step(incident, command, text, now, role, sop, target):
-    if sop is None:
-        return _refuse("invalid", "no SOP applies to this incident", incident)
-    if sop.step(command.step_id) is None:
-        return _refuse("invalid", f"SOP {sop.id!r} has no step {command.step_id!r}", incident)
-    if command.step_id in incident.sop_done:
-        return _refuse("invalid", f"step {command.step_id!r} is already done", incident)
-    return None
-
-
-def _check_shelve(incident, command, text, now, role, sop, target):
-    if not text:
-        return _refuse("invalid", "shelving needs a reason", incident)
-    if command.until <= now:
-        return _refuse("invalid", "shelving needs an expiry in the future", incident)
-    if command.until - now > MAX_SHELVE_S:
-        return _refuse("invalid", f"shelving is limited to {MAX_SHELVE_S / 3600:.0f} h", incident)
-    if is_shelved(incident, now):
-        return _refuse("invalid", f"already shelved by {incident.shelved_by}", incident)
-    if prio.priority_of(incident) == 1 and role != "supervisor":
-        return _refuse("forbidden", "only a supervisor may shelve a P1", incident)
-    return None
-
-
-def _check_unshelve(incident, command, text, now, role, sop, target):
-    if not is_shelved(incident, now):
-        return _refuse("invalid", "incident is not shelved", incident)
-    return None
-
-
-_CHECKS = {
-    "note": _check_note,
-    "dispatch": _check_dispatch,
-    "resolve": _check_resolve,
-    "cancel": _check_cancel,
-    "merge": _check_merge,
-    "sop_step": _check_sop_step,
-    "shelve": _check_shelve,
-    "unshelve": _check_unshelve,
-}
-
-
-def _clean_units(units: tuple[str, ...]) -> list[str]:
-    seen: list[str] = []
-    for unit in units:
-        unit = unit.strip()
-        if unit and unit not in seen:
-            seen.append(unit)
-    return seen
 
 
 def _changes(incident, command, text, now, sop) -> dict:
@@ -356,7 +235,7 @@ def _changes(incident, command, text, now, sop) -> dict:
     if kind == "note":
         return {"notes": incident.notes + (domain.Note(author=command.operator, time=now, text=text),)}
     if kind == "dispatch":
-        fresh = tuple(u for u in _clean_units(command.units) if u not in incident.units)
+        fresh = tuple(u for u in clean_units(command.units) if u not in incident.units)
         return {"units": incident.units + fresh}
     if kind == "merge":
         return {"merged_into": command.target_id}

@@ -3,13 +3,15 @@
 // Backend strings in messages and the config are HTML-escaped by Python (app/map/payloads.py)
 // and go into markup as they are; ids are raw and are only ever used as keys, never put into
 // markup. The console's own labels (cfg.labels, in its language) are plain text: label() escapes
-// them for markup, and textContent or a title takes them straight from LABELS.
+// them for markup, and textContent or a title takes them straight from LABELS. A "labels"
+// message replaces them when the console's language changes: what is on screen is re-worded in
+// place (relabel), and popups and tooltips are functions that read LABELS each time they open.
 (function () {
   "use strict";
   const cfg = window.IOC_CONFIG;
   const F = window.IOC_FOLIUM;
   const map = F.map;
-  const LABELS = cfg.labels || {};
+  let LABELS = cfg.labels || {};
   const ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"};
   function esc(text) { return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]); }
   // A label as markup; `fallback` (markup already) for a word the console has no label for.
@@ -62,11 +64,14 @@
   function setBasemap(kind) {
     if (kind === basemapKind) return;
     basemapKind = kind;
-    const text = plain(kind === "tiles" ? "basemap.tiles" : "basemap.vector");
+    showBasemap();
+  }
+  function showBasemap() {
+    const text = plain(basemapKind === "tiles" ? "basemap.tiles" : "basemap.vector");
     const el = basemapLabel.getContainer();
     el.textContent = text;
-    el.className = "basemap-label basemap-" + kind;
-    post({type: "basemap", kind: kind, label: text});
+    el.className = "basemap-label basemap-" + basemapKind;
+    post({type: "basemap", kind: basemapKind, label: text});
   }
   setBasemap("vector");
 
@@ -166,7 +171,7 @@
       ? '<span class="drill">' + label("drill." + i.msgStatus, i.msgStatus.toUpperCase()) + "</span> " : "";
     return '<div class="popup inc-popup"><div class="title">' + drill + i.title + '</div>' +
       '<div class="meta"><span class="sev sev-' + i.severity + '">' + label("sev." + i.severity, i.severity) +
-      "</span> · " + label("state." + i.state, i.state) + " · " + i.event + " · " +
+      "</span> · " + label("state." + i.state, i.state) + " · " + label("event." + i.event, i.event) + " · " +
       fill(label("incident.source"), {source: label("src." + i.source, i.source)}) + "</div>" +
       '<div class="meta">' + i.location + (i.location && i.district ? ", " : "") + i.district + "</div></div>";
   }
@@ -348,7 +353,7 @@
   const regionButton = L.control({position: "topleft"});
   regionButton.onAdd = () => {
     const a = L.DomUtil.create("a", "region-button leaflet-bar");
-    a.href = "#"; a.title = plain("region.button"); a.textContent = "⤓";
+    a.href = "#"; a.textContent = "⤓";
     L.DomEvent.disableClickPropagation(a);
     L.DomEvent.on(a, "click", (e) => { L.DomEvent.preventDefault(e); post({type: "region_panel"}); });
     return a;
@@ -401,6 +406,7 @@
     region_show(msg) { regionRect.setBounds([[msg.south, msg.west], [msg.north, msg.east]]).addTo(map); },
     region_clear() { regionRect.remove(); endRegionMode(); },
     reload_tiles() { tiles.redraw(); },
+    labels(msg) { LABELS = msg.labels || {}; relabel(); showBasemap(); },
   };
   function dispatch(text) {
     let msg;
@@ -413,19 +419,30 @@
   // ---- layer control, touch tracking, channel -------------------------------------------------
   // The control puts names in as markup. folium named the districts layer in English: it is
   // named again here, first, so it keeps its place at the top of the list.
-  F.control.removeLayer(F.districts);
-  F.control.addOverlay(F.districts, label("layer.districts"));
-  F.control.addOverlay(tiles, label("layer.tiles"));
-  F.control.addOverlay(cameraCluster, label("layer.cameras"));
-  F.control.addOverlay(incidentLayer, label("layer.incidents"));
-  F.control.addOverlay(sensorLayer, label("layer.air"));
-  F.control.addOverlay(districtLabels, label("layer.district_names"));
-  if (map.zoomControl) {
-    for (const [cls, key] of [["leaflet-control-zoom-in", "zoom.in"], ["leaflet-control-zoom-out", "zoom.out"]]) {
-      const button = map.zoomControl.getContainer().querySelector("." + cls);
-      if (button) { button.title = plain(key); button.setAttribute("aria-label", plain(key)); }
+  const OVERLAYS = [[F.districts, "layer.districts"], [tiles, "layer.tiles"], [cameraCluster, "layer.cameras"],
+    [incidentLayer, "layer.incidents"], [sensorLayer, "layer.air"], [districtLabels, "layer.district_names"]];
+  // Popups and tooltips open now are re-filled; the others read LABELS when they next open.
+  const openOverlays = new Set();
+  map.on("popupopen tooltipopen", (e) => openOverlays.add(e.popup || e.tooltip));
+  map.on("popupclose tooltipclose", (e) => openOverlays.delete(e.popup || e.tooltip));
+  // Everything on screen that shows a label, in the current LABELS. Cheap (a few dozen DOM
+  // writes), so a language switch re-words the page in place: no reload, no resend of the
+  // thousands of markers, the view and the selection stay as the operator left them.
+  function relabel() {
+    // Removing and adding again, in order, keeps the list's order and each layer's tick.
+    for (const [layer] of OVERLAYS) F.control.removeLayer(layer);
+    for (const [layer, key] of OVERLAYS) F.control.addOverlay(layer, label(key));
+    if (map.zoomControl) {
+      for (const [cls, key] of [["leaflet-control-zoom-in", "zoom.in"], ["leaflet-control-zoom-out", "zoom.out"]]) {
+        const button = map.zoomControl.getContainer().querySelector("." + cls);
+        if (button) { button.title = plain(key); button.setAttribute("aria-label", plain(key)); }
+      }
     }
+    regionButton.getContainer().title = plain("region.button");
+    if (selectedId !== null) setNearCameras(nearList);
+    for (const overlay of openOverlays) overlay.update();
   }
+  relabel();
   map.on("overlayremove", (e) => { if (e.layer === incidentLayer) { pulseLayer.clearLayers(); selectionRing.remove(); } });
   for (const ev of ["mousedown", "wheel", "keydown", "touchstart"])
     map.getContainer().addEventListener(ev, () => { lastTouch = Date.now(); }, {passive: true});

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+
 import pytest
 
 from app import domain, protocol
 from app.client.session import ConsoleSession
+from app.hub import walls as hub_walls
 from app.hub.walls import apply_wall_command
 from app.wall import layout as L
+from app.workflow import refusals
 from support import SessionProbe, ThreadHub, wait_until
 
 
@@ -41,6 +46,47 @@ def test_pure_rules():
     assert L.camera_ids(cam.wall.layout)[3] == "c9" and cam.wall.revision == 2
     fresh = apply_wall_command(_cmd("wall_camera", text="wall-B", target_id="c1"), {}, {}, "supervisor", 1.0)
     assert L.camera_ids(fresh.wall.layout) == ["c1"]
+
+
+_LAYOUT = L.preset_layout("2x2", name="Quận 1")
+# (reason, command, role, the walls the hub holds, parameters)
+WALL_REFUSALS = [
+    ("layout_invalid", _cmd("layout_share", payload=b"\xc1"), "operator", {}, {}),
+    ("layout_invalid", _cmd("wall_push", text="wall-A", payload=b"\xc1"), "supervisor", {}, {}),
+    (
+        "layout_needs_name",
+        _cmd("layout_share", payload=protocol.pack(L.preset_layout("2x2", name=" "))),
+        "operator",
+        {},
+        {"limit": "80"},
+    ),
+    ("wall_needs_supervisor", _cmd("wall_push", text="wall-A", payload=protocol.pack(_LAYOUT)), "operator", {}, {}),
+    ("wall_not_named", _cmd("wall_push", text=" ", payload=protocol.pack(_LAYOUT)), "supervisor", {}, {}),
+    ("wall_camera_missing", _cmd("wall_camera", text="wall-A"), "supervisor", {}, {}),
+    (
+        "wall_tile_invalid",
+        _cmd("wall_camera", text="wall-A", target_id="c1", tile=7),
+        "supervisor",
+        {"wall-A": domain.WallState(wall="wall-A", layout=_LAYOUT)},
+        {"tile": "7"},
+    ),
+    ("not_a_wall_command", _cmd("wall_fly", text="wall-A"), "supervisor", {}, {"kind": "wall_fly"}),
+]
+
+
+@pytest.mark.parametrize(("reason", "cmd", "role", "walls", "params"), WALL_REFUSALS, ids=[r[0] for r in WALL_REFUSALS])
+def test_every_wall_refusal_carries_a_reason_from_the_table(reason, cmd, role, walls, params):
+    out = apply_wall_command(cmd, {}, walls, role, 1.0)
+    assert out.code != "ok" and out.reason == reason and out.message
+    assert dict(out.params) == params and set(params) == set(refusals.REASONS[reason])
+    reply = out.reply(cmd.cmd_id)
+    assert (reply.code, reply.reason, reply.params) == (out.code, reason, params)
+
+
+def test_every_reason_walls_can_give_is_driven_above():
+    tree = ast.parse(inspect.getsource(hub_walls))
+    literals = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    assert literals & set(refusals.REASONS) == {r[0] for r in WALL_REFUSALS}
 
 
 def _session(hub, tmp_path, name, operator, probe):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import msgspec
+import pytest
 
 from app import domain, protocol
 from app.workflow.handover import HandoverRecord, acknowledge_handover, apply_handover_command, build_handover
+from app.workflow.refusals import REASONS
 
 NOW = 1_750_000_000.0
 
@@ -74,17 +76,21 @@ def test_notes_and_metadata():
 
 
 def test_incoming_operator_acknowledges_once():
-    rec, code, _ = acknowledge_handover(record(), "chi", NOW + 30)
-    assert code == "ok" and rec.acknowledged_by == "chi" and rec.acknowledged_at == NOW + 30
-    again, code, message = acknowledge_handover(rec, "dũng", NOW + 40)
-    assert code == "superseded" and again.acknowledged_by == "chi" and "chi" in message
+    out = acknowledge_handover(record(), "chi", NOW + 30)
+    assert out.code == "ok" and out.record.acknowledged_by == "chi" and out.record.acknowledged_at == NOW + 30
+    again = acknowledge_handover(out.record, "dũng", NOW + 40)
+    assert again.code == "superseded" and again.record.acknowledged_by == "chi" and "chi" in again.message
+    assert (again.reason, dict(again.params)) == ("handover_already_acknowledged", {"by": "chi"})
 
 
 def test_refused_acknowledgements():
-    assert acknowledge_handover(None, "chi", NOW)[1] == "not_found"
-    assert acknowledge_handover(record(), "  ", NOW)[1] == "invalid"
-    rec, code, message = acknowledge_handover(record(), "an", NOW)
-    assert code == "invalid" and "own handover" in message and not rec.acknowledged
+    missing = acknowledge_handover(None, "chi", NOW, "h-9")
+    assert (missing.code, missing.reason, dict(missing.params)) == ("not_found", "handover_not_found", {"id": "h-9"})
+    nameless = acknowledge_handover(record(), "  ", NOW)
+    assert (nameless.code, nameless.reason) == ("invalid", "handover_needs_operator")
+    own = acknowledge_handover(record(), "an", NOW)
+    assert own.code == "invalid" and own.reason == "handover_own" and "own handover" in own.message
+    assert not own.record.acknowledged
 
 
 def test_record_round_trips_through_msgpack():
@@ -100,25 +106,55 @@ def command(kind, record_id="h-2", operator="an", text=""):
 
 def test_handover_command_builds_a_record_and_the_ack_command_acknowledges_it():
     incidents = [incident("x")]
-    rec, code, _ = apply_handover_command(command("handover", text="ca đêm yên tĩnh"), {}, incidents, [], NOW)
-    assert code == "ok" and rec.id == "h-2" and rec.notes == "ca đêm yên tĩnh" and rec.handed_over_by == "an"
+    out = apply_handover_command(command("handover", text="ca đêm yên tĩnh"), {}, incidents, [], NOW)
+    rec = out.record
+    assert out.code == "ok" and rec.id == "h-2" and rec.notes == "ca đêm yên tĩnh" and rec.handed_over_by == "an"
     assert [i.id for i in rec.open_incidents] == ["x"]
     store = {rec.id: rec}
-    acked, code, _ = apply_handover_command(command("handover_ack", operator="chi"), store, [], [], NOW + 5)
-    assert code == "ok" and acked.acknowledged_by == "chi"
+    acked = apply_handover_command(command("handover_ack", operator="chi"), store, [], [], NOW + 5)
+    assert acked.code == "ok" and acked.record.acknowledged_by == "chi" and acked.reason == ""
 
 
-def test_refused_handover_commands():
-    existing = {"h-2": record()}
-    assert apply_handover_command(command("handover"), existing, [], [], NOW)[1] == "invalid"
-    assert apply_handover_command(command("handover", record_id=" "), {}, [], [], NOW)[1] == "invalid"
-    assert apply_handover_command(command("handover", text="x" * 4001), {}, [], [], NOW)[1] == "invalid"
-    assert apply_handover_command(command("handover_ack", record_id="nope"), {}, [], [], NOW)[1] == "not_found"
-    assert apply_handover_command(command("handover"), {}, [], [], NOW, role="field")[1] == "forbidden"
-    assert apply_handover_command(command("ack"), {}, [], [], NOW)[1] == "invalid"
+@pytest.mark.parametrize(
+    "cmd, records, role, code, reason, params",
+    [
+        (command("handover"), {"h-2": record()}, "operator", "invalid", "handover_exists", {"id": "h-2"}),
+        (command("handover", record_id=" "), {}, "operator", "invalid", "handover_needs_id", {}),
+        (command("handover", text="x" * 4001), {}, "operator", "invalid", "handover_notes_too_long", {"limit": "4000"}),
+        (command("handover_ack", record_id="nope"), {}, "operator", "not_found", "handover_not_found", {"id": "nope"}),
+        (
+            command("handover"),
+            {},
+            "field",
+            "forbidden",
+            "role_forbidden",
+            {"role": "field", "kind": "handover"},
+        ),
+        (command("ack"), {}, "operator", "invalid", "not_a_handover_command", {"kind": "ack"}),
+    ],
+)
+def test_refused_handover_commands(cmd, records, role, code, reason, params):
+    out = apply_handover_command(cmd, records, [], [], NOW, role=role)
+    assert (out.code, out.reason, dict(out.params)) == (code, reason, params)
+    assert reason in REASONS and out.message  # a code from the one table, and English for the log
+    reply = out.reply("c-1")
+    assert (reply.code, reply.reason, reply.params) == (code, reason, params)
 
 
 def test_record_crosses_the_wire_as_a_handover_message():
     rec = record()
     msg = protocol.decode(protocol.encode(rec, source="hub", topic=f"hand/{rec.id}"))
     assert (msg.header.type, msg.topic, msg.body) == ("handover", "hand/h-1", rec)
+
+
+def test_every_reason_handover_can_give_is_driven_above():
+    import ast
+    import inspect
+
+    from app.workflow import handover
+
+    tree = ast.parse(inspect.getsource(handover))
+    literals = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    driven = {"handover_already_acknowledged", "handover_not_found", "handover_needs_operator", "handover_own"}
+    driven |= {"handover_exists", "handover_needs_id", "handover_notes_too_long", "role_forbidden"}
+    assert literals & set(REASONS) == driven | {"not_a_handover_command"}

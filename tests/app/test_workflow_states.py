@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from app import domain, protocol
-from app.workflow import grouping, priority, states
+from app.workflow import grouping, priority, refusals, states
 from app.workflow.sop import Sop, SopStep, SopTitle
 
 NOW = 1_750_000_000.0
@@ -71,7 +71,8 @@ _ids = itertools.count()
 
 def command(kind: str, **fields) -> domain.Command:
     fields.setdefault("operator", "an")
-    return domain.Command(cmd_id=f"c{next(_ids)}", kind=kind, incident_id="inc-1", issued=NOW, **fields)
+    fields.setdefault("cmd_id", f"c{next(_ids)}")
+    return domain.Command(kind=kind, incident_id="inc-1", issued=NOW, **fields)
 
 
 def valid_args(kind: str, state: str):
@@ -475,3 +476,219 @@ def test_next_action_walks_the_main_path_and_respects_the_role():
     # A field unit may not acknowledge, so it is offered nothing on a new incident; it may resolve.
     assert states.next_action(incident("new"), NOW, "field") == ""
     assert states.next_action(incident("in_progress"), NOW, "field") == "resolve"
+
+
+# --- every refusal is a reason from the one table, with its parameters -----------------------
+
+
+def _entry(revision: int, actor: str = "bình", action: str = "ack", cmd_id: str = "") -> domain.HistoryEntry:
+    return domain.HistoryEntry(time=NOW - 10, actor=actor, action=action, revision=revision, cmd_id=cmd_id)
+
+
+_SHELVED = {"shelved_until": NOW + 600, "shelved_by": "bình", "shelve_reason": "r"}
+_BIG_NOTES = tuple(domain.Note("a", NOW, "x" * 1900) for _ in range(110))
+# (reason, incident or None, command kind, command fields, apply kwargs, reply code, params that must match)
+REFUSALS = [
+    ("incident_not_found", None, "ack", {}, {}, "not_found", {"id": "inc-1"}),
+    ("unknown_command", incident(), "fly", {}, {}, "invalid", {"kind": "fly"}),
+    ("role_forbidden", incident(), "ack", {}, {"role": "field"}, "forbidden", {"role": "field", "kind": "ack"}),
+    ("operator_missing", incident(), "ack", {"operator": " "}, {}, "invalid", {}),
+    (
+        "already_applied",
+        incident(history=(_entry(3, cmd_id="c-dup"),)),
+        "ack",
+        {"cmd_id": "c-dup"},
+        {},
+        "duplicate",
+        {},
+    ),
+    (
+        "revision_ahead",
+        incident(),
+        "ack",
+        {"expected_revision": 9},
+        {},
+        "superseded",
+        {"revision": "3", "expected": "9"},
+    ),
+    (
+        "revision_trimmed",
+        incident("acknowledged", revision=10, history_trimmed=5, history=(_entry(8),)),
+        "note",
+        {"text": "n", "expected_revision": 4},
+        {},
+        "superseded",
+        {"expected": "4", "oldest": "8", "state": "acknowledged"},
+    ),
+    (
+        "overtaken",
+        incident("acknowledged", revision=4, history=(_entry(4),)),
+        "cancel",
+        {"text": "báo nhầm", "expected_revision": 3},
+        {},
+        "superseded",
+        {"actor": "bình", "action": "ack", "revision": "4", "expected": "3", "state": "acknowledged"},
+    ),
+    ("already_in_state", incident("dispatched"), "ack", {}, {}, "superseded", {"state": "dispatched"}),
+    (
+        "already_in_state_by",
+        incident("acknowledged", acked_by="bình"),
+        "ack",
+        {},
+        {},
+        "superseded",
+        {"state": "acknowledged", "by": "bình"},
+    ),
+    ("wrong_state", incident(), "close", {}, {}, "invalid", {"kind": "close", "state": "new", "allowed": "resolved"}),
+    ("text_too_long", incident(), "note", {"text": "x" * 2001}, {}, "invalid", {"limit": "2000"}),
+    ("incident_too_large", incident(notes=_BIG_NOTES), "note", {"text": "n"}, {}, "invalid", {"id": "inc-1"}),
+    ("note_needs_text", incident(), "note", {"text": " "}, {}, "invalid", {}),
+    (
+        "too_many_notes",
+        incident(notes=tuple(domain.Note("a", NOW, "n") for _ in range(states.MAX_NOTES))),
+        "note",
+        {"text": "one more"},
+        {},
+        "invalid",
+        {"limit": str(states.MAX_NOTES)},
+    ),
+    ("dispatch_needs_unit", incident("acknowledged"), "dispatch", {"units": (" ",)}, {}, "invalid", {}),
+    (
+        "unit_name_too_long",
+        incident("acknowledged"),
+        "dispatch",
+        {"units": ("u" * 65,)},
+        {},
+        "invalid",
+        {"limit": "64"},
+    ),
+    (
+        "units_already_assigned",
+        incident("dispatched", units=("police:Q1-07", "fire:PC07")),
+        "dispatch",
+        {"units": ("police:Q1-07", "fire:PC07")},
+        {},
+        "invalid",
+        {"units": "police:Q1-07, fire:PC07"},
+    ),
+    (
+        "too_many_units",
+        incident("dispatched", units=tuple(f"police:{n}" for n in range(states.MAX_UNITS))),
+        "dispatch",
+        {"units": ("fire:PC07",)},
+        {},
+        "invalid",
+        {"limit": str(states.MAX_UNITS)},
+    ),
+    (
+        "override_needs_supervisor",
+        incident("acknowledged"),
+        "resolve",
+        {"override": True, "text": "r"},
+        {},
+        "forbidden",
+        {},
+    ),
+    (
+        "override_needs_reason",
+        incident("acknowledged"),
+        "resolve",
+        {"override": True},
+        {"role": "supervisor"},
+        "invalid",
+        {},
+    ),
+    (
+        "sop_steps_missing",
+        incident("acknowledged"),
+        "resolve",
+        {},
+        {"sop": SOP},
+        "invalid",
+        {"steps": "locate, fire_out"},
+    ),
+    ("cancel_needs_reason", incident(), "cancel", {}, {}, "invalid", {}),
+    ("merge_needs_target", incident(), "merge", {}, {}, "invalid", {}),
+    ("merge_into_itself", incident(), "merge", {"target_id": "inc-1"}, {}, "invalid", {}),
+    ("merge_target_not_found", incident(), "merge", {"target_id": "inc-9"}, {}, "not_found", {"target": "inc-9"}),
+    (
+        "merge_target_closed",
+        incident(),
+        "merge",
+        {"target_id": "inc-2"},
+        {"merge_target": incident("closed", id="inc-2")},
+        "invalid",
+        {"target": "inc-2", "state": "closed"},
+    ),
+    ("no_sop", incident("acknowledged"), "sop_step", {"step_id": "locate"}, {}, "invalid", {}),
+    (
+        "sop_step_unknown",
+        incident("acknowledged"),
+        "sop_step",
+        {"step_id": "nope"},
+        {"sop": SOP},
+        "invalid",
+        {"sop": "fire", "step": "nope"},
+    ),
+    (
+        "sop_step_done",
+        incident("acknowledged", sop_done=("locate",)),
+        "sop_step",
+        {"step_id": "locate"},
+        {"sop": SOP},
+        "invalid",
+        {"step": "locate"},
+    ),
+    ("shelve_needs_reason", incident(), "shelve", {"until": NOW + 60}, {}, "invalid", {}),
+    ("shelve_expiry_past", incident(), "shelve", {"text": "r", "until": NOW - 1}, {}, "invalid", {}),
+    ("shelve_too_long", incident(), "shelve", {"text": "r", "until": NOW + 13 * 3600}, {}, "invalid", {"hours": "12"}),
+    (
+        "already_shelved",
+        incident(**_SHELVED),
+        "shelve",
+        {"text": "r", "until": NOW + 60},
+        {},
+        "invalid",
+        {"by": "bình"},
+    ),
+    (
+        "shelve_p1_needs_supervisor",
+        incident(severity="Extreme", urgency="Immediate", priority=1),
+        "shelve",
+        {"text": "r", "until": NOW + 60},
+        {},
+        "forbidden",
+        {},
+    ),
+    ("not_shelved", incident(), "unshelve", {}, {}, "invalid", {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("reason", "inc", "kind", "fields", "kwargs", "code", "params"), REFUSALS, ids=[r[0] for r in REFUSALS]
+)
+def test_every_refusal_carries_a_reason_from_the_table(reason, inc, kind, fields, kwargs, code, params):
+    out = states.apply_command(inc, command(kind, **fields), NOW, **kwargs)
+    assert (out.code, out.reason) == (code, reason), out.message
+    assert out.message  # the English sentence for the log and for consoles without reasons
+    got = dict(out.params)
+    assert set(got) == set(refusals.REASONS[reason])  # exactly the parameters the table names
+    assert {name: got[name] for name in params} == params
+    reply = out.reply("c-1")
+    assert (reply.code, reply.reason, reply.params) == (code, reason, got)
+
+
+def _reasons_named_in(module) -> set[str]:
+    """Every string literal in the module's source that is a reason of the table."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(module))
+    literals = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    return literals & set(refusals.REASONS)
+
+
+def test_every_reason_states_can_give_is_driven_above():
+    from app.workflow import checks
+
+    assert _reasons_named_in(states) | _reasons_named_in(checks) == {r[0] for r in REFUSALS}

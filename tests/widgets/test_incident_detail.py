@@ -193,3 +193,38 @@ def test_silent_updates_keep_only_the_latest_fifty_per_incident(pane):
     updates = [line for line in lines if "số cảnh báo gộp" in line]
     assert len(updates) == 50 and "rev 62" in updates[0] and "rev 13" in updates[-1]
     assert "tiếp nhận báo tin" in lines[-1], "history stays in the timeline whatever the update count"
+
+
+def _refused_ack(inc: domain.Incident, role: str) -> domain.CommandReply:
+    """The hub's real answer to an ack this role may not give (app.workflow.states decides)."""
+    from app.workflow import states
+
+    cmd = domain.Command(cmd_id="c-ack", kind="ack", incident_id=inc.id, operator="lan", issued=time.time())
+    return states.apply_command(inc, cmd, time.time(), role=role).reply(cmd.cmd_id)
+
+
+def test_a_refused_ack_reads_vietnamese_in_a_vietnamese_console(pane):
+    inc = _inc()
+    pane.set_incident(inc)
+    reply = _refused_ack(inc, "field")
+    assert reply.code == "forbidden" and reply.message  # the English sentence is still there, for the log
+    pane.show_reply("ack", reply)
+    shown = _shown(pane.status_line)
+    assert shown == "Hub từ chối tiếp nhận: vai trò lực lượng hiện trường không được phép tiếp nhận"
+    assert reply.message not in shown
+
+
+def test_a_refusal_shown_follows_a_language_switch(pane):
+    inc = _inc()
+    pane.set_incident(inc)
+    pane.show_reply("ack", _refused_ack(inc, "field"))
+    pane.tr_.set_language("en")
+    pane.set_incident(pane.incident)  # what the workflow controller does on a language change
+    assert _shown(pane.status_line) == "Hub refused acknowledge: the field unit role may not acknowledge"
+
+
+def test_a_reason_this_console_does_not_know_shows_the_hub_s_message(pane):
+    pane.set_incident(_inc())
+    newer = domain.CommandReply(cmd_id="c", code="invalid", message="quota exceeded", reason="quota_exceeded")
+    pane.show_reply("ack", newer)
+    assert _shown(pane.status_line) == "Hub từ chối tiếp nhận: quota exceeded"

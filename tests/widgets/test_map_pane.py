@@ -726,3 +726,74 @@ def test_a_flood_reaches_the_page_a_few_hundred_per_flush_newest_first():
         flushes += 1
         now += 0.5
     assert sorted(sent) == sorted(f"f{n}" for n in range(2000)) and flushes == -(-2000 // FLUSH_INCIDENTS)
+
+
+LAYERS_JS = "[...document.querySelectorAll('.leaflet-control-layers-overlays label')].map(l => l.textContent.trim())"
+POPUP_JS = "IOC.incidents.get('fire').marker.getPopup().getElement().textContent"
+
+
+@pytest.mark.parametrize("pane", ["vi"], indirect=True)
+def test_map_follows_a_language_switch_without_losing_anything(qtbot, pane, city):
+    fire = incident("fire", *CENTRE, event="structure_fire", severity="Severe", source="114")
+    others = [incident(f"o{n}", CENTRE[0] + n * 0.002, CENTRE[1]) for n in range(12)]
+    render(qtbot, pane, lambda: (pane.set_cameras(city.cameras[:40]), pane.upsert_incidents([fire, *others])))
+    qtbot.waitUntil(lambda: js(qtbot, pane, "IOC.incidents.size") == 13, timeout=5000)
+    pane.select_incident("fire")
+    qtbot.waitUntil(lambda: js(qtbot, pane, "IOC.selectedId") == "fire", timeout=5000)
+    # In Vietnamese first, the event worded by the catalog rather than its code.
+    assert "Nghiêm trọng · Mới · Cháy công trình · nguồn: 114 PCCC" in js(qtbot, pane, POPUP_JS)
+    near_vi = js(qtbot, pane, "document.querySelector('.near-head').textContent")
+    near_en = {
+        "Camera gần sự cố": "Cameras near the incident",
+        "Không có camera nào trong phạm vi": "No camera within range",
+    }
+    ticked = "[...document.querySelectorAll('.leaflet-control-layers-overlays input')].map(i => i.checked)"
+    js(qtbot, pane, "IOC.map.removeLayer(IOC.cameraCluster); 1")  # the operator hid the cameras
+    before_ticks = js(qtbot, pane, ticked)
+    assert before_ticks.count(False) == 1
+
+    pane.tr_.set_language("en")
+    with qtbot.waitSignal(pane.basemap_changed, timeout=5000, check_params_cb=lambda _k, text: "Basemap" in text):
+        pane.retranslate()
+
+    assert js(qtbot, pane, LAYERS_JS) == [
+        "Districts (open incidents)",
+        "Map tiles",
+        "Cameras",
+        "Incidents",
+        "Air quality (PM2.5)",
+        "District names",
+    ]
+    assert js(qtbot, pane, ticked) == before_ticks  # each layer kept its tick
+    assert js(qtbot, pane, "document.querySelector('.basemap-label').textContent") == (
+        "Basemap: offline vector (districts + points of interest)"
+    )
+    assert js(qtbot, pane, "document.querySelector('.region-button').title") == "Download an area for offline use"
+    assert js(qtbot, pane, "document.querySelector('.leaflet-control-zoom-out').title") == "Zoom out"
+    assert js(qtbot, pane, "document.querySelector('.near-head').textContent") == near_en[near_vi]
+    # The popup open on screen is re-worded in place.
+    assert "Severe · New · Structure fire · source 114 Fire" in js(qtbot, pane, POPUP_JS)
+    # Nothing was reloaded or lost: every incident, camera and station is still on the page.
+    assert js(qtbot, pane, "[IOC.incidents.size, IOC.cameras.size, IOC.sensors.size, IOC.selectedId]") == [
+        13,
+        40,
+        len(city.air_stations),
+        "fire",
+    ]
+    assert pane.region_bar.download_button.text() == "Download"
+
+
+@pytest.mark.parametrize("pane", ["vi"], indirect=True)
+def test_a_page_reloaded_after_a_language_switch_comes_back_in_the_new_language(qtbot, pane, city):
+    import os
+    import signal
+
+    render(qtbot, pane, lambda: pane.upsert_incidents([incident(f"k{n}", *CENTRE) for n in range(5)]), incidents=5)
+    pane.tr_.set_language("en")
+    pane.retranslate()
+    pid = pane.page.renderProcessPid()
+    with qtbot.waitSignal(pane.page_ready, timeout=20000):
+        os.kill(pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: js(qtbot, pane, "IOC.incidents.size") == 5, timeout=5000)
+    assert "Incidents" in js(qtbot, pane, LAYERS_JS)
+    assert js(qtbot, pane, "IOC_CONFIG.labels['layer.incidents']") == "Incidents"  # the reloaded page's own config

@@ -1,14 +1,14 @@
 """The map page's own words in the console's language (plain data, no Qt).
 
-The page gets them once, as `IOC_CONFIG.labels`, when it loads: the console's language is
-chosen at start and does not change while it runs. Labels are plain text; map.js escapes
-them where it puts them into markup. Backend strings never travel here.
+The page gets them as `IOC_CONFIG.labels` when it loads, and again in a "labels" message when
+the console's language changes while it runs (MapPane.retranslate). Labels are plain text;
+map.js escapes them where it puts them into markup. Backend strings never travel here.
 """
 
 from __future__ import annotations
 
 from app import domain
-from app.i18n import Translator
+from app.i18n import Translator, catalog
 from app.map.aqi import NO_DATA, PM25_BANDS
 
 # Page key -> catalog key, for the page's fixed words.
@@ -41,6 +41,7 @@ _FIXED = {
     "zoom.out": "map.zoom_out",
 }
 
+_EVENT_KEYS = tuple(key for key in catalog("en") if key.startswith("event."))
 # AQI band names as the payload carries them -> catalog key.
 _BANDS = {band.name: f"aqi.{band.name.lower().replace(' ', '_')}" for band in (*PM25_BANDS, NO_DATA)}
 
@@ -48,7 +49,7 @@ _BANDS = {band.name: f"aqi.{band.name.lower().replace(' ', '_')}" for band in (*
 def page_labels(tr: Translator, tile_name: str | None) -> dict[str, str]:
     """Every label map.js shows, in `tr`'s language. `tile_name` is the online tile provider's
     name, or None when the map has cached tiles only."""
-    labels = {key: tr.t(catalog) for key, catalog in _FIXED.items()}
+    labels = {key: tr.t(catalog_key) for key, catalog_key in _FIXED.items()}
     labels["basemap.tiles"] = tr.t("map.basemap_tiles", name=tile_name) if tile_name else tr.t("map.basemap_cached")
     # The incident popup names severities, states, sources and drills as the feed does.
     for sev in domain.SEVERITIES:
@@ -60,6 +61,9 @@ def page_labels(tr: Translator, tile_name: str | None) -> dict[str, str]:
     for status in domain.MSG_STATUSES:
         if status != "Actual":
             labels[f"drill.{status}"] = tr.t(f"drill.{status}")
-    for name, catalog in _BANDS.items():
-        labels[f"band.{name}"] = tr.t(catalog)
+    for name, key in _BANDS.items():
+        labels[f"band.{name}"] = tr.t(key)
+    # Event codes (structure_fire, ...) as the feed words them; an unknown code shows as it comes.
+    for key in _EVENT_KEYS:
+        labels[key] = tr.t(key)
     return labels

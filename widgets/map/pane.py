@@ -1,7 +1,7 @@
 """MapPane: the live city map (Leaflet in QtWebEngine), fed through one QWebChannel bridge.
 
 The base page is generated once (folium) and served through the app scheme; after that every
-change travels as a typed JSON message, coalesced to at most two flushes a second. What the page
+change, a new language's labels too, travels as a typed JSON message, coalesced to at most two flushes a second. What the page
 shows is kept in MapContent (content.py), the road to the page is PageOutbox (outbox.py).
 """
 
@@ -81,6 +81,7 @@ class MapPane(QWidget):
         self._auto_fly = True
         self._region: BBox | None = None
         self._page_filled = False  # a page has had content: the next Ready is a fresh, empty one
+        self._relabelled = False  # the language changed since the page was first built
         self._flush_timer = QTimer(self, singleShot=True, timerType=Qt.TimerType.PreciseTimer)
         self._flush_timer.timeout.connect(self._on_flush_timer_timeout)
 
@@ -157,13 +158,16 @@ class MapPane(QWidget):
             ]
         )
 
+    def _labels(self) -> dict[str, str]:
+        return page_labels(self.tr_, self.provider.name if self.provider else None)
+
     def _base_page(self) -> str:
         p = self.provider
         config = {
             "tileUrl": f"{BASE_URL}/tiles/{{z}}/{{x}}/{{y}}.png",
             "maxNativeZoom": p.max_zoom if p else 19,
             # Plain text, unlike the rest of the config: map.js escapes labels itself.
-            "labels": page_labels(self.tr_, p.name if p else None),
+            "labels": self._labels(),
             "attribution": payloads.esc(p.attribution) if p else "",
             "poi": payloads.poi_payload(self.city.points_of_interest),
             "districtLabels": payloads.district_label_points(self.city.districts),
@@ -187,6 +191,22 @@ class MapPane(QWidget):
         if shiboken6.isValid(self.page):
             shiboken6.delete(self.page)
         self.cache.close()
+
+    # ---- language ----------------------------------------------------------------------------
+
+    def retranslate(self) -> None:
+        """Re-word the map in the Translator's current language (after Translator.set_language;
+        the window's retranslate_views calls this on every view that has it). GUI thread.
+
+        The page takes its new labels over the bridge and re-words itself in place, instead of
+        being reloaded with a new config: a reload would blank the map, resend every camera and
+        incident, and lose the operator's zoom and open popup, while the words on screen are a
+        few dozen DOM writes. A page loaded later (after a crash) is built in the new language."""
+        self.scheme_handler.set_base_page(self._base_page)
+        self._relabelled = True
+        self.outbox.send({"type": "labels", "labels": self._labels()})
+        self.region_bar.retranslate()
+        self._update_region_estimate()
 
     # ---- public slots ------------------------------------------------------------------------
 
@@ -331,6 +351,9 @@ class MapPane(QWidget):
                     self.content.resend_all()
                 self._page_filled = True
                 self.ready = True
+                if self._relabelled:
+                    # This page may have been served before the language changed.
+                    self.outbox.send({"type": "labels", "labels": self._labels()})
                 self.outbox.send({"type": "auto_fly", "enabled": self._auto_fly})
                 self._flush(force=True)
                 if self._selected:

@@ -12,6 +12,7 @@ import threading
 import time
 import urllib.error
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from PySide6.QtCore import QBuffer, QByteArray, QFile, QIODevice, QObject, QUrl, Signal
@@ -144,7 +145,8 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
         resolver: AssetResolver | None = None,
     ):
         super().__init__(parent)
-        self._base_page = base_page.encode("utf-8")
+        self._base_page: bytes | None = base_page.encode("utf-8")
+        self._build_base_page: Callable[[], str] | None = None
         self._cache = cache
         self._provider = provider
         self._resolver = resolver or AssetResolver()
@@ -156,6 +158,17 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
         self.tile_misses = 0
         self.refused: deque[str] = deque(maxlen=2000)
         self._closed = False
+
+    def set_base_page(self, build: Callable[[], str]) -> None:
+        """Serve the page `build` makes from now on (the console's language changed). It is
+        built on the next request for it, not now: a page already loaded takes its new words
+        over the bridge, and only a reload (after a crash, from the context menu) needs it."""
+        self._base_page, self._build_base_page = None, build
+
+    def _page(self) -> bytes:
+        if self._base_page is None and self._build_base_page is not None:
+            self._base_page = self._build_base_page().encode("utf-8")
+        return self._base_page or b""
 
     def shutdown(self) -> None:
         """Refuse everything from now on: requests already in flight may still arrive after
@@ -172,7 +185,7 @@ class AppSchemeHandler(QWebEngineUrlSchemeHandler):
         if url.host() != "app" or job.requestMethod() != b"GET":
             self._refuse(job, url, QWebEngineUrlRequestJob.Error.RequestDenied)
         elif path in ("/", "/index.html"):
-            self._reply(job, b"text/html", self._base_page)
+            self._reply(job, b"text/html", self._page())
         elif path == "/static/qwebchannel.js":
             self._reply_qt_resource(job, ":/qtwebchannel/qwebchannel.js")
         elif path.startswith("/tiles/"):
