@@ -71,8 +71,8 @@ def test_simultaneous_acks_one_wins_and_the_other_sees_the_winner(qtbot, hub, co
     a, b = console("lan"), console("minh")
     push_to_hub(hub.ports, _call(1))
     for w in (a, b):
-        qtbot.waitUntil(lambda w=w: w.feed_model.incident("113-e2e-1") is not None, timeout=10_000)
-        assert w.feed_view.select_incident("113-e2e-1")
+        qtbot.waitUntil(lambda w=w: w.window.feed_model.incident("113-e2e-1") is not None, timeout=10_000)
+        assert w.window.feed_view.select_incident("113-e2e-1")
     # Both press Acknowledge on the same revision before either hears of the other.
     a.workflow.detail.buttons["ack"].click()
     b.workflow.detail.buttons["ack"].click()
@@ -107,7 +107,7 @@ def test_simultaneous_acks_one_wins_and_the_other_sees_the_winner(qtbot, hub, co
     qtbot.waitUntil(lambda: sup.window.feed_model.incident("113-e2e-1") is not None, timeout=10_000)
     sup.workflow.issue("resolve", "113-e2e-1", {"override": True, "text": "caller confirmed by phone"})
     for w in (a, b):
-        qtbot.waitUntil(lambda w=w: w.feed_model.incident("113-e2e-1").state == "resolved", timeout=10_000)
+        qtbot.waitUntil(lambda w=w: w.window.feed_model.incident("113-e2e-1").state == "resolved", timeout=10_000)
     assert "SOP override" in loser.workflow.detail.timeline.item(0).text()
 
 
