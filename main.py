@@ -14,12 +14,23 @@ import logging
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app import paths
 from app.demo_city import DemoCity
 from app.i18n import LANGUAGES, Translator
 from app.ports import HubPorts
+
+if TYPE_CHECKING:  # Qt is imported only once main() has set up the environment for it
+    from app.client.session import ConsoleSession
+    from widgets.city_controller import CityController
+    from widgets.main_window import MainWindow
+    from widgets.session_bridge import SessionBridge
+    from widgets.wall.wall_display import WallDisplay
+    from widgets.wall_display_session import WallDisplayController
+    from widgets.workflow_controller import WorkflowController
 
 log = logging.getLogger("ioc")
 
@@ -112,6 +123,28 @@ def _apply_dark_theme(app) -> None:
     app.setPalette(pal)
 
 
+@dataclass(frozen=True)
+class Console:
+    """One console as build_console wires it: the window, the session (not started), the
+    bridge that hops the session's batches onto the GUI thread, and the two controllers."""
+
+    window: MainWindow
+    session: ConsoleSession
+    bridge: SessionBridge
+    workflow: WorkflowController
+    city: CityController | None  # None without map and wall
+
+
+@dataclass(frozen=True)
+class WallConsole:
+    """A wall display, its session (not started), bridge and controller."""
+
+    display: WallDisplay
+    session: ConsoleSession
+    bridge: SessionBridge
+    controller: WallDisplayController
+
+
 def build_console(
     ports: HubPorts,
     data_dir: Path,
@@ -122,35 +155,70 @@ def build_console(
     with_map: bool = True,
     with_wall: bool = True,
     tile_provider: str | None = None,
-):
-    """The window and its session, wired together (the session is not started yet)."""
+) -> Console:
+    """The window, its session and controllers, wired together (the session is not started)."""
     from PySide6.QtCore import QSettings
 
     from app.client.session import ConsoleSession
     from widgets.main_window import MainWindow
+    from widgets.session_bridge import SessionBridge
+    from widgets.workflow_controller import WorkflowController
 
     settings = QSettings(str(data_dir / "console.ini"), QSettings.Format.IniFormat)
     city = DemoCity()
     stations = {s.station: f"{s.station} · {s.district}" for s in city.air_stations}
     window = MainWindow(tr, settings, station_names=stations)
-    if with_map or with_wall:
-        from widgets.city_wiring import CityWiring
-
-        window.city = CityWiring(window, city, with_map=with_map, with_wall=with_wall, tile_provider=tile_provider)
-        window.restore_layout()  # again, now that the map and wall docks exist
     window.set_identity(operator, ports.pub, demo)
+    bridge = SessionBridge(window)  # goes with the window: no batch reaches a closed one
     session = ConsoleSession(
         ports,
         data_dir / "cache.db",
-        window.bridge.deliver,
+        bridge.deliver,
         operator=operator,
         client_name=f"console-{os.getpid()}-{operator}",
     )
-    window.attach_session(session)
-    return window, session
+    # The window first: the controllers read the feed and the camera table it keeps.
+    bridge.batch_ready.connect(window.show_batch)
+    workflow = WorkflowController(
+        window,
+        tr,
+        settings,
+        session,
+        bridge,
+        window.feed_view,
+        window.feed_model,
+        window.cameras,
+        window.status.showMessage,
+        parent=window,
+    )
+    window.closing.connect(workflow.shutdown)
+    city_controller = None
+    if with_map or with_wall:
+        from widgets.city_controller import CityController
+
+        city_controller = CityController(
+            window,
+            tr,
+            settings,
+            session,
+            bridge,
+            window.feed_view,
+            window.feed_dock,
+            window.cameras,
+            city,
+            camera_requests=workflow.sig_camera_show_requested,
+            with_map=with_map,
+            with_wall=with_wall,
+            tile_provider=tile_provider,
+            parent=window,
+        )
+        window.closing.connect(city_controller.shutdown)
+        window.arrange_by_default(city_controller.middle_dock, workflow.detail_dock, workflow.meter_dock)
+    window.restore_layout()
+    return Console(window, session, bridge, workflow, city_controller)
 
 
-def build_wall_display(ports: HubPorts, data_dir: Path, name: str, tr: Translator | None = None):
+def build_wall_display(ports: HubPorts, data_dir: Path, name: str, tr: Translator | None = None) -> WallConsole:
     """A wall display window and its session (not started): shows what the hub holds for NAME."""
     from app.client.session import ConsoleSession
     from widgets.session_bridge import SessionBridge
@@ -158,18 +226,18 @@ def build_wall_display(ports: HubPorts, data_dir: Path, name: str, tr: Translato
     from widgets.wall_display_session import WallDisplayController
 
     display = WallDisplay([], name, tr=tr)
-    display.controller = WallDisplayController(display, name)
-    display.bridge = SessionBridge(display)
-    display.bridge.batch_ready.connect(display.controller.on_batch)
+    controller = WallDisplayController(display, name)
+    bridge = SessionBridge(display)
+    bridge.batch_ready.connect(controller.on_batch)
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
     session = ConsoleSession(
         ports,
         data_dir / f"wall-{safe}.db",
-        display.bridge.deliver,
+        bridge.deliver,
         operator=f"wall:{name}",
         client_name=f"wall-{os.getpid()}-{safe}",
     )
-    return display, session
+    return WallConsole(display, session, bridge, controller)
 
 
 def _select_for_screenshot(window) -> None:
@@ -235,7 +303,8 @@ def main(argv: list[str] | None = None) -> int:
         ports = city.start()
 
     if args.wall:
-        window, session = build_wall_display(ports, data_dir, args.wall, tr)
+        wall = build_wall_display(ports, data_dir, args.wall, tr)
+        window, session = wall.display, wall.session
         session.start()
         if args.screenshot:
             window.resize(1920, 1080)
@@ -243,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             window.show_on_screen(args.screen)
     else:
-        window, session = build_console(
+        console = build_console(
             ports,
             data_dir,
             tr,
@@ -251,13 +320,14 @@ def main(argv: list[str] | None = None) -> int:
             demo=city is not None,
             tile_provider=args.tiles or None,
         )
+        window, session = console.window, console.session
         if args.lang:
             window.set_language(args.lang)  # said on the command line: wins over the remembered one
         if args.screenshot and not window.settings.contains("window/geometry"):
             window.resize(1920, 1080)  # a full-HD control-room screen
         role = args.role or ("supervisor" if city is not None else "")
         if role:
-            window.workflow.set_role(role)
+            console.workflow.set_role(role)
         session.start()
         window.show()
     settle_runtime()
@@ -279,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         def try_screenshot() -> None:
             waited = time.monotonic() - started
             if args.wall:
-                ready = window.controller.state == "live"
+                ready = wall.controller.state == "live"
             else:
                 ready = window.connection.state == "live" and window.feed_model.total >= args.min_incidents
                 if ready and waited >= args.after and not window.feed_view.selected_incident_id():

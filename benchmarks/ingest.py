@@ -207,15 +207,16 @@ class Console:
         from main import build_console, settle_runtime
 
         data_dir.mkdir(parents=True, exist_ok=True)
-        self.window, self.session = build_console(
+        console = build_console(
             ports, data_dir, Translator("vi"), operator="bench", with_map=self.full, with_wall=self.full
         )
+        self.window, self.session = console.window, console.session
         settle_runtime()  # as main() does once the window is up
         self.model = self.window.feed_model
-        self.bridge = self.window.bridge
+        self.bridge = console.bridge
         self.latencies: list[float] = []
         self.live = False
-        # Connected after the window's own slot, so this runs once the model holds the batch.
+        # Connected after the window's and the controllers' slots: runs once the model holds the batch.
         self.bridge.batch_ready.connect(self._on_batch)
         self.window.resize(1600, 900)
         self.window.show()

@@ -138,7 +138,7 @@ class IncidentDetailPane(QWidget):
         self.camera_list = QListWidget()
         self.camera_list.itemActivated.connect(self._on_camera_activated)
         self.wall_button = QPushButton(t("act.show_on_wall"))
-        self.wall_button.clicked.connect(self._on_wall_clicked)
+        self.wall_button.clicked.connect(self.show_on_wall)
         cam_page = QWidget()
         cl = QVBoxLayout(cam_page)
         cl.setContentsMargins(2, 2, 2, 2)
@@ -331,7 +331,8 @@ class IncidentDetailPane(QWidget):
     def _on_camera_activated(self, item: QListWidgetItem) -> None:
         self.sig_camera_show_requested.emit(item.data(Qt.ItemDataRole.UserRole))
 
-    def _on_wall_clicked(self) -> None:
+    def show_on_wall(self) -> None:
+        """The selected camera (else the first) to the video wall, as the button does."""
         item = self.camera_list.currentItem() or self.camera_list.item(0)
         if item is not None and item.data(Qt.ItemDataRole.UserRole):
             self.sig_camera_show_requested.emit(item.data(Qt.ItemDataRole.UserRole))

@@ -1,4 +1,9 @@
-"""The console window: dockable panes whose arrangement survives a restart."""
+"""The console window: dockable panes whose arrangement survives a restart.
+
+A window only: docks, menus, the status bar, the layout and the language. It shows the
+feed, the air-quality chart and the connection from each batch it is given; the incident
+workflow and the city (map, wall) are controllers main.build_console builds beside it.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +12,15 @@ import time
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QWidget
 
 from app import domain
-from app.client.session import ConsoleSession
 from app.client.state import ClientBatch, ConnectionStatus
 from app.i18n import LANGUAGES, Translator
 from widgets.air_quality_chart import AirQualityChart
 from widgets.alert_feed import AlertFeedModel, AlertFeedView
 from widgets.language import QtOwnWords, retranslate_views, reword_fixed_labels
-from widgets.session_bridge import SessionBridge
 from widgets.status_bar import ConsoleStatusBar
-from widgets.workflow_wiring import WorkflowWiring
 
 log = logging.getLogger(__name__)
 STATE_VERSION = 1
@@ -26,11 +28,12 @@ LANGUAGE_KEY = "console/language"
 
 
 class MainWindow(QMainWindow):
-    """Owns the views; the session (hub + cache) is given to it by main.py."""
+    """Owns its views and docks; controllers add theirs through the DockHost methods."""
 
     incidents_changed = Signal()
     connection_changed = Signal(object)  # ConnectionStatus
     language_changed = Signal(str)  # "vi" | "en", after every view has re-worded itself
+    closing = Signal()  # once, after the layout is saved: controllers stop clocks, players, pages
 
     def __init__(self, tr: Translator, settings: QSettings, station_names: dict[str, str] | None = None, parent=None):
         super().__init__(parent)
@@ -42,11 +45,9 @@ class MainWindow(QMainWindow):
         self._identity: tuple[str, str, bool] | None = None
         self.qt_words = QtOwnWords(tr, self)
         self.qt_words.install()
-        self.session: ConsoleSession | None = None
-        self.bridge = SessionBridge(self)
         self.cached_at = 0.0
         self.connection = ConnectionStatus("connecting", "", time.time())
-        self.last_reply: domain.CommandReply | None = None
+        # Updated in place (never replaced): controllers hold this very mapping.
         self.cameras: dict[str, domain.Camera] = {}
         self.setWindowTitle(tr.t("app.title"))
         self.setObjectName("MainWindow")
@@ -60,21 +61,11 @@ class MainWindow(QMainWindow):
         self.status = ConsoleStatusBar(tr)
         self.setStatusBar(self.status)
         self._build_menu()
-        # --- incident workflow (issue 5): detail pane, meter, banners, sound, shortcuts ---
-        self.workflow = WorkflowWiring(self)
-        # --- end incident workflow ---
-        self.city = None  # widgets.city_wiring.CityWiring (map + wall), set by main.build_console
-
-        self.bridge.batch_ready.connect(self._on_session_batch)
-        self.feed_view.sig_acknowledge_requested.connect(self._on_feed_acknowledge_requested)
         self._counts_timer = QTimer(self, interval=500, timeout=self._refresh_counts)
         self._counts_timer.start()
         self._dirty_counts = True
         self.feed_model.counts_changed.connect(self._mark_counts_dirty)
         self.resize(1600, 900)
-        # Default proportions: the feed is the operator's main work surface.
-        self.resizeDocks([self.air_dock], [220], Qt.Orientation.Vertical)
-        self.restore_layout()
 
     # --- panes ----------------------------------------------------------------------------------
     def _add_dock(self, name: str, title: str, widget, area) -> QDockWidget:
@@ -89,11 +80,41 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
-    def add_pane(self, name: str, title: str, widget, area=Qt.DockWidgetArea.RightDockWidgetArea) -> QDockWidget:
-        """For panes wired in by main.py (map, wall). Call before restore_layout()."""
+    def add_pane(
+        self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea
+    ) -> QDockWidget:
+        """A controller's pane, listed in the View menu. Call before restore_layout()."""
         dock = self._add_dock(name, title, widget, area)
         self._view_menu.addAction(dock.toggleViewAction())
         return dock
+
+    def add_menu(self, title: str) -> QMenu:
+        return self.menuBar().addMenu(title)
+
+    def arrange_by_default(
+        self, middle: QDockWidget | None, detail: QDockWidget | None, meter: QDockWidget | None
+    ) -> None:
+        """Feed | middle (map and wall, tabs) | detail over meter and air quality (tabs), sized
+        once the window has its real size (after show). Only without a saved arrangement:
+        restore_layout() puts that one back instead."""
+        if self.settings.contains("window/state"):
+            return
+        QTimer.singleShot(0, self, lambda: self._default_arrangement(middle, detail, meter))
+
+    def _default_arrangement(
+        self, middle: QDockWidget | None, detail: QDockWidget | None, meter: QDockWidget | None
+    ) -> None:
+        if meter is not None:
+            self.tabifyDockWidget(meter, self.air_dock)
+            meter.raise_()
+        if middle is None:
+            return
+        width = max(self.width(), 1200)
+        docks, sizes = [self.feed_dock, middle], [int(width * 0.44), int(width * 0.30)]
+        if detail is not None:
+            docks.append(detail)
+            sizes.append(int(width * 0.26))
+        self.resizeDocks(docks, sizes, Qt.Orientation.Horizontal)
 
     def _build_menu(self) -> None:
         t = self.tr_.t
@@ -159,6 +180,9 @@ class MainWindow(QMainWindow):
         self.settings.sync()
 
     def restore_layout(self) -> bool:
+        """Once, when every pane is in: the default proportions, then the saved arrangement."""
+        # The feed is the operator's main work surface.
+        self.resizeDocks([self.air_dock], [220], Qt.Orientation.Vertical)
         geometry = self.settings.value("window/geometry")
         state = self.settings.value("window/state")
         ok = True
@@ -170,27 +194,22 @@ class MainWindow(QMainWindow):
                 ok = False
         return ok
 
-    # --- session --------------------------------------------------------------------------------
-    def attach_session(self, session: ConsoleSession) -> None:
-        self.session = session
-        self.workflow.on_session_attached(session)
-
-    def _on_session_batch(self, batch: ClientBatch) -> None:
+    # --- batches ------------------------------------------------------------------------------
+    def show_batch(self, batch: ClientBatch) -> None:
+        """GUI thread: the feed, cameras, air quality and connection. Connected to the session
+        bridge before the controllers, so they find the feed and `cameras` already current."""
         if batch.reset:
             if batch.from_cache:
                 self.cached_at = time.time() if batch.incidents else 0.0
             self.feed_model.reset_incidents(batch.incidents)
-            self.cameras = dict(batch.cameras)
+            self.cameras.clear()
+            self.cameras.update(batch.cameras)
         else:
             if batch.incidents:
                 self.feed_model.upsert_incidents(batch.incidents.values())
             self.cameras.update(batch.cameras)
         if batch.incidents or batch.reset:
             self.incidents_changed.emit()
-        if batch.pending_commands or batch.unsaved_commands:
-            self.workflow.on_commands_queued(batch.pending_commands, batch.unsaved_commands)
-        for reply in batch.replies:
-            self._on_command_reply(reply)
         if batch.sensors:
             self.air_chart.add_readings(batch.sensors.values())
         if batch.connection is not None:
@@ -201,35 +220,6 @@ class MainWindow(QMainWindow):
             self.connection_changed.emit(batch.connection)
         if batch.stats is not None:
             self.status.set_stats(batch.stats)
-        self.workflow.on_batch(batch)
-        if self.city is not None:
-            self.city.on_batch(batch)
-
-    def _on_command_reply(self, reply: domain.CommandReply) -> None:
-        self.last_reply = reply
-        if reply.retry_later:
-            # Still queued (the session resends it): the row stays pending.
-            self.status.showMessage(self.tr_.t("msg.unavailable"), 10_000)
-            return
-        self.workflow.on_reply(reply)
-        incident = reply.incident
-        if incident is not None:
-            self.feed_model.set_pending(incident.id, None)
-            self.feed_model.upsert_incidents([incident])
-        if reply.code in ("superseded", "not_found", "invalid", "forbidden"):
-            key = "msg.superseded" if reply.code == "superseded" else "msg.refused"
-            self.status.showMessage(self.tr_.t(key, msg=reply.message), 10_000)
-
-    def _on_feed_acknowledge_requested(self, incident_id: str) -> None:
-        incident = self.feed_model.incident(incident_id)
-        if incident is None or self.session is None:
-            return
-        if incident.state != "new" or self.feed_model.is_pending(incident_id) or self.workflow.is_issuing(incident_id):
-            self.status.showMessage(self.tr_.t("msg.already_acked"), 5000)
-            return
-        # Guarded by the revision on screen: if another operator acted first, the hub says so.
-        # "Queued" is said once the command is on disk (WorkflowWiring.on_commands_queued).
-        self.workflow.issue("ack", incident_id, {"expected_revision": incident.revision})
 
     def _mark_counts_dirty(self) -> None:
         self._dirty_counts = True
@@ -246,10 +236,8 @@ class MainWindow(QMainWindow):
         if not self._closed:  # main's shutdown closes again at quit: once is enough
             self._closed = True
             self._counts_timer.stop()
-            self.workflow.shutdown()
             self.save_layout()
-            if self.city is not None:
-                self.city.shutdown()
+            self.closing.emit()
         super().closeEvent(event)
 
     _closed = False

@@ -25,16 +25,23 @@ class Consoles:
     def __init__(self, qtbot, tmp_path, ports):
         self.qtbot, self.tmp_path, self.ports = qtbot, tmp_path, ports
         self.open: list = []
+        self.built: dict = {}
 
     def start(self, name: str, operator: str = ""):
         data = self.tmp_path / name
         data.mkdir(exist_ok=True)
-        window, session = build_console(self.ports, data, Translator("en"), operator=operator or name)
+        console = build_console(self.ports, data, Translator("en"), operator=operator or name)
+        window, session = console.window, console.session
         self.qtbot.addWidget(window)
         session.start()
         window.show()
         self.open.append((window, session))
+        self.built[id(window)] = console
         return window, session
+
+    def of(self, window):
+        """The console (window, session, controllers) `window` belongs to."""
+        return self.built[id(window)]
 
     def close(self, window, session):
         session.close()
@@ -74,7 +81,7 @@ def test_events_reach_both_consoles_and_an_ack_in_one_shows_in_the_other(qtbot, 
     sim = SimulatorProcess(hub.ports, "--rate", "40", "--seed", "11", "--count", "120")
     try:
         a, _sa = consoles.start("alpha", "lan")
-        b, _sb = consoles.start("bravo", "minh")
+        b, sb = consoles.start("bravo", "minh")
         ids = _wait_for_all(qtbot, sim, hub, a, b)
         assert len(ids) >= 100
         assert a.connection.state == b.connection.state == "live"
@@ -85,15 +92,18 @@ def test_events_reach_both_consoles_and_an_ack_in_one_shows_in_the_other(qtbot, 
         )
         assert a.feed_view.select_incident(target.id)
         a.feed_view.ack_button.click()
-        assert a.workflow.is_issuing(target.id)  # given; shown pending once on disk
+        assert consoles.of(a).workflow.is_issuing(target.id)  # given; shown pending once on disk
         qtbot.waitUntil(lambda: b.feed_model.incident(target.id).state == "acknowledged", timeout=10_000)
         assert b.feed_model.incident(target.id).acked_by == "lan"
         qtbot.waitUntil(lambda: not a.feed_model.is_pending(target.id), timeout=5000)
         assert a.feed_model.incident(target.id).state == "acknowledged"
         # The second operator's late ack is refused, and told so: never silently dropped.
         b.feed_view.select_incident(target.id)
-        b.session.acknowledge(target.id)
-        qtbot.waitUntil(lambda: b.last_reply is not None and b.last_reply.code == "superseded", timeout=10_000)
+        sb.acknowledge(target.id)
+        b_workflow = consoles.of(b).workflow
+        qtbot.waitUntil(
+            lambda: b_workflow.last_reply is not None and b_workflow.last_reply.code == "superseded", timeout=10_000
+        )
     finally:
         sim.stop()
 
@@ -161,7 +171,7 @@ def test_ack_while_hub_down_survives_restart_and_applies_exactly_once(qtbot, hub
     window.feed_view.ack_button.click()
     qtbot.waitUntil(lambda: window.feed_model.is_pending(target.id), timeout=5000)  # on disk now
     consoles.close(window, session)  # the console restarts before the hub is back
-    window2, _s2 = consoles.start("alpha", "lan")
+    window2, s2 = consoles.start("alpha", "lan")
     qtbot.waitUntil(lambda: window2.feed_model.is_pending(target.id), timeout=5000)
     hub.start()
     qtbot.waitUntil(
@@ -176,5 +186,5 @@ def test_ack_while_hub_down_survives_restart_and_applies_exactly_once(qtbot, hub
     hub.stop()
     with sqlite3.connect(hub.db_path) as conn:
         assert conn.execute("select count(*) from commands").fetchone()[0] == 1
-    with sqlite3.connect(window2.session.cache.path) as conn:
+    with sqlite3.connect(s2.cache.path) as conn:
         assert conn.execute("select count(*) from outbox").fetchone()[0] == 0

@@ -24,12 +24,13 @@ def hub(tmp_path):
 
 def _console(qtbot, tmp_path, hub, name):
     (tmp_path / name).mkdir()
-    window, session = build_console(hub.ports, tmp_path / name, Translator("en"), operator=name, with_map=False)
+    console = build_console(hub.ports, tmp_path / name, Translator("en"), operator=name, with_map=False)
+    window, session = console.window, console.session
     qtbot.addWidget(window)
     session.start()
     window.show()
     qtbot.waitUntil(lambda: window.connection.state == "live", timeout=15_000)
-    return window, session
+    return console, session
 
 
 def test_a_shared_layout_saved_on_one_console_appears_on_a_second(qtbot, tmp_path, hub):
@@ -51,12 +52,13 @@ def test_a_shared_layout_saved_on_one_console_appears_on_a_second(qtbot, tmp_pat
     finally:
         for w, s in ((a, sa), (b, sb)):
             s.close()
-            w.close()
+            w.window.close()
 
 
 def test_a_layout_pushed_to_a_wall_display_shows_there_and_survives_its_restart(qtbot, tmp_path, hub):
     sup, ssup = _console(qtbot, tmp_path, hub, "sup")
-    display, sdisp = build_wall_display(hub.ports, tmp_path, "lobby")
+    wall = build_wall_display(hub.ports, tmp_path, "lobby")
+    display, sdisp = wall.display, wall.session
     qtbot.addWidget(display)
     sdisp.start()
     display.show()
@@ -67,7 +69,7 @@ def test_a_layout_pushed_to_a_wall_display_shows_there_and_survives_its_restart(
         sup.city.wall.apply_layout(layout)
         sup.city.push_current_layout("lobby")
         qtbot.waitUntil(lambda: L.camera_ids(display.current_layout)[:3] == [c.id for c in CAMERAS[:3]], timeout=10_000)
-        assert display.controller.revision == 1
+        assert wall.controller.revision == 1
         # One camera into one tile, from the supervisor's console.
         ssup.push_camera_to_wall("lobby", CAMERAS[3].id, tile=3)
         qtbot.waitUntil(lambda: L.camera_ids(display.current_layout)[3] == CAMERAS[3].id, timeout=10_000)
@@ -76,16 +78,17 @@ def test_a_layout_pushed_to_a_wall_display_shows_there_and_survives_its_restart(
         display.close()
     # The display restarts with the hub down: it shows the last wall and says the hub is away.
     hub.stop()
-    display2, sdisp2 = build_wall_display(hub.ports, tmp_path, "lobby")
+    wall2 = build_wall_display(hub.ports, tmp_path, "lobby")
+    display2, sdisp2 = wall2.display, wall2.session
     qtbot.addWidget(display2)
     sdisp2.start()
     display2.show()
     try:
         assert L.camera_ids(display2.current_layout)[3] == CAMERAS[3].id
-        qtbot.waitUntil(lambda: display2.controller.state == "offline", timeout=8000)
-        assert display2.controller.banner.isVisible() and "OFFLINE" in display2.controller.banner.text()
+        qtbot.waitUntil(lambda: wall2.controller.state == "offline", timeout=8000)
+        assert wall2.controller.banner.isVisible() and "OFFLINE" in wall2.controller.banner.text()
     finally:
         sdisp2.close()
         display2.close()
         ssup.close()
-        sup.close()
+        sup.window.close()

@@ -165,12 +165,13 @@ def _write_setting(data_dir, value) -> None:
 def test_the_alarm_video_choice_is_read_from_settings_and_shown_in_the_wall_menu(qtbot, tmp_path, stored, mode):
     if stored is not None:
         _write_setting(tmp_path, stored)
-    window, session = build_console(
+    console = build_console(
         HubPorts("127.0.0.1", free_base_port()), tmp_path, Translator("en"), operator="lan", with_map=False
     )
+    window, session = console.window, console.session
     qtbot.addWidget(window)
     try:
-        city = window.city
+        city = console.city
         assert city.alarm_video_mode == mode
         assert [m for m, a in city.alarm_video_actions.items() if a.isChecked()] == [mode]
         assert city.alarm_video_menu.title() == "Alarm video"
@@ -187,13 +188,14 @@ def test_the_alarm_video_choice_is_read_from_settings_and_shown_in_the_wall_menu
 
 
 def test_menu_labels_come_in_vietnamese_too(qtbot, tmp_path):
-    window, session = build_console(
+    console = build_console(
         HubPorts("127.0.0.1", free_base_port()), tmp_path, Translator("vi"), operator="lan", with_map=False
     )
+    window, session = console.window, console.session
     qtbot.addWidget(window)
     try:
-        assert window.city.alarm_video_menu.title() == "Video báo động"
-        assert window.city.alarm_video_actions["popup"].text() == "Mở cửa sổ báo động riêng"
+        assert console.city.alarm_video_menu.title() == "Video báo động"
+        assert console.city.alarm_video_actions["popup"].text() == "Mở cửa sổ báo động riêng"
     finally:
         session.close()
         window.close()
@@ -202,13 +204,14 @@ def test_menu_labels_come_in_vietnamese_too(qtbot, tmp_path):
 def test_in_popup_mode_a_severe_incident_opens_the_alarm_window_and_leaves_the_wall_alone(qtbot, tmp_path, server):
     _write_setting(tmp_path, "popup")
     with ThreadHub(free_base_port(), tmp_path / "hub.db") as hub:
-        window, session = build_console(hub.ports, tmp_path, Translator("en"), operator="lan", with_map=False)
+        console = build_console(hub.ports, tmp_path, Translator("en"), operator="lan", with_map=False)
+        window, session = console.window, console.session
         qtbot.addWidget(window)
         try:
             session.start()
             window.show()
             qtbot.waitUntil(lambda: window.connection.state == "live", timeout=10_000)
-            city = window.city
+            city = console.city
             wall_before = city.wall.current_layout
             push_to_hub(hub.ports, *[_with_urls(c, server.base_url) for c in CLUSTER])
             qtbot.waitUntil(lambda: len(window.cameras) == 4, timeout=10_000)

@@ -19,13 +19,14 @@ from support import ThreadHub, push_to_hub
 def console(qtbot, tmp_path):
     # The hub binds four consecutive ports: ask for four free ones, not one.
     with ThreadHub(free_base_port(), tmp_path / "hub.db") as hub:
-        window, session = build_console(hub.ports, tmp_path / "console", Translator("en"), operator="lan")
+        built = build_console(hub.ports, tmp_path / "console", Translator("en"), operator="lan")
+        window, session = built.window, built.session
         qtbot.addWidget(window)
         session.start()
         window.show()
         qtbot.waitExposed(window)
         window.activateWindow()
-        yield hub, window
+        yield hub, built
         session.close()
         window.close()
 
@@ -49,7 +50,8 @@ def _answer_next_dialog(qtbot, *keys):
 
 
 def test_new_to_closed_by_keyboard_alone(qtbot, console):
-    hub, window = console
+    hub, built = console
+    window = built.window
     report = domain.Incident(
         id="press-k-1",
         category="Other",
@@ -65,7 +67,7 @@ def test_new_to_closed_by_keyboard_alone(qtbot, console):
         created=time.time(),
     )
     push_to_hub(hub.ports, report)
-    feed, detail = window.feed_view, window.workflow.detail
+    feed, detail = window.feed_view, built.workflow.detail
     qtbot.waitUntil(lambda: window.feed_model.incident("press-k-1") is not None, timeout=10_000)
 
     def state():
@@ -121,9 +123,9 @@ def test_new_to_closed_by_keyboard_alone(qtbot, console):
 
 
 def test_shortcuts_are_listed_in_the_ui(qtbot, console):
-    _hub, window = console
-    lines = "\n".join(window.workflow.shortcut_lines())
+    _hub, built = console
+    lines = "\n".join(built.workflow.shortcut_lines())
     for key in ("F2", "J", "A", "D", "S", "R", "C", "N", "F3", "Ctrl+Shift+S", "Ctrl+M"):
         assert key in lines
-    assert window.workflow.detail.buttons["dispatch"].text().endswith("[D]")
-    assert window.workflow.actions["resolve"].shortcut().toString() == "R"
+    assert built.workflow.detail.buttons["dispatch"].text().endswith("[D]")
+    assert built.workflow.actions["resolve"].shortcut().toString() == "R"

@@ -126,10 +126,11 @@ class Vocabulary:
         return parts != [text] and all(self.accepts(p, depth + 1) for p in parts)
 
 
-def _data_words(window=None, display=None) -> list[str]:
+def _data_words(console=None, display=None) -> list[str]:
     """Proper nouns and identifiers the screens show from the data: cameras, incidents,
     stations, layouts, the operator, the hub's address and the transport's own reason."""
     words = {OPERATOR, *L.PRESETS}
+    window = console.window if console is not None else None
     cameras = list(window.cameras.values()) if window is not None else []
     for cam in [*cameras, *CAMERAS, NO_STREAM]:
         words |= {cam.id, cam.code, cam.name, cam.district}
@@ -139,15 +140,15 @@ def _data_words(window=None, display=None) -> list[str]:
             inc = model.incident_at(row)
             words |= {inc.id, inc.title, inc.description, inc.district, inc.location, inc.acked_by, *inc.units}
         words |= set(window.air_chart.station_names.values())
-        words.add(window.session.ports.pub)
+        words.add(console.session.ports.pub)
         words.add(window.connection.reason)  # shown as the status bar's technical detail
         words.add(str(window.connection.epoch))  # the hub's epoch id
         lang = window.tr_.lang
-        for sop in map(window.workflow.sops.get, window.workflow.sops.ids()):
+        for sop in map(console.workflow.sops.get, console.workflow.sops.ids()):
             words.add(getattr(sop.title, lang))
             words |= {step.text(lang) for step in sop.steps}
-        if window.city is not None and window.city.wall is not None:
-            words |= set(window.city.wall.saved_layouts()) | set(window.city.shared_layouts)
+        if console.city is not None and console.city.wall is not None:
+            words |= set(console.city.wall.saved_layouts()) | set(console.city.shared_layouts)
     if display is not None:
         words.add(display.name)
         # A pushed camera this display does not know: its tile shows the id it was given.
@@ -223,14 +224,15 @@ def _foreign(texts: list[str], lang: str, data: list[str]) -> list[str]:
     return sorted(set(bad))
 
 
-def console_texts(window) -> list[str]:
+def console_texts(console) -> list[str]:
+    window = console.window
     texts = []
     for widget in [window, *window.findChildren(QWidget)]:
         texts += _texts_of(widget)
     for action in window.menuBar().actions():
         if action.menu() is not None:
             texts += _menu_texts(action.menu())
-    wall = window.city.wall
+    wall = console.city.wall
     occupied = next(i for i, t in enumerate(wall.grid.tiles) if t.camera is not None)
     empty = next(i for i, t in enumerate(wall.grid.tiles) if t.camera is None)
     for index in (occupied, empty):
@@ -238,7 +240,7 @@ def console_texts(window) -> list[str]:
         texts += _menu_texts(menu)
         shiboken6.delete(menu)
     texts += _tile_texts(wall.grid)
-    popup = window.city.alarm_popup
+    popup = console.city.alarm_popup
     if popup is not None:
         texts += _tile_texts(popup.grid)
     return texts
@@ -263,14 +265,14 @@ def _next_dialog_texts(open_dialog) -> list[str]:
     return found
 
 
-def dialog_texts(window) -> list[str]:
+def dialog_texts(console) -> list[str]:
     """The dialogs an operator opens from the detail pane, the wall and the Help menu."""
-    detail, wall = window.workflow.detail, window.city.wall
+    detail, wall = console.workflow.detail, console.city.wall
     return [
         *_next_dialog_texts(lambda: detail.request("shelve")),
         *_next_dialog_texts(lambda: detail.request("cancel")),
         *_next_dialog_texts(wall.save_button.click),
-        *_next_dialog_texts(window.workflow.show_shortcuts),
+        *_next_dialog_texts(console.workflow.show_shortcuts),
     ]
 
 
@@ -324,12 +326,14 @@ def _assert_catalog_only(texts: list[str], lang: str, data: list[str], where: st
 def test_console_and_wall_display_speak_only_the_catalog_and_switch_at_runtime(qtbot, tmp_path, city, lang):
     hub, server = city
     other = next(x for x in LANGUAGES if x != lang)
-    window, session = build_console(hub.ports, tmp_path / "console", Translator(lang), operator=OPERATOR)
+    console = build_console(hub.ports, tmp_path / "console", Translator(lang), operator=OPERATOR)
+    window, session = console.window, console.session
     qtbot.addWidget(window)
-    display, display_session = build_wall_display(hub.ports, tmp_path / "display", "lobby", Translator(lang))
+    wall_display = build_wall_display(hub.ports, tmp_path / "display", "lobby", Translator(lang))
+    display, display_session = wall_display.display, wall_display.session
     qtbot.addWidget(display)
     try:
-        window.workflow.set_role("supervisor")
+        console.workflow.set_role("supervisor")
         session.start()
         display_session.start()
         window.resize(1600, 900)
@@ -345,16 +349,16 @@ def test_console_and_wall_display_speak_only_the_catalog_and_switch_at_runtime(q
             _incident("drill-1", CAMERAS[1], "Moderate", "Diễn tập ngập", source="sensor", msg_status="Exercise"),
         )
         qtbot.waitUntil(lambda: window.feed_model.incident("drill-1") is not None, timeout=10_000)
-        wall = window.city.wall
+        wall = console.city.wall
         qtbot.waitUntil(lambda: any(t.alarm for t in wall.grid.tiles), timeout=10_000)  # alarm video
         wall.show_camera(NO_STREAM.id)
-        window.city.set_alarm_video_mode("popup")  # the next alarm opens its own window
+        console.city.set_alarm_video_mode("popup")  # the next alarm opens its own window
         push_to_hub(hub.ports, _incident("fire-2", CAMERAS[2], "Extreme", "Cháy kho hàng"))
         qtbot.waitUntil(
-            lambda: window.city.alarm_popup is not None and window.city.alarm_popup.isVisible(), timeout=10_000
+            lambda: console.city.alarm_popup is not None and console.city.alarm_popup.isVisible(), timeout=10_000
         )
         window.feed_view.select_incident("fire-1")
-        window.workflow.open_handover()
+        console.workflow.open_handover()
 
         pushed = L.preset_layout("2x2", name="sảnh")
         for i, cam in enumerate(CAMERAS[:2]):
@@ -364,8 +368,8 @@ def test_console_and_wall_display_speak_only_the_catalog_and_switch_at_runtime(q
         qtbot.waitUntil(lambda: sum(t.state == "live" for t in display.grid.tiles) == 2, timeout=15_000)
         qtbot.waitUntil(lambda: sum(t.state == "live" for t in wall.grid.tiles) >= 2, timeout=15_000)
 
-        _assert_catalog_only(console_texts(window), lang, _data_words(window), "the console")
-        _assert_catalog_only(dialog_texts(window), lang, _data_words(window), "the console's dialogs")
+        _assert_catalog_only(console_texts(console), lang, _data_words(console), "the console")
+        _assert_catalog_only(dialog_texts(console), lang, _data_words(console), "the console's dialogs")
         _assert_catalog_only(display_texts(display), lang, _data_words(display=display), "the wall display")
 
         # Pictures stop: tiles turn STALE (band, last good picture, reconnecting); the hub goes
@@ -375,10 +379,10 @@ def test_console_and_wall_display_speak_only_the_catalog_and_switch_at_runtime(q
         qtbot.waitUntil(lambda: any(t.state == "stale" for t in wall.grid.tiles), timeout=15_000)
         hub.stop()
         qtbot.waitUntil(
-            lambda: window.connection.state == "offline" and display.controller.banner.isVisible(), timeout=20_000
+            lambda: window.connection.state == "offline" and wall_display.controller.banner.isVisible(), timeout=20_000
         )
         assert any(tile.overlay().band for tile in wall.grid.tiles)
-        _assert_catalog_only(console_texts(window), lang, _data_words(window), "the console, offline")
+        _assert_catalog_only(console_texts(console), lang, _data_words(console), "the console, offline")
         _assert_catalog_only(display_texts(display), lang, _data_words(display=display), "the wall display, offline")
 
         # The operator who takes the seat switches language from the View menu: no restart.
@@ -386,9 +390,9 @@ def test_console_and_wall_display_speak_only_the_catalog_and_switch_at_runtime(q
         window.language_changed.connect(switched.append)
         window.language_actions[other].trigger()
         assert switched == [other] and window.tr_.lang == other
-        _assert_catalog_only(console_texts(window), other, _data_words(window), f"the console switched to {other}")
-        _assert_catalog_only(dialog_texts(window), other, _data_words(window), f"dialogs switched to {other}")
-        texts = {_plain(t) for t in console_texts(window)}
+        _assert_catalog_only(console_texts(console), other, _data_words(console), f"the console switched to {other}")
+        _assert_catalog_only(dialog_texts(console), other, _data_words(console), f"dialogs switched to {other}")
+        texts = {_plain(t) for t in console_texts(console)}
         for key in ("pane.feed", "pane.wall", "wall.undo", "wall.detach", "menu.view"):
             assert _no_mnemonic(Translator(other).t(key)) in {_no_mnemonic(t) for t in texts}, key
     finally:

@@ -10,6 +10,7 @@ from widgets.main_window import MainWindow
 
 def _window(qtbot, path):
     w = MainWindow(Translator("en"), QSettings(str(path), QSettings.Format.IniFormat))
+    w.restore_layout()  # main.build_console does this once every pane is in
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)

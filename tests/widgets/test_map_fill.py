@@ -193,24 +193,25 @@ def test_a_console_opened_from_its_cache_with_the_hub_down_shows_all_it_holds(qt
     )
     store.close()
     # Nothing listens on these ports: no snapshot, no update, no heartbeat will ever come.
-    window, session = build_console(HubPorts("127.0.0.1", free_base_port()), data, Translator("en"), operator="lan")
+    console = build_console(HubPorts("127.0.0.1", free_base_port()), data, Translator("en"), operator="lan")
+    window, session = console.window, console.session
     qtbot.addWidget(window)
     try:
         session.start()
         window.show()
         qtbot.waitUntil(lambda: window.feed_model.total == MANY, timeout=10_000)
-        wait_for_page(qtbot, window.city.map, [778, MANY, 6], timeout=20_000)
-        assert window.city.wall.camera_list.model.rowCount() == 778
+        wait_for_page(qtbot, console.city.map, [778, MANY, 6], timeout=20_000)
+        assert console.city.wall.camera_list.model.rowCount() == 778
         # The meter is worked out from what the console holds, on its own clock.
         qtbot.waitUntil(
-            lambda: window.workflow.meter.load is not None and window.workflow.meter.load.alarms == MANY, timeout=5000
+            lambda: console.workflow.meter.load is not None and console.workflow.meter.load.alarms == MANY, timeout=5000
         )
-        assert window.workflow.meter.load.standing == MANY
+        assert console.workflow.meter.load.standing == MANY
         assert window.connection is None or window.connection.state != "live"
-        assert window.city.map.page.js_errors == []
+        assert console.city.map.page.js_errors == []
     finally:
         session.close()
-        window.city.map.shutdown()
+        console.city.map.shutdown()
         window.close()
 
 

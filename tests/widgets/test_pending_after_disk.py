@@ -41,30 +41,31 @@ def test_pending_is_shown_only_after_the_command_is_on_disk(qtbot, tmp_path):
     seed.apply_batch(ClientBatch(reset=True, incidents={incident.id: incident}))
     seed.close()
     # No hub: the command stays queued, so what the window shows is the outbox's doing alone.
-    window, session = build_console(
+    console = build_console(
         HubPorts("127.0.0.1", free_base_port()), data, Translator("en"), operator="lan", with_map=False, with_wall=False
     )
+    window, session = console.window, console.session
     qtbot.addWidget(window)
     session.start()
     try:
         qtbot.waitUntil(lambda: window.feed_model.incident("1022-p-1") is not None, timeout=10_000)
         window.feed_view.select_incident("1022-p-1")
-        qtbot.waitUntil(lambda: window.workflow.detail.incident is not None)
+        qtbot.waitUntil(lambda: console.workflow.detail.incident is not None)
         gate = threading.Event()
         session.cache.call(lambda _engine: gate.wait(20))  # the disk is slow right now
-        command = window.workflow.issue("ack", "1022-p-1", {"expected_revision": incident.revision})
+        command = console.workflow.issue("ack", "1022-p-1", {"expected_revision": incident.revision})
         qtbot.wait(300)  # the GUI runs on meanwhile; nothing may claim "pending" yet
         assert not window.feed_model.is_pending("1022-p-1")
-        assert window.workflow.detail.pending_kind is None
-        assert window.workflow.is_issuing("1022-p-1")  # a second A is not a second ack
+        assert console.workflow.detail.pending_kind is None
+        assert console.workflow.is_issuing("1022-p-1")  # a second A is not a second ack
         gate.set()
         qtbot.waitUntil(lambda: window.feed_model.is_pending("1022-p-1"), timeout=10_000)
         assert _outbox_rows(data / "cache.db") == [command.cmd_id]
-        assert window.workflow.detail.pending_kind == "ack"
-        assert not window.workflow.is_issuing("1022-p-1")
+        assert console.workflow.detail.pending_kind == "ack"
+        assert not console.workflow.is_issuing("1022-p-1")
 
         # "Try later" from a hub whose database fails is not an answer: still pending, and said.
-        window.bridge.deliver(
+        console.bridge.deliver(
             ClientBatch(
                 replies=[
                     domain.CommandReply(
@@ -76,7 +77,7 @@ def test_pending_is_shown_only_after_the_command_is_on_disk(qtbot, tmp_path):
             )
         )
         qtbot.waitUntil(lambda: "cannot save" in window.status.currentMessage(), timeout=5000)
-        assert window.feed_model.is_pending("1022-p-1") and window.workflow.detail.pending_kind == "ack"
+        assert window.feed_model.is_pending("1022-p-1") and console.workflow.detail.pending_kind == "ack"
         assert _outbox_rows(data / "cache.db") == [command.cmd_id]
     finally:
         session.close()

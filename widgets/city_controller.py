@@ -1,25 +1,32 @@
-"""The map and the video wall in the main window, and how they talk to the feed and the hub.
+"""The map and the video wall in the console, and how they talk to the feed and the hub.
 
-Kept out of main_window.py like the workflow wiring: MainWindow creates one CityWiring and
-forwards batches to it. Selection goes feed -> map and map -> feed; "show this camera" from
-the map or the incident pane lands on the wall; a new severe incident puts its nearest
-cameras on the wall or in a pop-up alarm window, as the wall menu's alarm-video choice says
-(alarm video); shared layouts and wall displays go through the hub.
+Selection goes feed -> map and map -> feed; "show this camera" from the map or the incident
+pane lands on the wall; a new severe incident puts its nearest cameras on the wall or in a
+pop-up alarm window, as the wall menu's alarm-video choice says (alarm video); shared
+layouts and wall displays go through the hub. Like the workflow controller, it is given what
+it works with (main.build_console wires it) and takes the session's batches itself.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import msgspec
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QSettings, Qt, SignalInstance
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QInputDialog, QMenu
+from PySide6.QtWidgets import QDockWidget, QInputDialog, QMenu
 
 from app import domain
+from app.client.session import ConsoleSession
 from app.client.state import ClientBatch
+from app.demo_city import DemoCity
+from app.i18n import Translator
 from app.wall import alarm
 from app.wall import layout as L
+from widgets.alert_feed import AlertFeedView
+from widgets.dock_host import DockHost
+from widgets.session_bridge import SessionBridge
 
 log = logging.getLogger(__name__)
 ALARM_SEVERITIES = frozenset({"Extreme", "Severe"})
@@ -41,67 +48,75 @@ def raises_alarm_video(inc: domain.Incident) -> bool:
     return inc.revision == 1 and inc.state == "new" and inc.severity in ALARM_SEVERITIES and inc.msg_status == "Actual"
 
 
-class CityWiring(QObject):
+class CityController(QObject):
     def __init__(
-        self, window, city, *, with_map: bool = True, with_wall: bool = True, tile_provider: str | None = None
+        self,
+        host: DockHost,
+        tr: Translator,
+        settings: QSettings,
+        session: ConsoleSession,
+        bridge: SessionBridge,
+        feed_view: AlertFeedView,
+        feed_dock: QDockWidget,
+        cameras: Mapping[str, domain.Camera],
+        city: DemoCity,
+        *,
+        camera_requests: SignalInstance | None = None,
+        with_map: bool = True,
+        with_wall: bool = True,
+        tile_provider: str | None = None,
+        parent: QObject | None = None,
     ):
-        super().__init__(window)
-        self.w = window
-        t = window.tr_.t
+        """`cameras` is the console's live camera table (kept current by the window, which
+        takes each batch first); `camera_requests` carries camera ids another pane wants on
+        the wall (the workflow controller's); the map sits beside `feed_dock`."""
+        super().__init__(parent)
+        self.host = host
+        self.tr_ = tr
+        self.settings = settings
+        self.session = session
+        self.feed_view = feed_view
+        self.cameras = cameras
+        t = tr.t
         self.map = self.wall = None
+        self.map_dock: QDockWidget | None = None
+        self.wall_dock: QDockWidget | None = None
         self.shared_layouts: dict[str, L.WallLayout] = {}
-        self.alarm_video_mode = alarm_video_mode(window.settings.value(ALARM_VIDEO_KEY, "tile"))
+        self.alarm_video_mode = alarm_video_mode(settings.value(ALARM_VIDEO_KEY, "tile"))
         self.alarm_popup = None  # widgets.wall.alarm_popup.AlarmPopup, made on the first alarm
         self.alarm_video_actions: dict[str, QAction] = {}
-        self._cameras_sent: dict[str, domain.Camera] = {}
+        right = Qt.DockWidgetArea.RightDockWidgetArea
         if with_map:
             from widgets.map.pane import MapPane
 
-            self.map = MapPane(city, tile_provider=tile_provider, tr=window.tr_)
-            self.map_dock = window.add_pane("map", t("pane.map"), self.map, Qt.DockWidgetArea.RightDockWidgetArea)
-            window.splitDockWidget(window.feed_dock, self.map_dock, Qt.Orientation.Horizontal)
+            self.map = MapPane(city, tile_provider=tile_provider, tr=tr)
+            self.map_dock = host.add_pane("map", t("pane.map"), self.map, right)
+            host.splitDockWidget(feed_dock, self.map_dock, Qt.Orientation.Horizontal)
             self.map.sig_incident_selected.connect(self._on_map_incident_selected)
-            window.feed_view.sig_incident_selected.connect(self._on_feed_incident_selected)
+            feed_view.sig_incident_selected.connect(self._on_feed_incident_selected)
         if with_wall:
             from widgets.wall.wall_pane import WallPane
 
-            self.wall = WallPane([], tr=window.tr_)
-            self.wall_dock = window.add_pane("wall", t("pane.wall"), self.wall, Qt.DockWidgetArea.RightDockWidgetArea)
-            if self.map is not None:
-                window.tabifyDockWidget(self.map_dock, self.wall_dock)
+            self.wall = WallPane([], tr=tr)
+            self.wall_dock = host.add_pane("wall", t("pane.wall"), self.wall, right)
+            if self.map is not None and self.map_dock is not None:
+                host.tabifyDockWidget(self.map_dock, self.wall_dock)
                 self.map_dock.raise_()
                 self.map.sig_camera_show_requested.connect(self._on_camera_show_requested)
-            workflow = getattr(window, "workflow", None)
-            if workflow is not None:
-                workflow.detail.sig_camera_show_requested.connect(self._on_camera_show_requested)
+            if camera_requests is not None:
+                camera_requests.connect(self._on_camera_show_requested)
             self._build_wall_menu()
-        if not window.settings.contains("window/state"):
-            # Sized once the window has its real size (after show), and only when there is
-            # no saved arrangement to restore.
-            QTimer.singleShot(0, self._default_arrangement)
+        bridge.batch_ready.connect(self.on_batch)
 
-    def _default_arrangement(self) -> None:
-        """Feed | map and wall (tabs) | incident detail over alarm load and air quality (tabs).
-        A saved arrangement, restored afterwards, replaces this."""
-        w = self.w
-        workflow = getattr(w, "workflow", None)
-        if workflow is not None:
-            w.tabifyDockWidget(workflow.meter_dock, w.air_dock)
-            workflow.meter_dock.raise_()
-        middle = self.map_dock if self.map is not None else getattr(self, "wall_dock", None)
-        if middle is None:
-            return
-        width = max(w.width(), 1200)
-        docks, sizes = [w.feed_dock, middle], [int(width * 0.44), int(width * 0.30)]
-        if workflow is not None:
-            docks.append(workflow.detail_dock)
-            sizes.append(int(width * 0.26))
-        w.resizeDocks(docks, sizes, Qt.Orientation.Horizontal)
+    @property
+    def middle_dock(self) -> QDockWidget | None:
+        """The dock between the feed and the incident detail: the map, else the wall."""
+        return self.map_dock if self.map_dock is not None else self.wall_dock
 
     # --- batches (GUI thread) ---------------------------------------------------------------------
     def on_batch(self, batch: ClientBatch) -> None:
         if batch.reset or batch.cameras:
-            cameras = list(self.w.cameras.values())
+            cameras = list(self.cameras.values())
             if self.map is not None:
                 self.map.set_cameras(cameras)
             if self.wall is not None:
@@ -133,11 +148,11 @@ class CityWiring(QObject):
             if not raises_alarm_video(inc):
                 continue
             lat, lon = domain.area_centre(inc.area)
-            ids = alarm.alarm_cameras(list(self.w.cameras.values()), lat, lon)
+            ids = alarm.alarm_cameras(list(self.cameras.values()), lat, lon)
             if not ids:
                 continue
             if mode == "popup":
-                self._alarm_popup().show_alarm(inc, [self.w.cameras[i] for i in ids])
+                self._alarm_popup().show_alarm(inc, [self.cameras[i] for i in ids])
             else:
                 self.wall.show_alarm_cameras(ids)
             log.info("alarm video (%s): %s -> %s", mode, inc.id, ", ".join(ids))
@@ -146,7 +161,7 @@ class CityWiring(QObject):
         if self.alarm_popup is None:
             from widgets.wall.alarm_popup import AlarmPopup
 
-            self.alarm_popup = AlarmPopup(self.w.tr_, self.w)
+            self.alarm_popup = AlarmPopup(self.tr_, self.host.window())
         return self.alarm_popup
 
     def set_alarm_video_mode(self, mode: str) -> None:
@@ -154,7 +169,7 @@ class CityWiring(QObject):
         An alarm window already open stays open: the operator closes it."""
         mode = alarm_video_mode(mode)
         self.alarm_video_mode = mode
-        self.w.settings.setValue(ALARM_VIDEO_KEY, mode)
+        self.settings.setValue(ALARM_VIDEO_KEY, mode)
         action = self.alarm_video_actions.get(mode)
         if action is not None and not action.isChecked():
             action.setChecked(True)
@@ -164,7 +179,7 @@ class CityWiring(QObject):
         self.map.select_incident(incident_id)
 
     def _on_map_incident_selected(self, incident_id: str) -> None:
-        self.w.feed_view.select_incident(incident_id)
+        self.feed_view.select_incident(incident_id)
 
     def _on_camera_show_requested(self, camera_id: str) -> None:
         self.wall.show_camera(camera_id)
@@ -173,8 +188,8 @@ class CityWiring(QObject):
 
     # --- shared layouts and wall displays -----------------------------------------------------------
     def _build_wall_menu(self) -> None:
-        t = self.w.tr_.t
-        menu = self.w.menuBar().addMenu(t("menu.wall"))
+        t = self.tr_.t
+        menu = self.host.add_menu(t("menu.wall"))
         self.shared_menu = QMenu(t("wall.shared"), menu)
         self.shared_menu.aboutToShow.connect(self._fill_shared_menu)
         menu.addMenu(self.shared_menu)
@@ -206,7 +221,7 @@ class CityWiring(QObject):
             action = self.shared_menu.addAction(name)
             action.triggered.connect(lambda _checked=False, n=name: self.show_shared_layout(n))
         if not self.shared_layouts:
-            self.shared_menu.addAction(self.w.tr_.t("wall.shared_none")).setEnabled(False)
+            self.shared_menu.addAction(self.tr_.t("wall.shared_none")).setEnabled(False)
 
     def show_shared_layout(self, name: str) -> None:
         layout = self.shared_layouts.get(name)
@@ -215,22 +230,22 @@ class CityWiring(QObject):
 
     def share_current_layout(self, name: str) -> None:
         layout = msgspec.structs.replace(self.wall.current_layout, name=name, shared=True)
-        self.w.session.share_layout(layout)
+        self.session.share_layout(layout)
 
     def push_current_layout(self, wall_name: str) -> None:
-        self.w.session.push_to_wall(wall_name, self.wall.current_layout)
+        self.session.push_to_wall(wall_name, self.wall.current_layout)
 
     def _on_share_triggered(self) -> None:
-        t = self.w.tr_.t
+        t = self.tr_.t
         name, ok = QInputDialog.getText(
-            self.w, t("app.title"), t("wall.layout_name"), text=self.wall.current_layout.name
+            self.host.window(), t("app.title"), t("wall.layout_name"), text=self.wall.current_layout.name
         )
         if ok and name.strip():
             self.share_current_layout(name.strip())
 
     def _on_push_triggered(self) -> None:
-        t = self.w.tr_.t
-        name, ok = QInputDialog.getText(self.w, t("app.title"), t("wall.display_name"))
+        t = self.tr_.t
+        name, ok = QInputDialog.getText(self.host.window(), t("app.title"), t("wall.display_name"))
         if ok and name.strip():
             self.push_current_layout(name.strip())
 

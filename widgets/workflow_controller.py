@@ -1,10 +1,10 @@
-"""The incident workflow in the main window: panes, banners, sound, shortcuts and commands.
+"""The incident workflow in the console: panes, banners, sound, shortcuts and commands.
 
-Kept out of main_window.py so the window stays a shell: MainWindow creates one
-WorkflowWiring and forwards batches, replies and the session to it. Everything the
-operator does here becomes a command through ConsoleSession; nothing changes locally until
-the hub answers (the pane shows the command as pending meanwhile, from the moment the
-session says it is on disk: never for a command a crash could still lose).
+Everything the operator does here becomes a command through ConsoleSession; nothing changes
+locally until the hub answers (the pane shows the command as pending meanwhile, from the
+moment the session says it is on disk: never for a command a crash could still lose).
+The controller is given what it works with (main.build_console wires it) and takes the
+session's batches from the bridge itself.
 """
 
 from __future__ import annotations
@@ -12,61 +12,65 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout
 
 from app import domain, paths
 from app.client import seen
+from app.client.session import ConsoleSession
 from app.client.state import ClientBatch
+from app.i18n import Translator
 from app.workflow import grouping, handover, sop
 from app.workflow.tracker import METER_WINDOW_S, AlarmTracker
 from widgets.alarm_meter import AlarmMeterPane
+from widgets.alert_feed import AlertFeedModel, AlertFeedView
 from widgets.alert_sound import AlertSound
+from widgets.dock_host import DockHost
 from widgets.flood_banner import EscalationBanner, FloodBanner, MuteBanner
 from widgets.handoff import Handoff
 from widgets.handover_dialog import HandoverDialog
 from widgets.incident_detail import IncidentDetailPane
+from widgets.session_bridge import SessionBridge
+from widgets.workflow_shortcuts import build_shortcuts, shortcut_lines
 
 log = logging.getLogger(__name__)
 MUTE_S = 5 * 60.0
 METER_EVERY_S = 2.0
-
-# (action key, shortcut, label key). "A" belongs to the feed table and the detail pane
-# (see _build_shortcuts); the others are window-wide. Single letters never fire while a
-# text box has focus: Qt gives typed characters to the text box first.
-SHORTCUTS = (
-    ("feed", "F2", "act.feed"),
-    ("next", "J", "act.next"),
-    ("prev", "K", "act.prev"),
-    ("ack", "A", "act.ack"),
-    ("dispatch", "D", "act.dispatch"),
-    ("start", "S", "act.start"),
-    ("checklist", "F3", "act.checklist"),
-    ("note", "N", "act.note"),
-    ("resolve", "R", "act.resolve"),
-    ("close", "C", "act.close"),
-    ("cancel", "X", "act.cancel"),
-    ("shelve", "Ctrl+Shift+S", "act.shelve"),
-    ("merge", "M", "act.merge"),
-    ("escalated", "E", "act.escalated"),
-    ("wall", "W", "act.show_on_wall"),
-    ("mute", "Ctrl+M", "act.mute"),
-    ("handover", "Ctrl+Shift+H", "act.handover"),
-    ("shortcuts", "F1", "act.shortcuts"),
-)
+REFUSALS = ("superseded", "not_found", "invalid", "forbidden")
 
 
-class WorkflowWiring(QObject):
-    def __init__(self, window):
-        super().__init__(window)
-        self.w = window
-        tr = window.tr_
+class WorkflowController(QObject):
+    # A camera the operator asked to see on the video wall (from the detail pane).
+    sig_camera_show_requested = Signal(str)
+
+    def __init__(
+        self,
+        host: DockHost,
+        tr: Translator,
+        settings: QSettings,
+        session: ConsoleSession,
+        bridge: SessionBridge,
+        feed_view: AlertFeedView,
+        feed_model: AlertFeedModel,
+        cameras: Mapping[str, domain.Camera],
+        notify: Callable[[str, int], None],
+        parent: QObject | None = None,
+    ):
+        """`cameras` is the console's live camera table (kept current by the window, which
+        takes each batch first); `notify(text, ms)` shows a passing message in the status bar."""
+        super().__init__(parent)
+        self.host = host
         self.tr_ = tr
-        self.role = str(window.settings.value("console/role", "operator"))
-        self.operators = max(1, int(window.settings.value("console/operators", 1)))
+        self.session = session
+        self.feed_view = feed_view
+        self.feed_model = feed_model
+        self.cameras = cameras
+        self.notify = notify
+        self.role = str(settings.value("console/role", "operator"))
+        self.operators = max(1, int(settings.value("console/operators", 1)))
         self.sops, _errors = sop.load_library()
         self.tracker = AlarmTracker()
         self.issued: dict[str, tuple[str, str]] = {}  # cmd_id -> (kind, incident id)
@@ -74,27 +78,23 @@ class WorkflowWiring(QObject):
         self._arrived: list[domain.Incident] = []
         self._next_meter = 0.0
         self.handover_dialog: HandoverDialog | None = None
+        self.last_reply: domain.CommandReply | None = None
 
         self.detail = IncidentDetailPane(tr, self.sops)
         self.detail.candidates_provider = self.merge_candidates
         self.detail.set_role(self.role)
-        self.detail_dock = window._add_dock(
-            "detail", tr.t("pane.detail"), self.detail, Qt.DockWidgetArea.RightDockWidgetArea
-        )
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        self.detail_dock = host.add_pane("detail", tr.t("pane.detail"), self.detail, right)
         self.meter = AlarmMeterPane(tr)
-        self.meter_dock = window._add_dock(
-            "meter", tr.t("pane.meter"), self.meter, Qt.DockWidgetArea.RightDockWidgetArea
-        )
-        window.splitDockWidget(self.detail_dock, self.meter_dock, Qt.Orientation.Vertical)
-        window.resizeDocks([self.detail_dock, self.meter_dock], [640, 300], Qt.Orientation.Vertical)
-        window.resizeDocks([self.detail_dock], [620], Qt.Orientation.Horizontal)
-        for dock in (self.detail_dock, self.meter_dock):
-            window._view_menu.addAction(dock.toggleViewAction())
+        self.meter_dock = host.add_pane("meter", tr.t("pane.meter"), self.meter, right)
+        host.splitDockWidget(self.detail_dock, self.meter_dock, Qt.Orientation.Vertical)
+        host.resizeDocks([self.detail_dock, self.meter_dock], [640, 300], Qt.Orientation.Vertical)
+        host.resizeDocks([self.detail_dock], [620], Qt.Orientation.Horizontal)
 
         self.flood_banner = FloodBanner(tr)
         self.escalation_banner = EscalationBanner(tr)
         self.mute_banner = MuteBanner(tr)
-        feed_layout = window.feed_view.layout()
+        feed_layout = feed_view.layout()
         for i, banner in enumerate((self.escalation_banner, self.flood_banner, self.mute_banner)):
             feed_layout.insertWidget(i, banner)
 
@@ -102,15 +102,35 @@ class WorkflowWiring(QObject):
         self.sound.role = self.role
         self.sound.mute_changed.connect(self._on_sound_mute_changed)
 
-        window.feed_view.sig_incident_selected.connect(self._on_feed_incident_selected)
+        feed_view.sig_incident_selected.connect(self._on_feed_incident_selected)
+        feed_view.sig_acknowledge_requested.connect(self._on_feed_acknowledge_requested)
         self.detail.sig_command_requested.connect(self.issue)
         self.detail.sig_back_to_feed_requested.connect(self.focus_feed)
+        self.detail.sig_camera_show_requested.connect(self.sig_camera_show_requested)
         self.meter.sig_incident_requested.connect(self.show_incident)
-        self._seen_handoff = Handoff(lambda ids: window.feed_model.set_seen(ids, replace=True), self)
-        self.actions: dict[str, QAction] = {}
-        self._build_shortcuts()
+        self._seen_handoff = Handoff(lambda ids: feed_model.set_seen(ids, replace=True), self)
+        self.actions = build_shortcuts(
+            host,
+            tr,
+            {
+                "feed": self.focus_feed,
+                "next": lambda: feed_view.move_selection(1),
+                "prev": lambda: feed_view.move_selection(-1),
+                "checklist": self.detail.focus_checklist,
+                "wall": self.detail.show_on_wall,
+                "mute": self.toggle_mute,
+                "handover": self.open_handover,
+                "shortcuts": self.show_shortcuts,
+                "escalated": self.show_next_escalated,
+            },
+            self.detail.request,
+            self.detail,
+        )
         self._timer = QTimer(self, interval=1000, timeout=self._on_timer)
         self._timer.start()
+        operator = session.operator
+        session.cache.call(lambda engine: seen.load_seen(engine, operator), self._seen_handoff.post)
+        bridge.batch_ready.connect(self.on_batch)
 
     def merge_candidates(self, incident: domain.Incident) -> list[domain.Incident]:
         """Open incidents `incident` could be a duplicate of (the workflow core's rule)."""
@@ -135,65 +155,31 @@ class WorkflowWiring(QObject):
         self.refresh_now()
 
     # --- shortcuts ----------------------------------------------------------------------------
-    def _build_shortcuts(self) -> None:
-        t = self.tr_.t
-        menu = self.w.menuBar().addMenu(t("menu.incident"))
-        handlers = {
-            "feed": self.focus_feed,
-            "next": lambda: self.w.feed_view.move_selection(1),
-            "prev": lambda: self.w.feed_view.move_selection(-1),
-            "checklist": self.detail.focus_checklist,
-            "wall": self.detail._on_wall_clicked,
-            "mute": self.toggle_mute,
-            "handover": self.open_handover,
-            "shortcuts": self.show_shortcuts,
-            "escalated": self.show_next_escalated,
-        }
-        for key, shortcut, label in SHORTCUTS:
-            text = t(label).split(" [")[0].split("…")[0]
-            action = QAction(text, self.w)
-            handler = handlers.get(key) or (lambda k=key: self.detail.request(k))
-            action.triggered.connect(lambda _checked=False, h=handler: h())
-            if key == "ack":
-                # The feed table owns "A" (AlertFeedView); the detail pane gets its own, so one
-                # key never has two owners (Qt would then fire neither).
-                action.setText(f"{text}\tA")
-                ack = QShortcut(QKeySequence("A"), self.detail, lambda: self.detail.request("ack"))
-                ack.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            elif key != "feed":  # the View menu already owns F2
-                action.setShortcut(QKeySequence(shortcut))
-            else:
-                action.setText(f"{text}\tF2")
-            self.actions[key] = action
-            menu.addAction(action)
-            self.w.addAction(action)  # shortcuts live with the window, not only its menu
-        help_menu = self.w.menuBar().addMenu(t("menu.help"))
-        help_menu.addAction(self.actions["shortcuts"])
-
     def shortcut_lines(self) -> list[str]:
-        return [f"{shortcut:<14} {self.tr_.t(label).split(' [')[0]}" for _k, shortcut, label in SHORTCUTS]
+        return shortcut_lines(self.tr_)
 
     def show_shortcuts(self) -> None:
-        dialog = QDialog(self.w)
+        dialog = QDialog(self.host.window())
         dialog.setWindowTitle(self.tr_.t("shortcuts.title"))
         label = QLabel("<pre>" + "\n".join(self.shortcut_lines()) + "</pre>")
         QVBoxLayout(dialog).addWidget(label)
         dialog.exec()
 
     def focus_feed(self) -> None:
-        self.w.feed_view.table.setFocus()
-        if not self.w.feed_view.table.currentIndex().isValid():
-            self.w.feed_view.move_selection(0)
+        self.feed_view.table.setFocus()
+        if not self.feed_view.table.currentIndex().isValid():
+            self.feed_view.move_selection(0)
 
     # --- session and batches --------------------------------------------------------------------
-    def on_session_attached(self, session) -> None:
-        operator = session.operator
-        session.cache.call(lambda engine: seen.load_seen(engine, operator), self._seen_handoff.post)
-
     def on_batch(self, batch: ClientBatch) -> None:
+        """GUI thread, after the window has shown the batch's incidents and cameras."""
+        if batch.pending_commands or batch.unsaved_commands:
+            self.on_commands_queued(batch.pending_commands, batch.unsaved_commands)
+        for reply in batch.replies:
+            self._on_command_reply(reply)
         if batch.reset:
             self.tracker.reset(batch.incidents)
-            self.detail.set_cameras(self.w.cameras)
+            self.detail.set_cameras(self.cameras)
             shown = self.detail.incident
             self.detail.set_incident(batch.incidents.get(shown.id, shown) if shown else None)
         elif batch.incidents:
@@ -203,22 +189,37 @@ class WorkflowWiring(QObject):
             if shown is not None and shown.id in batch.incidents:
                 self.detail.set_incident(batch.incidents[shown.id])
         if batch.cameras and not batch.reset:
-            self.detail.set_cameras(self.w.cameras)
+            self.detail.set_cameras(self.cameras)
+
+    def _on_command_reply(self, reply: domain.CommandReply) -> None:
+        self.last_reply = reply
+        if reply.retry_later:
+            # Still queued (the session resends it): the row stays pending.
+            self.notify(self.tr_.t("msg.unavailable"), 10_000)
+            return
+        self.on_reply(reply)
+        incident = reply.incident
+        if incident is not None:
+            self.feed_model.set_pending(incident.id, None)
+            self.feed_model.upsert_incidents([incident])
+        if reply.code in REFUSALS:
+            key = "msg.superseded" if reply.code == "superseded" else "msg.refused"
+            self.notify(self.tr_.t(key, msg=reply.message), 10_000)
 
     def on_reply(self, reply: domain.CommandReply) -> None:
         kind, incident_id = self.issued.pop(reply.cmd_id, ("", ""))
         self._unconfirmed.discard(reply.cmd_id)
         if kind in ("handover", "handover_ack"):
             incoming = self.handover_dialog.incoming.text().strip() if self.handover_dialog else ""
-            if kind == "handover_ack" and reply.ok and incoming and self.w.session is not None:
+            if kind == "handover_ack" and reply.ok and incoming:
                 # The desk now belongs to the incoming operator: their name goes on every command.
-                self.w.session.operator = incoming
+                self.session.operator = incoming
             if self.handover_dialog is not None:
                 self.handover_dialog.show_result(kind, reply.code, reply.message, incoming)
             return
         if incident_id and reply.incident is None:
             # A refusal without a current state (not found) must not leave the row "pending".
-            self.w.feed_model.set_pending(incident_id, None)
+            self.feed_model.set_pending(incident_id, None)
         shown = self.detail.incident
         if kind and shown is not None and shown.id == incident_id:
             self.detail.show_reply(kind, reply)
@@ -226,11 +227,8 @@ class WorkflowWiring(QObject):
             self.tracker.update([reply.incident])
 
     # --- commands -----------------------------------------------------------------------------
-    def issue(self, kind: str, incident_id: str, args: dict) -> domain.Command | None:
-        session = self.w.session
-        if session is None:
-            return None
-        command = session.issue(kind, incident_id, **args)
+    def issue(self, kind: str, incident_id: str, args: dict) -> domain.Command:
+        command = self.session.issue(kind, incident_id, **args)
         self.issued[command.cmd_id] = (kind, incident_id)
         self._unconfirmed.add(command.cmd_id)
         return command
@@ -245,7 +243,7 @@ class WorkflowWiring(QObject):
         t = self.tr_.t
         for command in stored:
             if command.kind not in ("note", "sop_step"):
-                self.w.feed_model.set_pending(command.incident_id, command.kind)
+                self.feed_model.set_pending(command.incident_id, command.kind)
             if command.cmd_id not in self._unconfirmed:
                 continue  # restored from the outbox at start: pending, no message
             self._unconfirmed.discard(command.cmd_id)
@@ -253,24 +251,33 @@ class WorkflowWiring(QObject):
             if shown is not None and shown.id == command.incident_id:
                 self.detail.set_pending(command.kind)
             key = "msg.ack_sent" if command.kind == "ack" else "msg.sent"
-            self.w.status.showMessage(t(key, kind=t(f"kind.{command.kind}"), id=command.incident_id), 3000)
+            self.notify(t(key, kind=t(f"kind.{command.kind}"), id=command.incident_id), 3000)
         for command in unsaved:
             self._unconfirmed.discard(command.cmd_id)
-            self.w.status.showMessage(t("msg.unsaved", kind=t(f"kind.{command.kind}"), id=command.incident_id), 15_000)
+            self.notify(t("msg.unsaved", kind=t(f"kind.{command.kind}"), id=command.incident_id), 15_000)
+
+    def _on_feed_acknowledge_requested(self, incident_id: str) -> None:
+        incident = self.feed_model.incident(incident_id)
+        if incident is None:
+            return
+        if incident.state != "new" or self.feed_model.is_pending(incident_id) or self.is_issuing(incident_id):
+            self.notify(self.tr_.t("msg.already_acked"), 5000)
+            return
+        # Guarded by the revision on screen: if another operator acted first, the hub says so.
+        # "Queued" is said once the command is on disk (on_commands_queued).
+        self.issue("ack", incident_id, {"expected_revision": incident.revision})
 
     # --- selection and "seen by me" -------------------------------------------------------------
     def _on_feed_incident_selected(self, incident_id: str) -> None:
-        incident = self.w.feed_model.incident(incident_id)
+        incident = self.feed_model.incident(incident_id)
         self.detail.set_incident(incident)
-        if incident is not None and self.w.feed_model.is_pending(incident_id):
+        if incident is not None and self.feed_model.is_pending(incident_id):
             pending = next((k for c, (k, i) in self.issued.items() if i == incident_id), None)
             self.detail.set_pending(pending)
-        if incident is not None and not self.w.feed_model.is_seen(incident_id):
-            self.w.feed_model.set_seen([incident_id])
-            session = self.w.session
-            if session is not None:
-                operator = session.operator
-                session.cache.call(lambda engine: seen.mark_seen(engine, operator, [incident_id]))
+        if incident is not None and not self.feed_model.is_seen(incident_id):
+            self.feed_model.set_seen([incident_id])
+            operator = self.session.operator
+            self.session.cache.call(lambda engine: seen.mark_seen(engine, operator, [incident_id]))
 
     def show_next_escalated(self) -> None:
         """Jump to the oldest escalated P1 after the one shown (wrapping), and focus the feed."""
@@ -280,10 +287,10 @@ class WorkflowWiring(QObject):
         shown = self.detail.incident.id if self.detail.incident else ""
         after = escalated.index(shown) + 1 if shown in escalated else 0
         self.show_incident(escalated[after % len(escalated)])
-        self.w.feed_view.table.setFocus()
+        self.feed_view.table.setFocus()
 
     def show_incident(self, incident_id: str) -> None:
-        if not self.w.feed_view.select_incident(incident_id):
+        if not self.feed_view.select_incident(incident_id):
             self.detail.set_incident(self.tracker.open.get(incident_id))
 
     # --- once a second: sound, banners, meter ---------------------------------------------------
@@ -328,26 +335,23 @@ class WorkflowWiring(QObject):
         if self.sound.muted():
             self.sound.unmute()
         else:
-            operator = self.w.session.operator if self.w.session else ""
-            self.sound.mute(MUTE_S, operator)
+            self.sound.mute(MUTE_S, self.session.operator)
 
     def _on_sound_mute_changed(self, until: float) -> None:
         t = self.tr_.t
         self.mute_banner.set_muted(time.strftime("%H:%M:%S", time.localtime(until)) if until else "")
         self.actions["mute"].setText((t("act.unmute") if until else t("act.mute")).split(" [")[0])
 
-    def open_handover(self) -> HandoverDialog | None:
-        session = self.w.session
-        if session is None:
-            return None
+    def open_handover(self) -> HandoverDialog:
+        session = self.session
         record = handover.build_handover(
             f"h-{uuid.uuid4().hex[:12]}",
             self.tracker.open.values(),
-            self.w.cameras.values(),
+            self.cameras.values(),
             time.time(),
             session.operator,
         )
-        dialog = HandoverDialog(self.tr_, record, self.w)
+        dialog = HandoverDialog(self.tr_, record, self.host.window())
         dialog.sig_handover_requested.connect(
             lambda rid, notes: self.issued.__setitem__(session.hand_over(rid, notes).cmd_id, ("handover", rid))
         )
@@ -359,8 +363,7 @@ class WorkflowWiring(QObject):
         return dialog
 
     def _on_handover_ack_requested(self, record_id: str, incoming: str) -> None:
-        session = self.w.session
-        command = session.acknowledge_handover(record_id, incoming)
+        command = self.session.acknowledge_handover(record_id, incoming)
         self.issued[command.cmd_id] = ("handover_ack", record_id)
 
 
