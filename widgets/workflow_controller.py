@@ -33,6 +33,7 @@ from widgets.flood_banner import EscalationBanner, FloodBanner, MuteBanner
 from widgets.handoff import Handoff
 from widgets.handover_dialog import HandoverDialog
 from widgets.incident_detail import IncidentDetailPane
+from widgets.reply_text import reply_text
 from widgets.session_bridge import SessionBridge
 from widgets.workflow_shortcuts import build_shortcuts, shortcut_lines
 
@@ -204,7 +205,7 @@ class WorkflowController(QObject):
             self.feed_model.upsert_incidents([incident])
         if reply.code in REFUSALS:
             key = "msg.superseded" if reply.code == "superseded" else "msg.refused"
-            self.notify(self.tr_.t(key, msg=reply.message), 10_000)
+            self.notify(self.tr_.t(key, msg=reply_text(reply, self.tr_.t)), 10_000)
 
     def on_reply(self, reply: domain.CommandReply) -> None:
         kind, incident_id = self.issued.pop(reply.cmd_id, ("", ""))
@@ -215,7 +216,7 @@ class WorkflowController(QObject):
                 # The desk now belongs to the incoming operator: their name goes on every command.
                 self.session.operator = incoming
             if self.handover_dialog is not None:
-                self.handover_dialog.show_result(kind, reply.code, reply.message, incoming)
+                self.handover_dialog.show_result(kind, reply.code, reply.message, incoming, reply=reply)
             return
         if incident_id and reply.incident is None:
             # A refusal without a current state (not found) must not leave the row "pending".

@@ -43,9 +43,10 @@ def test_gui_thread_blocked_five_seconds_while_traffic_flows(qtbot, tmp_path, re
     hub = FaultHub(free_base_port(), tmp_path / "hub.db")
     hub.start_ready()
     published = PublishedLog(hub.ports).start()
-    window, session = build_console(
+    console = build_console(
         hub.ports, tmp_path / "console", Translator("en"), operator="lan", with_map=False, with_wall=False
     )
+    window, session = console.window, console.session
     qtbot.addWidget(window)
     stream = commander = None
     try:
@@ -70,7 +71,7 @@ def test_gui_thread_blocked_five_seconds_while_traffic_flows(qtbot, tmp_path, re
 
         stream = ReportStream(hub.ports, "gui", rate=200)
         commander = Commander(session, seeded, interval=0.25)
-        window.bridge.batch_ready.connect(block_once)
+        console.bridge.batch_ready.connect(block_once)
         stream.start()
         commander.start()
         qtbot.waitUntil(lambda: blocked["seconds"] > 0, timeout=30_000)
