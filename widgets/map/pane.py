@@ -103,7 +103,7 @@ class MapPane(QWidget):
         self.bridge.message_received.connect(self._on_bridge_message_received)
         self.page.renderProcessTerminated.connect(self._on_page_render_process_terminated)
 
-        self.region_bar = RegionDownloadBar(self)
+        self.region_bar = RegionDownloadBar(self, self.tr_)
         self.downloader = RegionDownloader(self.cache, self)
         self.region_bar.sig_region_draw_requested.connect(self._on_region_bar_draw_requested)
         self.region_bar.sig_visible_region_requested.connect(self._on_region_bar_visible_requested)

@@ -76,8 +76,7 @@ class RegionDownloadBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None, tr: Translator | None = None):
         super().__init__(parent)
-        # The bar speaks the console's language: the map pane's translator, when it does not pass one.
-        self.tr_: Translator = tr or getattr(parent, "tr_", None) or Translator("en")
+        self.tr_: Translator = tr or Translator("en")
         self._shown: tuple = ("plan", None, False, "")  # what the estimate label says
         self.draw_button = QPushButton()
         self.view_button = QPushButton()
