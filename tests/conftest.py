@@ -56,3 +56,23 @@ def hub_base_port() -> int:
     from app.embedded import free_base_port
 
     return free_base_port()
+
+
+@pytest.fixture
+def hub(hub_base_port, tmp_path):
+    """A real hub on its own thread in this process, on a fresh SQLite file (a test module may
+    define its own `hub`)."""
+    from support import ThreadHub
+
+    with ThreadHub(hub_base_port, tmp_path / "hub.db") as h:
+        yield h
+
+
+@pytest.fixture
+def peer(hub):
+    """A backend service's and a console's sockets on `hub`: push, subscribe, commands."""
+    from support import HubPeer
+
+    p = HubPeer(hub.ports)
+    yield p
+    p.close()

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from app import domain, protocol
 from app.hub import ingest
 from app.hub.store import REPORT_KEEP_S, HubStore
-from support import HubPeer, HubProcess, ThreadHub, wait_until
+from support import HubPeer, HubProcess, wait_until
 
 
 def _report(t: float, **kw) -> domain.Incident:
@@ -35,19 +35,6 @@ def _report(t: float, **kw) -> domain.Incident:
 
 def _frames(report: domain.Incident) -> list[bytes]:
     return protocol.encode(report, source="cad-114", ts=report.updated)
-
-
-@pytest.fixture
-def hub(hub_base_port, tmp_path):
-    with ThreadHub(hub_base_port, tmp_path / "hub.db") as h:
-        yield h
-
-
-@pytest.fixture
-def peer(hub):
-    p = HubPeer(hub.ports)
-    yield p
-    p.close()
 
 
 def _incident(peer: HubPeer, incident_id: str = "114-order-1") -> domain.Incident | None:

@@ -15,7 +15,7 @@ from app.hub import ingest
 from app.map.payloads import sensor_payload
 from app.paths import DEMO_CITY
 from app.simulator.engine import CityDay
-from support import HubPeer, ThreadHub, wait_until
+from support import wait_until
 
 STATION = dict(station="aq-1", unit="µg/m³", lat=10.78, lon=106.70, name="Trạm 1")
 
@@ -87,19 +87,6 @@ def test_the_simulator_sends_marked_readings_and_raises_no_alarm_on_them(tmp_pat
     no2 = next(r for r in readings if r.kind == "no2" and r.station == "aq-1")
     assert math.isnan(no2.value) and no2.quality == "missing", "a blank cell is a gap, not a skipped hour"
     assert alerts == [], "an invalid 300 µg/m³ must not raise an air-quality incident"
-
-
-@pytest.fixture
-def hub(hub_base_port, tmp_path):
-    with ThreadHub(hub_base_port, tmp_path / "hub.db") as h:
-        yield h
-
-
-@pytest.fixture
-def peer(hub):
-    p = HubPeer(hub.ports)
-    yield p
-    p.close()
 
 
 def test_the_hub_keeps_sentinels_and_negatives_marked_even_from_a_peer_that_knows_no_quality(hub, peer):

@@ -17,7 +17,7 @@ from app.hub import ingest
 from app.hub.__main__ import exposure_warning
 from app.paths import ROOT
 from app.wall import layout as L
-from support import HubPeer, ThreadHub, wait_until
+from support import wait_until
 
 NAN = math.nan
 
@@ -42,19 +42,6 @@ def test_a_tour_with_a_period_that_is_not_a_number_is_refused():
     with pytest.raises(L.LayoutError, match="tour"):
         L.validate(msgspec.structs.replace(toured, items=(toured.items[0], bad, *toured.items[2:])))
     L.validate(toured)
-
-
-@pytest.fixture
-def hub(hub_base_port, tmp_path):
-    with ThreadHub(hub_base_port, tmp_path / "hub.db") as h:
-        yield h
-
-
-@pytest.fixture
-def peer(hub):
-    p = HubPeer(hub.ports)
-    yield p
-    p.close()
 
 
 def test_the_hub_refuses_a_nan_layout_on_share_and_push_and_keeps_the_good_one(hub, peer, monkeypatch):

@@ -101,23 +101,39 @@ def hub_kill_restart(workdir: Path, *, rate: float = 200.0, stream_s: float = 6.
         }
 
 
+def _traffic(
+    stack: ExitStack,
+    workdir: Path,
+    seed_prefix: str,
+    seeds: int,
+    flow_prefix: str,
+    report_rate: float,
+    command_interval: float,
+):
+    """A hub with a console, `seeds` incidents, then reports and note commands flowing."""
+    hub = _hub(stack, workdir)
+    hub.start_ready()
+    published = PublishedLog(hub.ports).start()
+    stack.callback(published.halt)
+    console = _console(stack, hub, workdir, "alpha")
+    seeded = _seed(hub, published, seed_prefix, seeds)
+    stream = ReportStream(hub.ports, flow_prefix, report_rate)
+    stream.start()
+    stack.callback(stream.halt)
+    commander = Commander(console.session, seeded, command_interval)
+    commander.start()
+    stack.callback(commander.halt)
+    return hub, published, console, stream, commander
+
+
 def hub_kill_loop(
     workdir: Path, *, kills: int = 5, up_s: float = 0.5, report_rate: float = 150.0, command_interval: float = 0.1
 ) -> dict:
     """2. The hub is SIGKILLed every `up_s` seconds while reports and commands flow."""
     with ExitStack() as stack:
-        hub = _hub(stack, workdir)
-        hub.start_ready()
-        published = PublishedLog(hub.ports).start()
-        stack.callback(published.halt)
-        console = _console(stack, hub, workdir, "alpha")
-        seeded = _seed(hub, published, "seed", 20)
-        stream = ReportStream(hub.ports, "flow", report_rate)
-        stream.start()
-        stack.callback(stream.halt)
-        commander = Commander(console.session, seeded, command_interval)
-        commander.start()
-        stack.callback(commander.halt)
+        hub, published, console, stream, commander = _traffic(
+            stack, workdir, "seed", 20, "flow", report_rate, command_interval
+        )
         downtimes = []
         for _ in range(kills):
             time.sleep(up_s)
@@ -193,18 +209,9 @@ def database_locked(
 ) -> dict:
     """4. Another process holds BEGIN EXCLUSIVE on the hub's database while traffic flows."""
     with ExitStack() as stack:
-        hub = _hub(stack, workdir)
-        hub.start_ready()
-        published = PublishedLog(hub.ports).start()
-        stack.callback(published.halt)
-        console = _console(stack, hub, workdir, "alpha")
-        seeded = _seed(hub, published, "lk-seed", 5)
-        stream = ReportStream(hub.ports, "lk", report_rate)
-        stream.start()
-        stack.callback(stream.halt)
-        commander = Commander(console.session, seeded, command_interval)
-        commander.start()
-        stack.callback(commander.halt)
+        hub, published, console, stream, commander = _traffic(
+            stack, workdir, "lk-seed", 5, "lk", report_rate, command_interval
+        )
         time.sleep(1.0)
         lock = DbLock(hub.db_path, lock_s)
         stack.callback(lock.close)
