@@ -297,7 +297,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "alarm.close": ("Đóng [Esc]", "Close [Esc]"),
     "alarm.more_one": ("+1 báo động khác", "+1 more alarm"),
     "alarm.more": ("+{n} báo động khác", "+{n} more alarms"),
-    # --- city map page (widgets/map/labels.py hands these to map.js) ---
+    # --- city map page (app/map/labels.py hands these to map.js) ---
     "map.basemap_tiles": ("Bản đồ nền: lớp ảnh {name}", "Basemap: {name} tiles"),
     "map.basemap_cached": ("Bản đồ nền: ảnh bản đồ đã lưu sẵn", "Basemap: cached tiles"),
     "map.basemap_vector": (

@@ -8,7 +8,7 @@ from collections import defaultdict, deque
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from app import sensors
+from app import palette, sensors
 
 PM25_LIMIT = 55.5  # AQI "unhealthy" threshold, µg/m³ (also the simulator's alert level)
 _COLORS = ("#4fc3f7", "#81c784", "#ffb74d", "#e57373", "#ba68c8", "#fff176")
@@ -32,9 +32,9 @@ class AirQualityChart(QWidget):
             pg.InfiniteLine(
                 pos=PM25_LIMIT,
                 angle=0,
-                pen=pg.mkPen("#e53935", width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
+                pen=pg.mkPen(palette.LIMIT_LINE, width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
                 label=f"{PM25_LIMIT:g} µg/m³",
-                labelOpts={"color": "#e53935", "position": 0.05},
+                labelOpts={"color": palette.LIMIT_LINE, "position": 0.05},
             )
         )
         self._series: dict[str, deque] = defaultdict(lambda: deque(maxlen=MAX_POINTS))

@@ -30,7 +30,7 @@ from widgets.alert_feed import AlertFeedModel, AlertFeedView
 from widgets.alert_sound import AlertSound
 from widgets.dock_host import DockHost
 from widgets.flood_banner import EscalationBanner, FloodBanner, MuteBanner
-from widgets.handoff import Handoff
+from widgets.gui_thread import Handoff
 from widgets.handover_dialog import HandoverDialog
 from widgets.incident_detail import IncidentDetailPane
 from widgets.reply_text import reply_text

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Batch:
-    upserts: dict[str, dict[str, dict]] = field(default_factory=dict)  # layer -> key -> payload
+    upserts: dict[str, dict[str, object]] = field(default_factory=dict)  # layer -> key -> payload
     removals: dict[str, set[str]] = field(default_factory=dict)  # layer -> keys
 
     def __bool__(self) -> bool:
@@ -24,7 +24,8 @@ class Coalescer:
         self._pending = Batch()
         self._last_flush = float("-inf")
 
-    def upsert(self, layer: str, key: str, payload: dict) -> None:
+    def upsert(self, layer: str, key: str, payload: object) -> None:
+        """Queue `payload` (a page dict, or what the encoder turns into one) for `key`."""
         ups = self._pending.upserts.setdefault(layer, {})
         ups.pop(key, None)  # the most recently changed go last (see take's limits)
         ups[key] = payload

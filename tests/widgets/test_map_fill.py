@@ -21,7 +21,7 @@ from app.demo_city import DemoCity
 from app.embedded import free_base_port
 from app.hub.server import HubPorts
 from app.i18n import Translator
-from widgets.map.content import (
+from app.map.content import (
     DRAIN_INTERVAL_S,
     FLUSH_INCIDENTS,
     MAX_PAGE_INCIDENTS,

@@ -10,7 +10,7 @@ import pytest
 from app import domain, palette
 from app.demo_city import DemoCity
 from app.i18n import Translator
-from widgets.map.labels import page_labels
+from app.map.labels import page_labels
 from widgets.map.pane import MapPane  # imported first: registers the ioc:// scheme before QApplication
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -710,7 +710,7 @@ def test_camera_icons_sit_exactly_on_their_cameras(qtbot, pane, city):
 
 
 def test_a_flood_reaches_the_page_a_few_hundred_per_flush_newest_first():
-    from widgets.map.content import FLUSH_INCIDENTS, MapContent
+    from app.map.content import FLUSH_INCIDENTS, MapContent
 
     content = MapContent(lambda _lat, _lon: "Quận 1", min_interval_s=0.5)
     content.upsert_incidents([incident(f"f{n}", CENTRE[0], CENTRE[1]) for n in range(2000)])

@@ -26,12 +26,12 @@ from app.geometry import cameras_that_see
 from app.i18n import Translator
 from app.map import messages, payloads
 from app.map.basepage import BASE_URL, SCHEME, build_base_page
+from app.map.content import MapContent
+from app.map.labels import page_labels
 from app.map.mbtiles import MBTilesCache
 from app.map.provider import TileProvider, resolve_provider
 from app.map.tiles import BBox, RegionPlan, plan_region
 from app.paths import user_cache_dir
-from widgets.map.content import MapContent
-from widgets.map.labels import page_labels
 from widgets.map.outbox import PageOutbox
 from widgets.map.page import MapBridge, MapPage
 from widgets.map.region import RegionDownloadBar, RegionDownloader, bbox_from

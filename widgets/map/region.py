@@ -13,7 +13,7 @@ from app.i18n import Translator
 from app.map.mbtiles import MBTilesCache
 from app.map.provider import DownloadResult, TileProvider, download_region
 from app.map.tiles import MAX_REGION_TILES, BBox, RegionPlan
-from widgets.handoff import Handoff
+from widgets.gui_thread import Handoff
 
 log = logging.getLogger(__name__)
 # Why the map pane says a download cannot start (its words), as catalog keys.
