@@ -167,10 +167,19 @@ class CityDay:
         lon = cam.lon + dist * math.sin(bearing) / (111_320 * math.cos(math.radians(cam.lat)))
         return lat, lon, cam.district, f"gần {cam.name}", ""
 
-    def _new_incident(self) -> Emitted:
-        sc = self._scenario()
+    def _new_incident(
+        self,
+        sc: Scenario | None = None,
+        *,
+        at: float | None = None,
+        place: tuple[float, float, str, str, str] | None = None,
+    ) -> Emitted:
+        """A new report: of `sc` (else one drawn by time of day), at `place` (else one drawn
+        from the dataset), reported at `at` (else now)."""
+        sc = sc or self._scenario()
         self._n += 1
-        lat, lon, district, location, cam_id = self._place(sc)
+        lat, lon, district, location, cam_id = place or self._place(sc)
+        when = self.clock() if at is None else at
         area = (
             domain.CircleArea(lat=lat, lon=lon, radius_m=sc.radius_m)
             if sc.radius_m
@@ -192,8 +201,8 @@ class CityDay:
             district=district,
             location=location,
             msg_status=status,
-            created=self.clock(),
-            updated=self.clock(),
+            created=when,
+            updated=when,
             camera_id=cam_id,
         )
         self._recent.append((incident, status))
@@ -201,15 +210,16 @@ class CityDay:
             del self._recent[:100]
         return Emitted(incident, status)
 
-    def _update_recent(self) -> Emitted:
+    def _update_recent(self, at: float | None = None, settled: frozenset[str] = frozenset()) -> Emitted:
+        """A follow-up to a recent report; those in `settled` keep their severity."""
         i = self.rng.randrange(len(self._recent))
         incident, status = self._recent[i]
         # `updated` is the report's own time: the hub orders reports by it, so a late one never rolls back.
         changes = {
             "description": (incident.description + " " + self.rng.choice(UPDATE_NOTES)).strip()[-3900:],
-            "updated": self.clock(),
+            "updated": self.clock() if at is None else at,
         }
-        if incident.severity in ("Moderate", "Minor") and self.rng.random() < 0.3:
+        if incident.severity in ("Moderate", "Minor") and self.rng.random() < 0.3 and incident.id not in settled:
             changes["severity"] = "Severe" if incident.severity == "Moderate" else "Moderate"
         updated = domain.incident_with(incident, **changes)
         self._recent[i] = (updated, status)
