@@ -48,8 +48,8 @@ def environment(qt: bool) -> dict[str, str]:
     return env
 
 
-def command(name: str, qt: bool) -> list[str]:
-    cmd = [sys.executable, str(ROOT / "benchmarks" / f"{name}.py"), "--quick"]
+def command(name: str, qt: bool, root: Path = ROOT) -> list[str]:
+    cmd = [sys.executable, str(root / "benchmarks" / f"{name}.py"), "--quick"]
     # The map page and the wall's players want a real X server even with offscreen widgets.
     if qt and shutil.which("xvfb-run"):
         return ["xvfb-run", "-a", "-s", XVFB_SCREEN, *cmd]
@@ -61,17 +61,17 @@ def last_lines(text: str, n: int = 3) -> str:
     return " | ".join(lines[-n:])[:400]
 
 
-def run(name: str, qt: bool, timeout: float, log_dir: Path) -> tuple[str, float, str]:
+def run(name: str, qt: bool, timeout: float, log_dir: Path, root: Path = ROOT) -> tuple[str, float, str]:
     """(status, seconds, note): status is ok, FAILED, TIMEOUT or skipped."""
-    script = ROOT / "benchmarks" / f"{name}.py"
+    script = root / "benchmarks" / f"{name}.py"
     if not script.exists():
-        return "skipped", 0.0, f"{script.relative_to(ROOT)} is not in this tree"
+        return "skipped", 0.0, f"benchmarks/{name}.py is not in this tree"
     log = log_dir / f"{name}.log"
     started = time.monotonic()
     try:
         proc = subprocess.run(
-            command(name, qt),
-            cwd=ROOT,
+            command(name, qt, root),
+            cwd=root,
             env=environment(qt),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
