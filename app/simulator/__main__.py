@@ -130,7 +130,7 @@ def _run_calm(args, day: CityDay, send, stop: threading.Event) -> int:
     sent = 0
     for ev in city.history():
         send(protocol.encode(ev.body, source=SOURCE, status=ev.status))
-    log.info("calm scenario: the hour so far sent; first burst in %.0f min", (city._next_burst - city.start) / 60)
+    log.info("calm scenario: the hour so far sent; first burst in %.0f min", (city.next_burst - city.start) / 60)
     started = time.monotonic()
     bursts = 0
     try:

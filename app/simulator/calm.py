@@ -40,7 +40,7 @@ _BY_KEY = {s.key: s for s in SCENARIOS} | BURST_SCENARIOS
 def _streets(day: CityDay) -> dict[str, list[domain.Camera]]:
     """Cameras by the street names in their intersection names ("A - B" is on A and on B)."""
     streets: dict[str, list[domain.Camera]] = defaultdict(list)
-    for cam in day._placeable:
+    for cam in day.placeable:
         for part in re.split(r"\s+-\s+", cam.name):
             name = re.sub(r"\s*\(.*?\)|\s+\d+$", "", part).strip()
             if name:
@@ -69,7 +69,7 @@ class CalmCity:
         self._next_update = self.start + self._gap(UPDATES_PER_10MIN)
         self._next_aq = self.start
         self._next_camera = self.start + CAMERA_STATUS_EVERY_S
-        self._next_burst = self.start + self.rng.uniform(*FIRST_BURST_S)
+        self.next_burst = self.start + self.rng.uniform(*FIRST_BURST_S)
         self._pending: list[tuple[float, int, str, tuple]] = []  # a burst's (due, order, scenario key, place)
         self._order = 0
         # The hour before start was the last shift's: its reports are not re-rated to P1, which
@@ -92,13 +92,13 @@ class CalmCity:
         out: list[Emitted] = []
         t = self.start - span_s + self._gap(NEW_PER_10MIN)
         while t < self.start:
-            ev = self.day._new_incident(at=t)
+            ev = self.day.new_incident(at=t)
             assert isinstance(ev.body, domain.Incident)
             if priority_of(ev.body) > 1:
                 out.append(ev)
                 self._settled.add(ev.body.id)
             else:  # never sent, so never followed up either
-                self.day._recent.pop()
+                self.day.recent.pop()
             t += self._gap(NEW_PER_10MIN)
         return out
 
@@ -106,18 +106,18 @@ class CalmCity:
     def due(self, now: float) -> list[Emitted]:
         """Everything that has come due by `now`, oldest first."""
         out: list[Emitted] = []
-        while self._next_burst <= now:
-            self._plan_burst(self._next_burst)
-            self._next_burst += self.rng.uniform(*BURST_GAP_S)
+        while self.next_burst <= now:
+            self._plan_burst(self.next_burst)
+            self.next_burst += self.rng.uniform(*BURST_GAP_S)
         while self._pending and self._pending[0][0] <= now:
             at, _order, key, place = self._pending.pop(0)
-            out.append(self.day._new_incident(_BY_KEY[key], at=at, place=place))
+            out.append(self.day.new_incident(_BY_KEY[key], at=at, place=place))
         while self._next_new <= now:
-            out.append(self.day._new_incident(at=self._next_new))
+            out.append(self.day.new_incident(at=self._next_new))
             self._next_new += self._gap(NEW_PER_10MIN)
         while self._next_update <= now:
-            if self.day._recent:
-                out.append(self.day._update_recent(at=self._next_update, settled=frozenset(self._settled)))
+            if self.day.recent:
+                out.append(self.day.update_recent(at=self._next_update, settled=frozenset(self._settled)))
             self._next_update += self._gap(UPDATES_PER_10MIN)
         while self._next_aq <= now:
             readings, alerts = self.day.next_air_quality_hour()
@@ -162,7 +162,7 @@ class CalmCity:
     def _house_fire(self, at: float) -> list[tuple[float, str, tuple]]:
         """A house fire: the automatic alarm, then neighbours calling 114 one after another,
         smoke victims for 115, and the camera at the corner seeing the street fill up."""
-        cam = self.rng.choice(self.day._placeable)
+        cam = self.rng.choice(self.day.placeable)
         fire = self._near(cam, 120)
         plan: list[tuple[float, str, tuple]] = [(at, "sensor_fire_alarm", fire), (at + 40, "sensor_fire_alarm", fire)]
         t = at + self.rng.uniform(20, 60)
