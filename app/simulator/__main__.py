@@ -127,10 +127,15 @@ def run(args, stop: threading.Event) -> int:
 
 def _run_calm(args, day: CityDay, send, stop: threading.Event) -> int:
     city = calm.CalmCity(day)
-    sent = 0
-    for ev in city.history():
+    history = city.history()
+    for ev in history:
         send(protocol.encode(ev.body, source=SOURCE, status=ev.status))
-    log.info("calm scenario: the hour so far sent; first burst in %.0f min", (city.next_burst - city.start) / 60)
+    sent = len(history)
+    log.info(
+        "calm scenario: the hour so far sent (%d reports); first burst in %.0f min",
+        sent,
+        (city.next_burst - city.start) / 60,
+    )
     started = time.monotonic()
     bursts = 0
     try:
