@@ -49,7 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="interface language (default: the console's last choice, else $IOC_CONSOLE_LANG, else vi)",
     )
     p.add_argument("--data-dir", default="", help="data folder (cache, layout, logs); default: per-user folder")
-    p.add_argument("--rate", type=float, default=3.0, help="embedded demo city: reports per second (default 3)")
+    p.add_argument(
+        "--scenario",
+        choices=["calm", "flood"],
+        default=None,
+        help="embedded demo city: calm (a believable hour for one operator seat, now and then a burst) "
+        "or flood (a steady stream at --rate, default 3 reports/s); default calm, or flood with --rate",
+    )
+    p.add_argument("--rate", type=float, default=None, help="embedded demo city: flood scenario, reports per second")
     p.add_argument("--seed", type=int, default=None, help="embedded demo city: random seed")
     p.add_argument(
         "--role",
@@ -299,7 +306,9 @@ def main(argv: list[str] | None = None) -> int:
     if ports is None:
         operator = args.operator or getpass.getuser()
         # The demo's one user is also its supervisor, so every feature can be tried.
-        city = EmbeddedCity(data_dir, rate=args.rate, seed=args.seed, hub_args=("--supervisors", operator))
+        city = EmbeddedCity(
+            data_dir, rate=args.rate, scenario=args.scenario or "", seed=args.seed, hub_args=("--supervisors", operator)
+        )
         ports = city.start()
 
     if args.wall:

@@ -59,7 +59,8 @@ class EmbeddedCity:
         self,
         data_dir: Path,
         *,
-        rate: float = 3.0,
+        rate: float | None = None,
+        scenario: str = "",
         seed: int | None = None,
         base_port: int | None = None,
         camera_streams: str = "",
@@ -67,7 +68,8 @@ class EmbeddedCity:
         hub_args: tuple[str, ...] = (),
     ):
         self.data_dir = Path(data_dir)
-        self.rate = rate
+        self.rate = rate  # reports/s of a steady stream (the flood scenario); None: the scenario's own pace
+        self.scenario = scenario  # "calm" / "flood"; "" = the simulator's default (calm, or flood with a rate)
         self.seed = seed
         self.base_port = base_port
         self.camera_streams = camera_streams
@@ -90,7 +92,11 @@ class EmbeddedCity:
             stream_port = free_base_port(count=1)
             self._spawn("camstream", python_module_cmd("app.camstream", "--port", str(stream_port)), logs)
             self.camera_streams = f"http://127.0.0.1:{stream_port}"
-        sim_args = ["--hub", self.ports.pub, "--rate", str(self.rate)]
+        sim_args = ["--hub", self.ports.pub]
+        if self.scenario:
+            sim_args += ["--scenario", self.scenario]
+        if self.rate is not None:
+            sim_args += ["--rate", str(self.rate)]
         if self.seed is not None:
             sim_args += ["--seed", str(self.seed)]
         if self.camera_streams:

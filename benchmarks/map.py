@@ -9,8 +9,9 @@ Prints, each beside a same-run baseline (the same page with no live layers):
      second                                                               (target <= 50% of one core)
   3. time from the page's process being killed to everything back on screen, with no new data
 Exits 1 when the page does not get there or a target is missed. --quick (for CI) measures
-over 1.5 s windows instead of 5 s, takes about 12 s, and reports a missed time-to-screen
-target without failing on it (on a busy machine the page's own load time varies most).
+over 1.5 s windows instead of 5 s, takes about 12 s, and reports a missed target without
+failing on it (on a busy machine the page's speed varies most); a page that never gets
+there still fails it.
 """
 
 from __future__ import annotations
@@ -285,13 +286,12 @@ def main() -> None:
     app.quit()
     missed = [f"page CPU {cpu_churn * 100:.1f} % > {CPU_TARGET * 100:.0f} %"] if cpu_churn > CPU_TARGET else []
     if t_live > TIME_TARGET_S:
-        late = f"time to screen {t_live:.2f} s > {TIME_TARGET_S} s"
-        if args.quick:
-            # Most of it is the page loading (the baseline), which on a shared CI machine moves
-            # with the load; the full run is the measurement.
-            print(f"target missed, not enforced with --quick: {late}")
-        else:
-            missed.append(late)
+        missed.append(f"time to screen {t_live:.2f} s > {TIME_TARGET_S} s")
+    if missed and args.quick:
+        # Quick mode checks that the page gets there (it exits 1 when it does not); on a shared
+        # CI machine its speed moves with the load, and the full run is the measurement.
+        print("target missed, not enforced with --quick: " + "; ".join(missed))
+        return
     if missed:
         raise SystemExit("target missed: " + "; ".join(missed))
     print("targets met")

@@ -1,7 +1,7 @@
 """Video wall cost: VideoTiles beside bare libVLC players decoding the same loopback streams.
 
     python benchmarks/wall.py                 # 4, 9, 16 tiles at 320x180 and 640x360 (~14 min)
-    python benchmarks/wall.py --quick         # 4 and 16 at 320x180 only (~5 min)
+    python benchmarks/wall.py --quick         # CI: 4 tiles at 320x180, once, 2 s windows (~30 s)
     python benchmarks/wall.py --python-callbacks   # the wall as without a C compiler
     python benchmarks/wall.py --screenshot docs/wall.png
 
@@ -302,7 +302,8 @@ def run_four(app, proc, server_proc, base_url, cameras, n, width, height) -> tup
     return bare_result, bare_c_result, display_result, wall_result
 
 
-def benchmark(quick: bool, repeat: int) -> None:
+def benchmark(quick: bool, repeat: int) -> int:
+    """Prints the table; returns 1 when a player or tile never showed a picture (broken)."""
     app = QApplication.instance() or QApplication(sys.argv)
     port = _free_port()
     server = subprocess.Popen(
@@ -323,7 +324,8 @@ def benchmark(quick: bool, repeat: int) -> None:
         proc, server_proc = psutil.Process(), psutil.Process(server.pid)
         cameras = DemoCity().cameras[::40]
         sizes = [(320, 180)] if quick else [(320, 180), (640, 360)]
-        counts = [4, 16] if quick else [4, 9, 16]
+        counts = [4] if quick else [4, 9, 16]
+        broken = []
         print(
             f"libVLC {vlc.libvlc_get_version().decode()} · {psutil.cpu_count()} cores · {FPS} fps streams · "
             f"{MEASURE_S:.0f} s windows · median of {repeat} alternating runs · CPU as % of all cores · wall "
@@ -358,9 +360,14 @@ def benchmark(quick: bool, repeat: int) -> None:
                     + ("" if set(got.values()) == {n} else f"  (streams with pictures: {got} of {n})"),
                     flush=True,
                 )
+                if got["bare C"] < n or got["wall"] < n:
+                    broken.append(f"{n} tiles {width}x{height}: streams with pictures {got} of {n}")
     finally:
         server.terminate()
         server.wait(5)
+    for line in broken:
+        print(f"BROKEN: {line}")
+    return 1 if broken else 0
 
 
 def screenshot(path: Path) -> None:
@@ -412,7 +419,13 @@ if __name__ == "__main__":
     args = parser.parse_args()
     if args.python_callbacks:
         framering._state["lib"] = None
+    if args.quick:
+        # Shorter windows and one run: CI checks that every path still shows pictures; the
+        # figures are printed, their spread on a shared machine is not judged.
+        WARMUP_S, MEASURE_S = 1.0, 2.0
+        if "--repeat" not in sys.argv:
+            args.repeat = 1
     if args.screenshot:
         screenshot(args.screenshot)
     else:
-        benchmark(args.quick, max(1, args.repeat))
+        sys.exit(benchmark(args.quick, max(1, args.repeat)))

@@ -49,10 +49,10 @@ class CityDay:
         self.stream_urls = stream_urls  # callable(camera_id) -> (main, sub, snapshot) or None
         self.clock = clock
         self._n = 0
-        self._recent: list[tuple[domain.Incident, domain.MsgStatus]] = []
+        self.recent: list[tuple[domain.Incident, domain.MsgStatus]] = []
         self._cameras = city.cameras
         # 17 cameras sit just outside the city's 2021 boundary: reports are placed in the city.
-        self._placeable = [c for c in city.cameras if c.district]
+        self.placeable = [c for c in city.cameras if c.district]
         self._districts = city.districts
         self._aq_index = 0
         self._weights_hour = -1
@@ -72,9 +72,9 @@ class CityDay:
     # --- the stream ---------------------------------------------------------------------------
     def next_event(self) -> Emitted:
         """The next incident report (new or an update to a recent one)."""
-        if self._recent and self.rng.random() < self.update_share:
-            return self._update_recent()
-        return self._new_incident()
+        if self.recent and self.rng.random() < self.update_share:
+            return self.update_recent()
+        return self.new_incident()
 
     def camera_status_change(self) -> domain.Camera:
         cam = self.rng.choice(self._cameras)
@@ -149,7 +149,7 @@ class CityDay:
 
     def _place(self, sc: Scenario) -> tuple[float, float, str, str, str]:
         """(lat, lon, district, location text, camera id) from the real dataset."""
-        cam = self.rng.choice(self._placeable)
+        cam = self.rng.choice(self.placeable)
         if sc.at_camera:
             return cam.lat, cam.lon, cam.district, cam.name, cam.id
         if sc.key == "sensor_fire_alarm" and self.city.points_of_interest:
@@ -167,10 +167,19 @@ class CityDay:
         lon = cam.lon + dist * math.sin(bearing) / (111_320 * math.cos(math.radians(cam.lat)))
         return lat, lon, cam.district, f"gần {cam.name}", ""
 
-    def _new_incident(self) -> Emitted:
-        sc = self._scenario()
+    def new_incident(
+        self,
+        sc: Scenario | None = None,
+        *,
+        at: float | None = None,
+        place: tuple[float, float, str, str, str] | None = None,
+    ) -> Emitted:
+        """A new report: of `sc` (else one drawn by time of day), at `place` (else one drawn
+        from the dataset), reported at `at` (else now)."""
+        sc = sc or self._scenario()
         self._n += 1
-        lat, lon, district, location, cam_id = self._place(sc)
+        lat, lon, district, location, cam_id = place or self._place(sc)
+        when = self.clock() if at is None else at
         area = (
             domain.CircleArea(lat=lat, lon=lon, radius_m=sc.radius_m)
             if sc.radius_m
@@ -192,27 +201,28 @@ class CityDay:
             district=district,
             location=location,
             msg_status=status,
-            created=self.clock(),
-            updated=self.clock(),
+            created=when,
+            updated=when,
             camera_id=cam_id,
         )
-        self._recent.append((incident, status))
-        if len(self._recent) > 200:
-            del self._recent[:100]
+        self.recent.append((incident, status))
+        if len(self.recent) > 200:
+            del self.recent[:100]
         return Emitted(incident, status)
 
-    def _update_recent(self) -> Emitted:
-        i = self.rng.randrange(len(self._recent))
-        incident, status = self._recent[i]
+    def update_recent(self, at: float | None = None, settled: frozenset[str] = frozenset()) -> Emitted:
+        """A follow-up to a recent report; those in `settled` keep their severity."""
+        i = self.rng.randrange(len(self.recent))
+        incident, status = self.recent[i]
         # `updated` is the report's own time: the hub orders reports by it, so a late one never rolls back.
         changes = {
             "description": (incident.description + " " + self.rng.choice(UPDATE_NOTES)).strip()[-3900:],
-            "updated": self.clock(),
+            "updated": self.clock() if at is None else at,
         }
-        if incident.severity in ("Moderate", "Minor") and self.rng.random() < 0.3:
+        if incident.severity in ("Moderate", "Minor") and self.rng.random() < 0.3 and incident.id not in settled:
             changes["severity"] = "Severe" if incident.severity == "Moderate" else "Moderate"
         updated = domain.incident_with(incident, **changes)
-        self._recent[i] = (updated, status)
+        self.recent[i] = (updated, status)
         return Emitted(updated, status)
 
     def _air_alert(self, st, pm25: float, measured: datetime, now: float) -> Emitted:

@@ -264,3 +264,55 @@ UPDATE_NOTES = (
 
 AIR_QUALITY_KINDS = ("pm25", "no2", "temperature", "humidity")
 PM25_ALERT_UGM3 = 55.5  # US EPA AQI "unhealthy" starts at 55.5 µg/m³ (24 h), used as the demo threshold
+
+# Only in bursts (app/simulator/calm.py), never drawn for the steady stream (so the flood
+# scenario's seeded stream stays what it was); event codes the console already words.
+BURST_SCENARIOS: dict[str, Scenario] = {
+    s.key: s
+    for s in (
+        Scenario(
+            "hotline_flood",
+            "1022",
+            "Met",
+            "flood",
+            ("Moderate", "Severe"),
+            "Immediate",
+            "Observed",
+            ("Phản ánh ngập sâu sau mưa", "Nước ngập tràn vào nhà dân", "Xe chết máy hàng loạt do ngập"),
+            (
+                "Người dân gọi 1022: nước ngập quá bánh xe, nhiều xe máy chết máy.",
+                "Nước tràn vào nhà, người dân đang kê đồ đạc lên cao.",
+            ),
+            0,
+        ),
+        Scenario(
+            "fire_call",
+            "114",
+            "Fire",
+            "structure_fire",
+            ("Severe", "Extreme"),
+            "Immediate",
+            "Observed",
+            ("Cháy nhà dân", "Cháy lớn, khói bốc cao", "Cháy cửa hàng"),
+            (
+                "Người gọi báo thấy lửa bốc lên từ tầng trên, khói rất nhiều.",
+                "Hàng xóm gọi 114, đám cháy đang lan sang nhà bên.",
+                "Người đi đường thấy khói đen bốc cao, nghe tiếng nổ nhỏ.",
+            ),
+            0,
+            radius_m=150,
+        ),
+        Scenario(
+            "medical_smoke",
+            "115",
+            "Health",
+            "medical_emergency",
+            ("Severe", "Moderate"),
+            "Immediate",
+            "Observed",
+            ("Ngạt khói do cháy", "Người bị bỏng khi thoát khỏi đám cháy"),
+            ("Nạn nhân ho nhiều, khó thở, cần xe cấp cứu.",),
+            0,
+        ),
+    )
+}
