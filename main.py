@@ -90,8 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--min-incidents",
         type=int,
-        default=20,
-        help="with --screenshot: wait for at least this many incidents (default 20)",
+        default=1,
+        help="with --screenshot: wait for at least this many incidents (default 1: the calm demo city "
+        "holds a handful at start)",
     )
     p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     return p

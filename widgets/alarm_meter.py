@@ -8,6 +8,7 @@ The shelved list is here because shelving is an alarm-load tool, and everyone mu
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from html import escape
 
 from PySide6.QtCore import Qt, Signal
@@ -25,8 +26,12 @@ def _chip(text: str, color: str) -> str:
     return f"<span style='background:{color};color:{fg};padding:1px 6px'>&nbsp;{escape(text)}&nbsp;</span>"
 
 
-def _source_words(t, key: str) -> str:
-    """ "114/structure_fire" as the operator says it; codes the catalog lacks stay as they are."""
+def _source_words(t, key: str, cameras: Mapping[str, domain.Camera]) -> str:
+    """ "114/structure_fire" or a camera's id as the operator says it: the channel and the
+    event, or the camera's code and name; codes the catalog lacks stay as they are."""
+    camera = cameras.get(key)
+    if camera is not None:
+        return f"{t('src.camera')} · {camera.code} {camera.name}"
     source, _, event = key.partition("/")
     name = t(f"src.{source}") if source in domain.INCIDENT_SOURCES else source
     event_key = f"event.{event}"
@@ -37,9 +42,12 @@ def _source_words(t, key: str) -> str:
 class AlarmMeterPane(QWidget):
     sig_incident_requested = Signal(str)  # a shelved alarm chosen: show it
 
-    def __init__(self, tr: Translator, parent=None):
+    def __init__(self, tr: Translator, parent=None, cameras: Mapping[str, domain.Camera] | None = None):
         super().__init__(parent)
         self.tr_ = tr
+        # The console's camera table (shared, kept current by the window): camera analytics
+        # alarms are counted per camera, and an operator knows a camera by code and name.
+        self.cameras: Mapping[str, domain.Camera] = cameras if cameras is not None else {}
         t = tr.t
         self.load: al.AlarmLoad | None = None
         self.title = QLabel()
@@ -133,7 +141,9 @@ class AlarmMeterPane(QWidget):
         )
         self.top.clear()
         for n, src in enumerate(load.top_sources, 1):
-            self.top.addItem(f"{n:2}. {_source_words(t, src.source)}   {src.count:,}  ({src.share * 100:.0f} %)")
+            self.top.addItem(
+                f"{n:2}. {_source_words(t, src.source, self.cameras)}   {src.count:,}  ({src.share * 100:.0f} %)"
+            )
 
     def set_shelved(self, incidents: list[domain.Incident]) -> None:
         self._shelved_shown = incidents

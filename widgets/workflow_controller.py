@@ -86,7 +86,7 @@ class WorkflowController(QObject):
         self.detail.set_role(self.role)
         right = Qt.DockWidgetArea.RightDockWidgetArea
         self.detail_dock = host.add_pane("detail", tr.t("pane.detail"), self.detail, right)
-        self.meter = AlarmMeterPane(tr)
+        self.meter = AlarmMeterPane(tr, cameras=cameras)
         self.meter_dock = host.add_pane("meter", tr.t("pane.meter"), self.meter, right)
         host.splitDockWidget(self.detail_dock, self.meter_dock, Qt.Orientation.Vertical)
         host.resizeDocks([self.detail_dock, self.meter_dock], [640, 300], Qt.Orientation.Vertical)

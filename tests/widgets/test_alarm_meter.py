@@ -105,3 +105,18 @@ def test_seen_by_me_persists_in_the_console_cache_per_operator(tmp_path):
     reopened.call(lambda engine: seen.load_seen(engine, "lan"), again.append)
     reopened.close()
     assert again == [{"a", "b"}]
+
+
+def test_top_sources_name_a_camera_by_its_code_and_name_not_its_id(qtbot):
+    now = time.time()
+    tracker = AlarmTracker()
+    cam = domain.Camera(
+        id="6623ef776f998a001b252768", code="TTH 1.1", name="Mai Chí Thọ - Võ Nguyên Giáp", lat=10.77, lon=106.70
+    )
+    tracker.update([_inc(n, now, camera_id=cam.id) for n in range(3)])
+    meter = AlarmMeterPane(Translator("vi"), cameras={cam.id: cam})
+    qtbot.addWidget(meter)
+    meter.set_load(tracker.load(now), tracker.recent_count(now))
+    shown = meter.top.item(0).text()
+    assert "TTH 1.1 Mai Chí Thọ - Võ Nguyên Giáp" in shown and "Camera AI" in shown
+    assert cam.id not in shown
