@@ -26,6 +26,7 @@ from app.simulator.scenarios import BURST_SCENARIOS, SCENARIOS
 from app.workflow.priority import priority_of
 
 NEW_PER_10MIN = 0.5  # new incidents in the background
+HISTORY_MIN = 3  # reports already there from the hour before start
 UPDATES_PER_10MIN = 4.0  # follow-up reports on recent incidents (not new alarms)
 FIRST_BURST_S = (15 * 60.0, 40 * 60.0)  # the first burst comes 15-40 min after start
 BURST_GAP_S = (60 * 60.0, 120 * 60.0)  # then one every 1-2 hours
@@ -88,19 +89,34 @@ class CalmCity:
 
     # --- the hour before -----------------------------------------------------------------------
     def history(self, span_s: float = 3600.0) -> list[Emitted]:
-        """The background of the `span_s` before start, reported at their own times."""
-        out: list[Emitted] = []
+        """The background of the `span_s` before start, reported at their own times: at least
+        HISTORY_MIN of them, so a console opened at a quiet hour still shows a city at work
+        (a Poisson hour at this rate is empty one time in twenty)."""
+        times: list[float] = []
         t = self.start - span_s + self._gap(NEW_PER_10MIN)
         while t < self.start:
-            ev = self.day.new_incident(at=t)
-            assert isinstance(ev.body, domain.Incident)
-            if priority_of(ev.body) > 1:
-                out.append(ev)
-                self._settled.add(ev.body.id)
-            else:  # never sent, so never followed up either
-                self.day.recent.pop()
+            times.append(t)
             t += self._gap(NEW_PER_10MIN)
+        out = [ev for ev in map(self._settled_report, times) if ev is not None]
+        for _ in range(50):  # P1s are left out, so a few draws may be needed
+            if len(out) >= HISTORY_MIN:
+                break
+            extra = self._settled_report(self.start - self.rng.uniform(60.0, span_s))
+            if extra is not None:
+                out.append(extra)
+        out.sort(key=lambda ev: ev.body.created if isinstance(ev.body, domain.Incident) else 0.0)
         return out
+
+    def _settled_report(self, at: float) -> Emitted | None:
+        # A report from before start that is not a P1: nothing escalates the moment a console
+        # connects, and nothing from back then is followed up as if new.
+        ev = self.day.new_incident(at=at)
+        assert isinstance(ev.body, domain.Incident)
+        if priority_of(ev.body) > 1:
+            self._settled.add(ev.body.id)
+            return ev
+        self.day.recent.pop()  # never sent, so never followed up either
+        return None
 
     # --- from now on ---------------------------------------------------------------------------
     def due(self, now: float) -> list[Emitted]:

@@ -174,3 +174,13 @@ def test_the_flood_scenario_floods_the_seat_from_the_first_ten_minutes():
     records = _alarms(events, start + 600)
     assert alarm_load.in_flood(records, start + 600)
     assert len(records) > 50 * alarm_load.FLOOD_PER_10MIN
+
+
+def test_a_console_opened_at_a_quiet_hour_still_finds_the_city_at_work():
+    # Whatever the seed, the hour before start holds a few reports (none a P1), in time order.
+    for seed in range(30):
+        start, history, _events = _calm_hour(seed)
+        incidents = [ev.body for ev in history]
+        assert len(incidents) >= 3, seed
+        assert all(start - 3600 <= inc.created < start and priority_of(inc) > 1 for inc in incidents)
+        assert [inc.created for inc in incidents] == sorted(inc.created for inc in incidents)
