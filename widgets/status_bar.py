@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 
 from PySide6.QtWidgets import QLabel, QStatusBar
@@ -18,29 +17,6 @@ _STATE_STYLE = {
     "reconnecting": "background:#f9a825;color:black;",
     "offline": "background:#b71c1c;color:white;",
 }
-
-
-# The transport explains a state in English for the log; the bar words it from the catalog.
-_REASONS = (
-    (re.compile(r"in sync with hub epoch (?P<epoch>\S+)"), "conn.why.in_sync"),
-    (re.compile(r"connecting to the hub"), "conn.why.connecting"),
-    (re.compile(r"hub reachable again"), "conn.why.reachable"),
-    (re.compile(r"no heartbeat from the hub for (?P<s>[\d.]+) s"), "conn.why.silent"),
-    (re.compile(r"snapshot request timed out"), "conn.why.snapshot_timeout"),
-    (re.compile(r"hub restarted \(epoch (?P<epoch>[^)]+)\)"), "conn.why.restarted"),
-    (re.compile(r"gap|missed updates"), "conn.why.gap"),
-    (re.compile(r"internal error"), "conn.why.internal"),
-)
-
-
-def reason_key(reason: str) -> tuple[str, dict[str, str]]:
-    """The catalog key (and its values) that words a transport reason; "" when none does
-    (the state alone is then shown, and the transport's own words stay in the tooltip)."""
-    for pattern, key in _REASONS:
-        found = pattern.search(reason)
-        if found:
-            return key, found.groupdict()
-    return "", {}
 
 
 class ConsoleStatusBar(QStatusBar):
@@ -81,19 +57,17 @@ class ConsoleStatusBar(QStatusBar):
         self.reason_label.setToolTip(t("conn.detail", reason=status.reason) if status.reason else "")
 
     def _reason_text(self, status: ConnectionStatus) -> str:
-        """The reason in the console's language: from its code where the transport gives one,
-        else from the known reasons; an unknown one only shows in the tooltip."""
+        """The reason in the console's language, from the code the transport gives with it;
+        a reason with no code (or one this build does not know) shows only in the tooltip."""
+        if not status.code:
+            return ""
         t = self.tr_.t
-        if status.code:
-            params = dict(status.params)
-            if "kind" in params:
-                params["kind"] = t(f"snap.kind.{params['kind']}")
-            key = f"conn.why.{status.code}"
-            text = t(key, **params)
-            if text != key:
-                return text
-        key, values = reason_key(status.reason)
-        return t(key, **values) if key else ""
+        params = dict(status.params)
+        if "kind" in params:
+            params["kind"] = t(f"snap.kind.{params['kind']}")
+        key = f"conn.why.{status.code}"
+        text = t(key, **params)
+        return "" if text == key else text
 
     def connection_text(self) -> str:
         return self.state_label.text().strip(" ●")

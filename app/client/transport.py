@@ -28,6 +28,11 @@ from app.ports import HubPorts
 
 log = logging.getLogger(__name__)
 
+
+def _restarted(epoch: str) -> tuple[str, str, tuple]:
+    return (f"hub restarted (epoch {epoch})", "restarted", (("epoch", epoch),))
+
+
 MAX_BUFFERED_UPDATES = 500_000
 # After a snapshot that does not add up, wait this long before asking again, doubling per
 # failure up to the cap (the hub also limits requests per peer to about one a second).
@@ -126,7 +131,7 @@ class ClientTransport:
             self._loop(ctx)
         except Exception:
             log.exception("hub IO thread crashed")
-            self._set_status("offline", "internal error in the hub connection; see the log")
+            self._set_status("offline", "internal error in the hub connection; see the log", code="internal")
             self._flush(force=True)
         finally:
             ctx.destroy(linger=0)
@@ -156,7 +161,7 @@ class ClientTransport:
         poller.register(cmd, zmq.POLLIN)
         poller.register(self._wake_r, zmq.POLLIN)
         self._last_traffic = time.time()
-        self._start_resync(ctx, poller, "connecting to the hub", state="connecting")
+        self._start_resync(ctx, poller, ("connecting to the hub", "connecting", ()), state="connecting")
         while not self._stop.is_set():
             ready = dict(poller.poll(50))
             if self._wake_r in ready:
@@ -185,7 +190,7 @@ class ClientTransport:
             if kind == "cmd":
                 self._pending_cmds[item.cmd_id] = (item, 0.0)
             elif kind == "resync":
-                self._start_resync(ctx, poller, item)
+                self._start_resync(ctx, poller, (item, "", ()))
 
     def _drop(self, kind: str, detail: str) -> None:
         self._errors[kind] += 1
@@ -216,7 +221,7 @@ class ClientTransport:
                 continue
             if self._status.state == "offline":
                 # Traffic is back; the checks in _on_update decide whether we are in step.
-                self._set_status("reconnecting", "hub reachable again; checking state")
+                self._set_status("reconnecting", "hub reachable again; checking state", code="reachable")
             self._on_update(msg, now)
 
     def _on_update(self, msg: protocol.Message, now: float) -> None:
@@ -225,28 +230,28 @@ class ClientTransport:
             if self._syncing:
                 return
             if h.epoch != self.epoch:
-                self._want_resync = f"hub restarted (epoch {h.epoch})"
+                self._want_resync = _restarted(h.epoch)
             elif msg.body.last_seq > self.seq:
-                self._want_resync = f"missed updates {self.seq + 1}..{msg.body.last_seq}"
+                self._want_resync = (f"missed updates {self.seq + 1}..{msg.body.last_seq}", "gap", ())
             elif self._status.state != "live":
-                self._set_status("live", f"in sync with hub epoch {h.epoch}")
+                self._set_live(h.epoch)
             return
         if self._syncing:
             if len(self._buffer) < MAX_BUFFERED_UPDATES:
                 self._buffer.append(msg)
             return
         if h.epoch != self.epoch:
-            self._want_resync = f"hub restarted (epoch {h.epoch})"
+            self._want_resync = _restarted(h.epoch)
             return
         if h.seq <= self.seq:
             self._errors["duplicate"] += 1
             return
         if h.seq != self.seq + 1:
-            self._want_resync = f"gap in updates: expected {self.seq + 1}, got {h.seq}"
+            self._want_resync = (f"gap in updates: expected {self.seq + 1}, got {h.seq}", "gap", ())
             return
         self._apply(msg, now)
         if self._status.state != "live":
-            self._set_status("live", f"in sync with hub epoch {h.epoch}")
+            self._set_live(h.epoch)
 
     def _apply(self, msg: protocol.Message, now: float) -> None:
         if not self._batch.put(msg.body, msg.raw_body):
@@ -258,11 +263,18 @@ class ClientTransport:
         self._lag_ms = max(0.0, (now + self._clock_offset - msg.header.ts) * 1000.0)
 
     # snapshot --------------------------------------------------------------------------------
-    _want_resync: str = ""
+    # Why a resync is due: the log's English, and the code and values the console words it by.
+    _want_resync: tuple[str, str, tuple] | None = None
 
     def _start_resync(
-        self, ctx, poller, reason: str, state: ConnectionState = "reconnecting", keep_status: bool = False
+        self,
+        ctx,
+        poller,
+        why: tuple[str, str, tuple],
+        state: ConnectionState = "reconnecting",
+        keep_status: bool = False,
     ) -> None:
+        reason, code, params = why
         self._resyncs += 1
         self._syncing = True
         self._buffer = []
@@ -287,7 +299,7 @@ class ClientTransport:
         self._snap_started = self._snap_last_chunk = time.time()
         self._offset_taken = False
         if self._status.state != "offline" and not keep_status:
-            self._set_status(state, reason)
+            self._set_status(state, reason, code=code, params=params)
         log.info("resync: %s", reason)
 
     def _drain_snapshot(self, ctx, poller) -> None:
@@ -367,11 +379,11 @@ class ClientTransport:
             if msg.header.epoch != epoch or msg.header.seq <= self.seq:
                 continue
             if msg.header.seq != self.seq + 1:
-                self._start_resync(ctx, poller, f"gap while syncing at seq {self.seq + 1}")
+                self._start_resync(ctx, poller, (f"gap while syncing at seq {self.seq + 1}", "gap", ()))
                 return
             self._apply(msg, now)
-        self._want_resync = ""
-        self._set_status("live", f"in sync with hub epoch {epoch}")
+        self._want_resync = None
+        self._set_live(epoch)
         log.info("snapshot applied: epoch %s seq %d, %d incidents", epoch, seq, len(parts.incidents))
 
     # commands --------------------------------------------------------------------------------
@@ -425,22 +437,31 @@ class ClientTransport:
         silent = now - self._last_traffic
         if silent > self.offline_after and self._status.state != "offline":
             since = self._last_traffic
-            self._set_status("offline", f"no heartbeat from the hub for {silent:.1f} s", since=since)
-        if self._want_resync and not self._syncing:
-            reason, self._want_resync = self._want_resync, ""
-            self._start_resync(ctx, poller, reason)
+            self._set_status(
+                "offline",
+                f"no heartbeat from the hub for {silent:.1f} s",
+                since=since,
+                code="silent",
+                params=(("s", f"{silent:.1f}"),),
+            )
+        if self._want_resync is not None and not self._syncing:
+            why, self._want_resync = self._want_resync, None
+            self._start_resync(ctx, poller, why)
         if self._snap_retry_at:
             if now >= self._snap_retry_at:
                 # The status keeps saying why the last one was discarded until one adds up.
-                self._start_resync(ctx, poller, "asking again for a snapshot that adds up", keep_status=True)
+                self._start_resync(ctx, poller, ("asking again for a snapshot that adds up", "", ()), keep_status=True)
         elif self._syncing and now - self._snap_last_chunk > self.snapshot_timeout:
             self._start_resync(
                 ctx,
                 poller,
-                "snapshot request timed out; retrying",
+                ("snapshot request timed out; retrying", "snapshot_timeout", ()),
                 state=self._status.state if self._status.state != "live" else "reconnecting",
             )
         self._send_due_commands(ctx, poller, now)
+
+    def _set_live(self, epoch: str) -> None:
+        self._set_status("live", f"in sync with hub epoch {epoch}", code="in_sync", params=(("epoch", epoch),))
 
     def _set_status(
         self, state: ConnectionState, reason: str, since: float | None = None, code: str = "", params: tuple = ()

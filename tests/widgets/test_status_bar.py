@@ -24,11 +24,13 @@ def test_an_incomplete_snapshot_is_shown_as_not_live_with_its_reason_in_vietname
     assert bar.reason_label.text() == "trạng thái nhận được chưa đủ: cần 20000 sự cố, nhận 19600; thử lại sau 2 s"
 
 
-def test_a_reason_without_a_code_is_worded_when_known_and_only_in_the_tooltip_when_not(qtbot):
+def test_a_reason_is_worded_from_its_code_and_one_without_a_code_only_in_the_tooltip(qtbot):
     bar = ConsoleStatusBar(Translator("vi"))
     qtbot.addWidget(bar)
-    bar.set_connection(ConnectionStatus("live", "in sync with hub epoch r1", time.time()))
-    assert bar.connection_text() == "TRỰC TUYẾN" and "r1" in bar.reason_label.text()
+    bar.set_connection(
+        ConnectionStatus("live", "in sync with hub epoch r1", time.time(), code="in_sync", params=(("epoch", "r1"),))
+    )
+    assert bar.connection_text() == "TRỰC TUYẾN" and bar.reason_label.text() == "đồng bộ với hub (phiên r1)"
     assert "sync" not in bar.reason_label.text()
     bar.set_connection(ConnectionStatus("reconnecting", "some new English reason", time.time()))
     assert bar.reason_label.text() == "" and "some new English reason" in bar.reason_label.toolTip()
