@@ -70,11 +70,17 @@ def bad_frames_everywhere(workdir: Path, *, rounds: int = 5) -> dict:
             sock.connect(address)
         pusher = Pusher(hub.ports)
         good_ids = []
+        # The snapshot socket takes requests of at most limits.SNAPSHOT_MAX_REQUEST: libzmq cuts
+        # off a peer that sends more before the hub sees it, so the oversized frame goes from a
+        # throwaway peer there, and the peer that asks for a snapshot later is never cut off.
+        cut_off = ctx.socket(zmq.DEALER)
+        cut_off.setsockopt(zmq.LINGER, 0)
+        cut_off.connect(hub.ports.snapshot)
         for n in range(rounds):
-            for frames in bad_frames().values():
+            for kind, frames in bad_frames().items():
                 pusher.send_frames(frames)
                 cmd.send_multipart(frames)
-                snap.send_multipart(frames)
+                (cut_off if kind == "oversized" else snap).send_multipart(frames)
             cmd.send_multipart(protocol.encode(domain.SnapshotRequest(client="wrong socket"), source="faults"))
             for sub in (b"", b"\x07 not a subscription", b"\x01" + b"x" * 4096, b"\x00never subscribed"):
                 xsub.send(sub)
@@ -94,11 +100,23 @@ def bad_frames_everywhere(workdir: Path, *, rounds: int = 5) -> dict:
         assert replies.get(command.cmd_id) and replies[command.cmd_id].code == "ok", replies
         replay = send_commands(hub.ports, [command])
         assert replay[command.cmd_id].code == "duplicate", "a replayed command must come back as a duplicate"
-        snap.send_multipart(protocol.encode(domain.SnapshotRequest(client="valid"), source="faults", status="System"))
-        got_end = False
-        while not got_end and snap.poll(5000):
-            frames = snap.recv_multipart()
-            got_end = b"snapshot_end" in frames[1]
+        # As a console does: a refusal (this peer's earlier requests among the bad frames may
+        # still be served, or have used up its rate) says when to ask again.
+        got_end, deadline = False, time.monotonic() + 20
+        while not got_end and time.monotonic() < deadline:
+            snap.send_multipart(
+                protocol.encode(domain.SnapshotRequest(client="valid"), source="faults", status="System")
+            )
+            while snap.poll(5000):
+                msg = protocol.decode(snap.recv_multipart())
+                if isinstance(msg.body, domain.SnapshotRefused):
+                    time.sleep(min(5.0, msg.body.retry_after))
+                    break
+                if isinstance(msg.body, domain.SnapshotEnd):
+                    got_end = True
+                    break
+            else:
+                break
         assert got_end, "a valid snapshot request after bad ones got no answer"
         assert hub.alive(), f"the hub died on bad input:\n{hub.log_tail(8)}"
         converge_s = converge(hub, [console], 30)
@@ -114,7 +132,8 @@ def bad_frames_everywhere(workdir: Path, *, rounds: int = 5) -> dict:
             f"{sock}.{kind}"
             for sock in ("ingest", "command", "snapshot")
             for kind in EXPECTED_DROPS
-            if not re.search(rf"\b{sock}\b.*\b{kind}\b", log)
+            if not (sock == "snapshot" and kind == "oversized")  # cut off by libzmq, never seen
+            and not re.search(rf"\b{sock}: dropped {kind} message", log)
         ]
         assert not missing, f"drops not shown in the hub's log: {missing}"
         return {"rounds": rounds, "converge_s": converge_s, "quarantined": len(truth.quarantined)}
